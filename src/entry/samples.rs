@@ -1,0 +1,43 @@
+//! Loading samples: `{task_id, completion}` (human-eval) or `{task_id, solution}` (evalplus).
+
+use super::jsonl::{read_jsonl, string_field};
+use super::{Problem, Sample, SampleBody};
+use crate::error::{Error, Result};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Reads samples and checks every `task_id` names a known problem.
+pub fn load_samples(path: &Path, problems: &[Problem]) -> Result<Vec<Sample>> {
+    let known: HashMap<&str, ()> = problems.iter().map(|p| (p.id.as_str(), ())).collect();
+    let mut out = Vec::new();
+    for rec in read_jsonl(path)? {
+        let task_id = string_field(path, &rec, "task_id")?;
+        if !known.contains_key(task_id) {
+            return Err(Error::input(
+                path,
+                rec.line,
+                "task_id",
+                format!("unknown task {task_id:?} (not in the problems file)"),
+            ));
+        }
+        let body = if rec.value.contains_key("completion") {
+            SampleBody::Completion(string_field(path, &rec, "completion")?.to_string())
+        } else if rec.value.contains_key("solution") {
+            SampleBody::Solution(string_field(path, &rec, "solution")?.to_string())
+        } else {
+            return Err(Error::input(
+                path,
+                rec.line,
+                "completion",
+                "missing field (a sample needs `completion` or `solution`)",
+            ));
+        };
+        out.push(Sample {
+            task_id: task_id.to_string(),
+            body,
+            line: rec.line,
+            original: rec.value,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,138 @@
+//! The journal: one JSON line per finished execution, keyed by what determines it.
+//! Re-running the same command reads it back and skips what is done; a torn last line
+//! (the harness killed mid-write) is ignored.
+
+use crate::sandbox::{ExecRequest, Outcome, Status};
+use crate::{Error, Result};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Hash of everything that decides an outcome: backend and its environment, code,
+/// tests, limits.
+pub fn job_key(fingerprint: &str, req: &ExecRequest) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(fingerprint.as_bytes());
+    h.update(b"\0");
+    h.update(&serde_json::to_vec(req).expect("request serializes"));
+    h.finalize().to_hex()[..32].to_string()
+}
+
+pub struct Journal {
+    path: Option<PathBuf>,
+    file: Option<std::fs::File>,
+    entries: HashMap<String, Outcome>,
+    _lock: Option<std::fs::File>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Line {
+    key: String,
+    outcome: Outcome,
+}
+
+impl Journal {
+    /// A journal that remembers nothing (for `--no-journal` and tests).
+    pub fn disabled() -> Self {
+        Journal {
+            path: None,
+            file: None,
+            entries: HashMap::new(),
+            _lock: None,
+        }
+    }
+
+    /// Opens (or creates) `dir/journal.jsonl`, locking the directory against a second
+    /// harness writing the same journal.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let werr = |source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(werr)?;
+        let lock_path = dir.join("lock");
+        let lock = std::fs::File::create(&lock_path).map_err(|source| Error::Write {
+            path: lock_path.clone(),
+            source,
+        })?;
+        use std::os::fd::AsRawFd;
+        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            return Err(Error::Environment(format!(
+                "run directory {} is in use by another assay process",
+                dir.display()
+            )));
+        }
+        let path = dir.join("journal.jsonl");
+        let mut entries = HashMap::new();
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            for line in text.lines() {
+                if let Ok(l) = serde_json::from_str::<Line>(line) {
+                    entries.insert(l.key, l.outcome);
+                }
+            }
+            if !text.is_empty() && !text.ends_with('\n') {
+                // Complete the torn line so the next append starts clean.
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&path)
+                    .map_err(|source| Error::Write {
+                        path: path.clone(),
+                        source,
+                    })?;
+                f.write_all(b"\n").map_err(|source| Error::Write {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(Journal {
+            path: Some(path),
+            file: Some(file),
+            entries,
+            _lock: Some(lock),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Outcome> {
+        self.entries.get(key)
+    }
+
+    /// Records a finished execution; harness faults are not recorded, so a re-run retries them.
+    pub fn append(&mut self, key: &str, outcome: &Outcome) -> Result<()> {
+        if outcome.status == Status::SandboxError {
+            return Ok(());
+        }
+        if let (Some(f), Some(path)) = (self.file.as_mut(), self.path.as_ref()) {
+            let mut line = serde_json::to_vec(&Line {
+                key: key.to_string(),
+                outcome: outcome.clone(),
+            })
+            .expect("outcome serializes");
+            line.push(b'\n');
+            // One write call per line: a kill between lines never leaves half of one behind
+            // except for a torn tail, which `open` repairs.
+            f.write_all(&line).map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        self.entries.insert(key.to_string(), outcome.clone());
+        Ok(())
+    }
+}

