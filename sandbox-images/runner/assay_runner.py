@@ -1,6 +1,7 @@
 """assay's in-sandbox runner: runs one program and its tests, reporting on a private channel.
 
-Protocol (see src/sandbox/runner.rs): the supervisor writes one JSON request to stdin
+Protocol (see src/sandbox/runner.rs): stdin holds this script's source as one JSON line
+(read by the interpreter's `-c` bootstrap), then one JSON request
 ({"program", "tests": [{"name", "code"}], "channel_fd", "nonce"}); this script answers
 with one JSON line per step on `channel_fd`, each carrying the nonce:
   ready -> program -> (start, end) per test -> done

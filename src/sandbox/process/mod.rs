@@ -28,8 +28,37 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("MKL_NUM_THREADS", "1"),
 ];
 
-/// First uid of the per-slot sandbox users (slot i runs as BASE_UID + i).
-pub const BASE_UID: u32 = 61000;
+/// The uids sandboxes run as (when the harness is root); each slot of each harness
+/// process holds one, by `flock` on a lock file, so concurrent harnesses never share one.
+pub const SANDBOX_UIDS: std::ops::Range<u32> = 61000..62000;
+
+/// A sandbox uid held for the life of the harness (the lock dies with the process).
+struct UidLease {
+    uid: u32,
+    _lock: std::fs::File,
+}
+
+fn lease_uid() -> crate::Result<UidLease> {
+    use std::os::fd::AsRawFd;
+    let dir = std::env::temp_dir().join("assay").join("uids");
+    let env = |e: std::io::Error| {
+        crate::Error::Environment(format!(
+            "cannot lock a sandbox uid in {}: {e}",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(&dir).map_err(env)?;
+    for uid in SANDBOX_UIDS {
+        let file = std::fs::File::create(dir.join(uid.to_string())).map_err(env)?;
+        // SAFETY: flock on an fd we own.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(UidLease { uid, _lock: file });
+        }
+    }
+    Err(crate::Error::Environment(format!(
+        "all sandbox uids {SANDBOX_UIDS:?} are in use"
+    )))
+}
 
 /// How much the kernel lets us isolate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +83,7 @@ pub struct ProcessSandbox {
     python: String,
     version: String,
     isolation: Isolation,
+    leases: Vec<UidLease>,
     queue: Mutex<Option<mpsc::Sender<Work>>>,
     cancel: Arc<AtomicBool>,
 }
@@ -73,11 +103,19 @@ impl ProcessSandbox {
         let (tx, rx) = mpsc::channel::<Work>();
         let rx = Arc::new(Mutex::new(rx));
         let cancel = Arc::new(AtomicBool::new(false));
+        let mut leases = Vec::new();
         for slot in 0..config.jobs.max(1) {
             let rx = Arc::clone(&rx);
             let cancel = Arc::clone(&cancel);
             let python = config.python.clone();
-            let ids = root.then_some((BASE_UID + slot as u32, BASE_UID + slot as u32));
+            let ids = if root {
+                let lease = lease_uid()?;
+                let ids = (lease.uid, lease.uid);
+                leases.push(lease);
+                Some(ids)
+            } else {
+                None
+            };
             std::thread::Builder::new()
                 .name(format!("sandbox-slot-{slot}"))
                 .spawn(move || loop {
@@ -94,6 +132,7 @@ impl ProcessSandbox {
             python: config.python,
             version: String::new(),
             isolation,
+            leases,
             queue: Mutex::new(Some(tx)),
             cancel,
         };
@@ -113,9 +152,7 @@ impl ProcessSandbox {
             limits: super::Limits::with_timeout(20.0),
             requirements: vec![],
         };
-        let ids = nix::unistd::geteuid()
-            .is_root()
-            .then_some((BASE_UID, BASE_UID));
+        let ids = self.leases.first().map(|l| (l.uid, l.uid));
         let out = execute(
             &self.python,
             self.isolation,
@@ -189,16 +226,10 @@ fn execute(
         .as_ref()
         .map(|d| d.path().to_string_lossy().into_owned())
         .unwrap_or_default();
-    let prepared = spawn::Prepared::new(
-        python,
-        runner::RUNNER_SOURCE,
-        &req.limits,
-        isolation,
-        ids,
-        &dir,
-    );
+    let prepared =
+        spawn::Prepared::new(python, runner::BOOTSTRAP, &req.limits, isolation, ids, &dir);
     let nonce = runner::new_nonce();
-    let request = runner::request_json(req, &nonce);
+    let request = runner::stdin_payload(req, &nonce);
     let sp = match spawn::spawn(&prepared) {
         Ok(sp) => sp,
         Err(e) => {
@@ -232,6 +263,7 @@ fn execute(
     Outcome {
         status: d.status,
         message: d.message,
+        exception_text: d.exception_text,
         timeout: d.timeout,
         tests: d.tests,
         wall_ms: obs.wall.as_secs_f64() * 1000.0,

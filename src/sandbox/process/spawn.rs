@@ -4,11 +4,15 @@
 //! (no allocation, no locks), because the harness is multi-threaded.
 //!
 //! Process tree per execution:
-//!   harness thread ── intermediate (own session + process group, PDEATHSIG=KILL,
-//!                     unshared namespaces) ── python (PID 1 of a new PID namespace,
-//!                     unprivileged uid, rlimits, private /tmp, PDEATHSIG=KILL)
-//! When python exits or is killed, the kernel kills everything else in its PID
-//! namespace; when the harness dies (even `kill -9`), PDEATHSIG takes down the chain.
+//!   harness thread
+//!   └─ intermediate: own session and process group, PDEATHSIG=KILL, unshares namespaces
+//!      └─ init: PID 1 of the new PID namespace, mounts the private /tmp and /proc,
+//!         reaps orphans, reports python's wait status on a private pipe
+//!         └─ python: PID 2, unprivileged uid, rlimits, no-new-privs, PDEATHSIG=KILL
+//! Python is not PID 1 because PID 1 ignores signals sent from inside its namespace:
+//! `os.kill(os.getpid(), SIGKILL)` must kill it as it would anywhere else.
+//! When python ends, init reports and exits, and the kernel kills everything left in
+//! the namespace; when the harness dies (even `kill -9`), PDEATHSIG takes down the chain.
 
 use super::Isolation;
 use crate::sandbox::runner::CHANNEL_FD;
@@ -44,7 +48,12 @@ pub struct Spawned {
     pub stdout: OwnedFd,
     pub stderr: OwnedFd,
     pub channel: OwnedFd,
+    /// Python's raw wait status (4 bytes, native endian), written by init.
+    pub status: OwnedFd,
 }
+
+/// The fd on which init writes python's wait status (python itself does not hold it).
+const STATUS_FD: i32 = 4;
 
 fn cstr(s: &str) -> CString {
     CString::new(s.replace('\0', "")).expect("no NUL after replace")
@@ -102,6 +111,7 @@ pub fn spawn(p: &Prepared) -> std::io::Result<Spawned> {
     let (out_r, out_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
     let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
     let (ch_r, ch_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    let (st_r, st_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
     let argv: Vec<*const libc::c_char> = p
         .argv
         .iter()
@@ -120,6 +130,7 @@ pub fn spawn(p: &Prepared) -> std::io::Result<Spawned> {
         out_w.as_raw_fd(),
         err_w.as_raw_fd(),
         ch_w.as_raw_fd(),
+        st_w.as_raw_fd(),
     ];
 
     // SAFETY: the child only makes raw syscalls on memory prepared above, then execs or exits.
@@ -130,8 +141,8 @@ pub fn spawn(p: &Prepared) -> std::io::Result<Spawned> {
     if pid == 0 {
         unsafe { intermediate(p, &fds, parent, argv.as_ptr(), envp.as_ptr()) }
     }
-    drop((in_r, out_w, err_w, ch_w));
-    for fd in [&in_w, &out_r, &err_r, &ch_r] {
+    drop((in_r, out_w, err_w, ch_w, st_w));
+    for fd in [&in_w, &out_r, &err_r, &ch_r, &st_r] {
         nix::fcntl::fcntl(
             fd.as_raw_fd(),
             nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK),
@@ -143,6 +154,7 @@ pub fn spawn(p: &Prepared) -> std::io::Result<Spawned> {
         stdout: out_r,
         stderr: err_r,
         channel: ch_r,
+        status: st_r,
     })
 }
 
@@ -184,20 +196,20 @@ unsafe fn write_file(path: &CStr, data: &CStr) -> bool {
 
 unsafe fn intermediate(
     p: &Prepared,
-    fds: &[i32; 4],
+    fds: &[i32; 5],
     parent: i32,
     argv: *const *const libc::c_char,
     envp: *const *const libc::c_char,
 ) -> ! {
-    // stdin, stdout, stderr, channel onto 0..3 (dup2 clears CLOEXEC on the copies).
+    // stdin, stdout, stderr, channel, status onto 0..4 (dup2 clears CLOEXEC on the copies).
     for (target, &fd) in fds.iter().enumerate() {
         if libc::dup2(fd, target as i32) < 0 {
             libc::_exit(SETUP_FAILED);
         }
     }
     debug_assert_eq!(CHANNEL_FD, 3);
-    if libc::syscall(libc::SYS_close_range, 4u32, u32::MAX, 0u32) != 0 {
-        for fd in 4..4096 {
+    if libc::syscall(libc::SYS_close_range, 5u32, u32::MAX, 0u32) != 0 {
+        for fd in 5..4096 {
             libc::close(fd);
         }
     }
@@ -237,10 +249,10 @@ unsafe fn intermediate(
         fail(c"fork");
     }
     if child == 0 {
-        sandboxed(p, argv, envp);
+        init(p, argv, envp);
     }
     // Hold none of the pipes: EOF on them must mean python and its descendants are gone.
-    for fd in 0..4 {
+    for fd in 0..=STATUS_FD {
         libc::close(fd);
     }
     let mut status = 0;
@@ -267,7 +279,8 @@ unsafe fn intermediate(
     libc::_exit(128 + sig)
 }
 
-unsafe fn sandboxed(
+/// PID 1 of the sandbox's namespace: private mounts, then python as its only child.
+unsafe fn init(
     p: &Prepared,
     argv: *const *const libc::c_char,
     envp: *const *const libc::c_char,
@@ -275,21 +288,23 @@ unsafe fn sandboxed(
     libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
     let namespaced = matches!(p.isolation, Isolation::Namespaces { .. });
     if namespaced {
+        let private = libc::MS_REC | libc::MS_PRIVATE;
         if libc::mount(
             std::ptr::null(),
             c"/".as_ptr(),
             std::ptr::null(),
-            libc::MS_REC | libc::MS_PRIVATE,
+            private,
             std::ptr::null(),
         ) != 0
         {
             fail(c"mount --make-rprivate /");
         }
         let nosuid = libc::MS_NOSUID | libc::MS_NODEV;
+        let tmpfs = c"tmpfs".as_ptr();
         if libc::mount(
-            c"tmpfs".as_ptr(),
+            tmpfs,
             c"/tmp".as_ptr(),
-            c"tmpfs".as_ptr(),
+            tmpfs,
             nosuid,
             p.tmp_opts.as_ptr().cast(),
         ) != 0
@@ -298,24 +313,59 @@ unsafe fn sandboxed(
         }
         // Every other world-writable place gets an empty, tiny tmpfs of its own.
         for dir in [c"/var/tmp", c"/dev/shm", c"/run/lock", c"/dev/mqueue"] {
+            let flags = nosuid | libc::MS_NOEXEC;
             libc::mount(
-                c"tmpfs".as_ptr(),
+                tmpfs,
                 dir.as_ptr(),
-                c"tmpfs".as_ptr(),
-                nosuid | libc::MS_NOEXEC,
+                tmpfs,
+                flags,
                 p.small_opts.as_ptr().cast(),
             );
         }
         // A /proc that shows only this PID namespace.
+        let proc_ = c"proc".as_ptr();
         libc::mount(
-            c"proc".as_ptr(),
+            proc_,
             c"/proc".as_ptr(),
-            c"proc".as_ptr(),
+            proc_,
             nosuid | libc::MS_NOEXEC,
             std::ptr::null(),
         );
         libc::sethostname(c"sandbox".as_ptr(), 7);
     }
+    let python = libc::fork();
+    if python < 0 {
+        fail(c"fork python");
+    }
+    if python == 0 {
+        libc::close(STATUS_FD);
+        exec_python(p, namespaced, argv, envp);
+    }
+    for fd in 0..STATUS_FD {
+        libc::close(fd);
+    }
+    // Reap every orphan of the namespace until python itself ends.
+    loop {
+        let mut status = 0;
+        let r = libc::waitpid(-1, &mut status, 0);
+        if r == python {
+            let bytes = status.to_ne_bytes();
+            libc::write(STATUS_FD, bytes.as_ptr().cast(), bytes.len());
+            libc::_exit(0);
+        }
+        if r < 0 && *libc::__errno_location() != libc::EINTR {
+            libc::_exit(SETUP_FAILED);
+        }
+    }
+}
+
+unsafe fn exec_python(
+    p: &Prepared,
+    namespaced: bool,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+) -> ! {
+    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
     for &(resource, value) in &p.rlimits {
         let hard = if resource == libc::RLIMIT_CPU {
             value + 1

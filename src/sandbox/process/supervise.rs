@@ -175,6 +175,12 @@ pub fn supervise(
     let cpu = tv(usage.ru_utime) + tv(usage.ru_stime);
     let peak_memory_kb = usage.ru_maxrss.max(0) as u64;
 
+    // Python's own status, as init reported it; the intermediate's when init was killed.
+    let mut reported = [0u8; 4];
+    let status = match nix::unistd::read(sp.status.as_raw_fd(), &mut reported) {
+        Ok(4) => i32::from_ne_bytes(reported),
+        _ => status,
+    };
     let natural = if libc::WIFEXITED(status) {
         Ending::Exited(libc::WEXITSTATUS(status))
     } else {

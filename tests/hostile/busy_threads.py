@@ -1,0 +1,13 @@
+# expect: timeout
+# why: eight spinning threads and a main thread that waits for them forever.
+import threading
+
+def spin():
+    while True:
+        pass
+
+threads = [threading.Thread(target=spin) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
