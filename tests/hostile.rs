@@ -53,7 +53,11 @@ fn cases(backend: &str, port: u16, harness_pid: &str, marker: &str) -> Vec<Case>
     out
 }
 
-fn run_suite(backend: &str) {
+/// One suite at a time: the host checks compare process lists before and after.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn run_suite(backend: &str, env: &[(&str, &str)]) {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let fx = Fixture::new();
     let marker = format!("assayhostile{}", std::process::id());
     // A listener on the host's loopback: a sandbox that reaches it has network access.
@@ -95,6 +99,7 @@ fn run_suite(backend: &str) {
 
     let before = sandbox_processes(&marker);
     let mut child = assay()
+        .envs(env.iter().copied())
         .args(["score", "--problems"])
         .arg(fx.path("problems.jsonl"))
         .arg("--samples")
@@ -206,6 +211,11 @@ fn run_suite(backend: &str) {
 }
 
 #[test]
-fn hostile_suite_on_process_backend() {
-    run_suite("process");
+fn hostile_suite_on_process_backend_warm() {
+    run_suite("process", &[]);
+}
+
+#[test]
+fn hostile_suite_on_process_backend_cold() {
+    run_suite("process", &[("ASSAY_PROCESS_COLD", "1")]);
 }

@@ -27,8 +27,8 @@ _exit = _os._exit
 _TEXT_CAP = 2000
 
 
-def _main():
-    request = _json.loads(_sys.stdin.buffer.read())
+def run_request(request):
+    """Runs one request and leaves the process with os._exit(0); never returns."""
     channel = request["channel_fd"]
     nonce = request["nonce"]
     me = _getpid()
@@ -99,4 +99,7 @@ def _main():
     _exit(0)
 
 
-_main()
+# The warm runner (assay_zygote.py) loads this file as a library and calls run_request
+# in each forked child; run alone, it serves the one request on stdin.
+if globals().get("__assay_mode__") != "library":
+    run_request(_json.loads(_sys.stdin.buffer.read()))

@@ -7,6 +7,7 @@
 mod capture;
 pub mod process;
 pub mod runner;
+pub mod select;
 
 pub use capture::Captured;
 

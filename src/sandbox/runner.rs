@@ -32,18 +32,22 @@ pub fn stdin_payload(req: &ExecRequest, nonce: &str) -> Vec<u8> {
 
 /// The request JSON (one line).
 fn request_json(req: &ExecRequest, nonce: &str) -> Vec<u8> {
+    serde_json::to_vec(&request_value(req, nonce)).expect("request serializes")
+}
+
+/// The request the runner's `run_request` takes.
+pub fn request_value(req: &ExecRequest, nonce: &str) -> serde_json::Value {
     let tests: Vec<_> = req
         .tests
         .iter()
         .map(|t| serde_json::json!({"name": t.name, "code": t.code}))
         .collect();
-    serde_json::to_vec(&serde_json::json!({
+    serde_json::json!({
         "program": req.program,
         "tests": tests,
         "channel_fd": CHANNEL_FD,
         "nonce": nonce,
-    }))
-    .expect("request serializes")
+    })
 }
 
 /// A fresh unguessable nonce for one execution.

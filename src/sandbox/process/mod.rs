@@ -1,15 +1,19 @@
 //! The `process` backend: a host Python under namespaces, rlimits and an unprivileged uid.
 //!
-//! Each of `--jobs` slots is a long-lived thread with its own sandbox uid (when the
-//! harness runs as root): parallel executions cannot signal or read each other, and the
-//! parent-death signal of every sandbox is tied to a thread that lives as long as the
-//! harness.
+//! Each of `--jobs` slots is a long-lived thread. As root with namespaces, a slot holds
+//! its own sandbox uid (leased by `flock`, so concurrent harnesses never share one) and a
+//! warm zygote that forks a fresh isolated child per execution; otherwise each execution
+//! starts a fresh interpreter (the cold path). The parent-death signal of every sandbox
+//! is tied to a slot thread, which lives as long as the harness.
 
+mod cold;
 mod spawn;
 mod supervise;
+mod warm;
 
-use super::runner::{self, Channel};
+use super::runner;
 use super::{ExecRequest, Outcome, Sandbox, Status};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
@@ -32,6 +36,23 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
 /// process holds one, by `flock` on a lock file, so concurrent harnesses never share one.
 pub const SANDBOX_UIDS: std::ops::Range<u32> = 61000..62000;
 
+/// Set to `1` to force a fresh interpreter per execution even where the warm runner works.
+pub const COLD_ENV: &str = "ASSAY_PROCESS_COLD";
+
+/// How much the kernel lets us isolate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolation {
+    /// mount, network, PID, IPC and UTS namespaces (plus a user namespace when not root).
+    Namespaces { user: bool },
+    /// rlimits, a process group and (as root) an unprivileged uid only.
+    Rlimits,
+}
+
+pub struct ProcessConfig {
+    pub python: String,
+    pub jobs: usize,
+}
+
 /// A sandbox uid held for the life of the harness (the lock dies with the process).
 struct UidLease {
     uid: u32,
@@ -39,7 +60,6 @@ struct UidLease {
 }
 
 fn lease_uid() -> crate::Result<UidLease> {
-    use std::os::fd::AsRawFd;
     let dir = std::env::temp_dir().join("assay").join("uids");
     let env = |e: std::io::Error| {
         crate::Error::Environment(format!(
@@ -60,18 +80,92 @@ fn lease_uid() -> crate::Result<UidLease> {
     )))
 }
 
-/// How much the kernel lets us isolate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Isolation {
-    /// mount, network, PID, IPC and UTS namespaces (plus a user namespace when not root).
-    Namespaces { user: bool },
-    /// rlimits, a process group and (as root) an unprivileged uid only.
-    Rlimits,
+/// One slot's state, owned by its thread.
+struct Slot {
+    python: String,
+    isolation: Isolation,
+    lease: Option<UidLease>,
+    warm: bool,
+    zygote: Option<warm::Zygote>,
 }
 
-pub struct ProcessConfig {
-    pub python: String,
-    pub jobs: usize,
+impl Slot {
+    fn execute(&mut self, req: &ExecRequest, cancel: &AtomicBool) -> Outcome {
+        let fault = |m: String| Outcome::sandbox_error("process", &req.tests, m);
+        let observed = match (self.warm, self.lease.as_ref().map(|l| l.uid)) {
+            (true, Some(uid)) => {
+                if self.zygote.is_none() {
+                    match start_zygote(&self.python, self.isolation, uid) {
+                        Ok(z) => self.zygote = Some(z),
+                        Err(e) => return fault(format!("cannot start the warm runner: {e}")),
+                    }
+                }
+                let zygote = self.zygote.as_mut().expect("started above");
+                match warm::run(zygote, uid, req, cancel) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        self.zygote = None; // replaced at the next execution
+                        return fault(format!("warm runner failed: {e}"));
+                    }
+                }
+            }
+            (_, uid) => {
+                let ids = uid.map(|u| (u, u));
+                // Without a mount namespace the sandbox needs a host directory of its own.
+                let workdir = match self.isolation {
+                    Isolation::Namespaces { .. } => None,
+                    Isolation::Rlimits => match private_workdir(ids) {
+                        Ok(d) => Some(d),
+                        Err(e) => return fault(format!("cannot create temp dir: {e}")),
+                    },
+                };
+                let dir = workdir
+                    .as_ref()
+                    .map(|d| d.path().to_string_lossy().into_owned());
+                let result = cold::run(
+                    &self.python,
+                    self.isolation,
+                    ids,
+                    dir.as_deref().unwrap_or("/"),
+                    req,
+                    cancel,
+                );
+                if let (Isolation::Rlimits, Some(uid)) = (self.isolation, uid) {
+                    kill_all_of(uid); // whatever escaped the process group
+                }
+                match result {
+                    Ok(o) => o,
+                    Err(e) => return fault(format!("cannot start python: {e}")),
+                }
+            }
+        };
+        if observed.cancelled {
+            return fault("cancelled".into());
+        }
+        if let Some(reason) = observed.setup_error {
+            return fault(reason);
+        }
+        let d = runner::decide(req, &observed.channel, &observed.ending);
+        Outcome {
+            status: d.status,
+            message: d.message,
+            exception_text: d.exception_text,
+            timeout: d.timeout,
+            tests: d.tests,
+            wall_ms: observed.wall.as_secs_f64() * 1000.0,
+            cpu_ms: observed.cpu.as_secs_f64() * 1000.0,
+            peak_memory_kb: observed.peak_memory_kb,
+            stdout: observed.stdout.finish(),
+            stderr: observed.stderr.finish(),
+            backend: "process".into(),
+        }
+    }
+}
+
+fn start_zygote(python: &str, isolation: Isolation, uid: u32) -> std::io::Result<warm::Zygote> {
+    let log_path = crate::run::scratch_root()?.join(format!("warm-runner-{uid}.log"));
+    let log = std::fs::File::create(&log_path)?;
+    warm::Zygote::start(python, isolation, &log)
 }
 
 struct Work {
@@ -83,14 +177,14 @@ pub struct ProcessSandbox {
     python: String,
     version: String,
     isolation: Isolation,
-    leases: Vec<UidLease>,
+    warm: bool,
     queue: Mutex<Option<mpsc::Sender<Work>>>,
     cancel: Arc<AtomicBool>,
 }
 
 impl ProcessSandbox {
-    /// Probes isolation, checks the interpreter runs inside the sandbox, starts the slots.
-    pub fn start(config: ProcessConfig) -> crate::Result<Self> {
+    /// Probes isolation, starts the slots, checks the interpreter runs inside the sandbox.
+    pub async fn start(config: ProcessConfig) -> crate::Result<Self> {
         let root = nix::unistd::geteuid().is_root();
         let isolation = probe_isolation(root);
         if let Isolation::Rlimits = isolation {
@@ -100,28 +194,28 @@ impl ProcessSandbox {
                 if root { " and an unprivileged uid" } else { "" }
             );
         }
+        let warm = root
+            && isolation == (Isolation::Namespaces { user: false })
+            && std::env::var(COLD_ENV).as_deref() != Ok("1");
         let (tx, rx) = mpsc::channel::<Work>();
         let rx = Arc::new(Mutex::new(rx));
         let cancel = Arc::new(AtomicBool::new(false));
-        let mut leases = Vec::new();
-        for slot in 0..config.jobs.max(1) {
+        for n in 0..config.jobs.max(1) {
             let rx = Arc::clone(&rx);
             let cancel = Arc::clone(&cancel);
-            let python = config.python.clone();
-            let ids = if root {
-                let lease = lease_uid()?;
-                let ids = (lease.uid, lease.uid);
-                leases.push(lease);
-                Some(ids)
-            } else {
-                None
+            let mut slot = Slot {
+                python: config.python.clone(),
+                isolation,
+                lease: if root { Some(lease_uid()?) } else { None },
+                warm,
+                zygote: None,
             };
             std::thread::Builder::new()
-                .name(format!("sandbox-slot-{slot}"))
+                .name(format!("sandbox-slot-{n}"))
                 .spawn(move || loop {
                     let work = { rx.lock().expect("queue lock").recv() };
                     let Ok(work) = work else { return };
-                    let outcome = execute(&python, isolation, ids, &work.request, &cancel);
+                    let outcome = slot.execute(&work.request, &cancel);
                     let _ = work.reply.send(outcome);
                 })
                 .map_err(|e| {
@@ -132,11 +226,11 @@ impl ProcessSandbox {
             python: config.python,
             version: String::new(),
             isolation,
-            leases,
+            warm,
             queue: Mutex::new(Some(tx)),
             cancel,
         };
-        sb.version = sb.smoke_test()?;
+        sb.version = sb.smoke_test().await?;
         Ok(sb)
     }
 
@@ -144,22 +238,20 @@ impl ProcessSandbox {
         self.isolation
     }
 
+    /// Whether executions fork from a warm runner.
+    pub fn is_warm(&self) -> bool {
+        self.warm
+    }
+
     /// Runs a trivial program through the whole sandbox; returns the interpreter version.
-    fn smoke_test(&self) -> crate::Result<String> {
+    async fn smoke_test(&self) -> crate::Result<String> {
         let request = ExecRequest {
             program: "import sys\nprint(sys.version.split()[0], end='')\n".into(),
             tests: vec![],
             limits: super::Limits::with_timeout(20.0),
             requirements: vec![],
         };
-        let ids = self.leases.first().map(|l| (l.uid, l.uid));
-        let out = execute(
-            &self.python,
-            self.isolation,
-            ids,
-            &request,
-            &AtomicBool::new(false),
-        );
+        let out = self.execute(request).await;
         if out.status != Status::Passed {
             return Err(crate::Error::Environment(format!(
                 "the process sandbox cannot run {} as an unprivileged user: {} {} {}\n\
@@ -200,81 +292,6 @@ fn probe_isolation(root: bool) -> Isolation {
     }
 }
 
-/// One execution on the calling (slot) thread.
-fn execute(
-    python: &str,
-    isolation: Isolation,
-    ids: Option<(u32, u32)>,
-    req: &ExecRequest,
-    cancel: &AtomicBool,
-) -> Outcome {
-    // Without a mount namespace the sandbox needs a host directory of its own.
-    let workdir = match isolation {
-        Isolation::Namespaces { .. } => None,
-        Isolation::Rlimits => match private_workdir(ids) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                return Outcome::sandbox_error(
-                    "process",
-                    &req.tests,
-                    format!("cannot create temp dir: {e}"),
-                )
-            }
-        },
-    };
-    let dir = workdir
-        .as_ref()
-        .map(|d| d.path().to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let prepared =
-        spawn::Prepared::new(python, runner::BOOTSTRAP, &req.limits, isolation, ids, &dir);
-    let nonce = runner::new_nonce();
-    let request = runner::stdin_payload(req, &nonce);
-    let sp = match spawn::spawn(&prepared) {
-        Ok(sp) => sp,
-        Err(e) => {
-            return Outcome::sandbox_error(
-                "process",
-                &req.tests,
-                format!("cannot start python: {e}"),
-            )
-        }
-    };
-    let obs = supervise::supervise(
-        sp,
-        &request,
-        Channel::new(&nonce, req.tests.len()),
-        &req.limits,
-        cancel,
-    );
-    if isolation == Isolation::Rlimits {
-        if let Some((uid, _)) = ids {
-            kill_all_of(uid); // whatever escaped the process group
-        }
-    }
-    drop(workdir);
-    if obs.cancelled {
-        return Outcome::sandbox_error("process", &req.tests, "cancelled");
-    }
-    if let Some(reason) = obs.setup_error {
-        return Outcome::sandbox_error("process", &req.tests, reason);
-    }
-    let d = runner::decide(req, &obs.channel, &obs.ending);
-    Outcome {
-        status: d.status,
-        message: d.message,
-        exception_text: d.exception_text,
-        timeout: d.timeout,
-        tests: d.tests,
-        wall_ms: obs.wall.as_secs_f64() * 1000.0,
-        cpu_ms: obs.cpu.as_secs_f64() * 1000.0,
-        peak_memory_kb: obs.peak_memory_kb,
-        stdout: obs.stdout.finish(),
-        stderr: obs.stderr.finish(),
-        backend: "process".into(),
-    }
-}
-
 fn private_workdir(ids: Option<(u32, u32)>) -> std::io::Result<tempfile::TempDir> {
     let dir = tempfile::Builder::new()
         .prefix("assay-sandbox-")
@@ -285,13 +302,22 @@ fn private_workdir(ids: Option<(u32, u32)>) -> std::io::Result<tempfile::TempDir
     Ok(dir)
 }
 
-/// Kills every process of a sandbox uid (fallback mode, where no PID namespace does it).
+fn set_nonblocking(fds: &[&OwnedFd]) -> std::io::Result<()> {
+    use nix::fcntl::{fcntl, FcntlArg, OFlag};
+    for fd in fds {
+        fcntl(fd.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
+    }
+    Ok(())
+}
+
+/// Kills every process of a sandbox uid: from a child that becomes that uid, `kill(-1)`
+/// reaches exactly the processes the sandbox could have started, wherever they hide.
 fn kill_all_of(uid: u32) {
     // SAFETY: the child only changes uid and signals, then exits.
     let pid = unsafe { libc::fork() };
     if pid == 0 {
         unsafe {
-            if libc::setuid(uid) == 0 {
+            if libc::setgid(uid) == 0 && libc::setuid(uid) == 0 {
                 libc::kill(-1, libc::SIGKILL);
             }
             libc::_exit(0);

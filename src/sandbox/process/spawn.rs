@@ -18,8 +18,9 @@ use super::Isolation;
 use crate::sandbox::runner::CHANNEL_FD;
 use crate::sandbox::Limits;
 use nix::unistd::Pid;
+
 use std::ffi::{CStr, CString};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 /// Exit code of a sandbox whose setup failed before the runner started.
 pub const SETUP_FAILED: i32 = 125;
@@ -34,22 +35,12 @@ pub struct Prepared {
     isolation: Isolation,
     /// Unprivileged uid/gid to become (when the harness is root).
     ids: Option<(u32, u32)>,
-    rlimits: Vec<(libc::__rlimit_resource_t, u64)>,
+    rlimits: Vec<(libc::__rlimit_resource_t, u64, u64)>,
     tmp_opts: CString,
     small_opts: CString,
     workdir: CString,
     uid_map: CString,
     gid_map: CString,
-}
-
-pub struct Spawned {
-    pub pid: Pid,
-    pub stdin: OwnedFd,
-    pub stdout: OwnedFd,
-    pub stderr: OwnedFd,
-    pub channel: OwnedFd,
-    /// Python's raw wait status (4 bytes, native endian), written by init.
-    pub status: OwnedFd,
 }
 
 /// The fd on which init writes python's wait status (python itself does not hold it).
@@ -59,32 +50,50 @@ fn cstr(s: &str) -> CString {
     CString::new(s.replace('\0', "")).expect("no NUL after replace")
 }
 
+/// The rlimits of an execution under `limits` (CPU gets one extra second of hard limit).
+pub fn rlimits_for(limits: &Limits) -> Vec<(libc::__rlimit_resource_t, u64, u64)> {
+    let mb = 1u64 << 20;
+    vec![
+        (libc::RLIMIT_CPU, limits.cpu_secs, limits.cpu_secs + 1),
+        (
+            libc::RLIMIT_AS,
+            limits.memory_mb * mb,
+            limits.memory_mb * mb,
+        ),
+        (
+            libc::RLIMIT_NPROC,
+            limits.max_processes,
+            limits.max_processes,
+        ),
+        (
+            libc::RLIMIT_FSIZE,
+            limits.max_file_size_mb * mb,
+            limits.max_file_size_mb * mb,
+        ),
+        (libc::RLIMIT_NOFILE, 512, 512),
+        (libc::RLIMIT_CORE, 0, 0),
+        (libc::RLIMIT_MSGQUEUE, 0, 0),
+    ]
+}
+
 impl Prepared {
+    /// `bootstrap` is python's `-c` argument; `ids` the uid/gid to drop to (root only).
     pub fn new(
         python: &str,
-        runner: &str,
-        limits: &Limits,
+        bootstrap: &str,
+        rlimits: Vec<(libc::__rlimit_resource_t, u64, u64)>,
         isolation: Isolation,
         ids: Option<(u32, u32)>,
         workdir: &str,
+        tmp_size_mb: u64,
     ) -> Self {
-        let mb = 1u64 << 20;
-        let rlimits = vec![
-            (libc::RLIMIT_CPU, limits.cpu_secs),
-            (libc::RLIMIT_AS, limits.memory_mb * mb),
-            (libc::RLIMIT_NPROC, limits.max_processes),
-            (libc::RLIMIT_FSIZE, limits.max_file_size_mb * mb),
-            (libc::RLIMIT_NOFILE, 512),
-            (libc::RLIMIT_CORE, 0),
-            (libc::RLIMIT_MSGQUEUE, 0),
-        ];
         let (uid, gid) = (
             nix::unistd::getuid().as_raw(),
             nix::unistd::getgid().as_raw(),
         );
         Prepared {
             python: cstr(python),
-            argv: [python, "-s", "-B", "-c", runner]
+            argv: [python, "-s", "-B", "-c", bootstrap]
                 .iter()
                 .map(|s| cstr(s))
                 .collect(),
@@ -95,7 +104,7 @@ impl Prepared {
             isolation,
             ids,
             rlimits,
-            tmp_opts: cstr(&format!("size={}m,mode=1777", limits.max_file_size_mb)),
+            tmp_opts: cstr(&format!("size={tmp_size_mb}m,mode=1777")),
             small_opts: cstr("size=1m,mode=1777"),
             workdir: cstr(workdir),
             uid_map: cstr(&format!("0 {uid} 1\n")),
@@ -104,13 +113,11 @@ impl Prepared {
     }
 }
 
-/// Forks the sandbox. The returned pid is the intermediate, leader of the process group.
-pub fn spawn(p: &Prepared) -> std::io::Result<Spawned> {
+/// Forks the sandbox with `fds` as its fds 0..3 (the caller keeps its own ends).
+/// Returns the intermediate's pid (leader of the process group) and the read end of
+/// the pipe on which init reports python's wait status.
+pub fn spawn(p: &Prepared, fds: [RawFd; 4]) -> std::io::Result<(Pid, OwnedFd)> {
     use nix::fcntl::OFlag;
-    let (in_r, in_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
-    let (out_r, out_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
-    let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
-    let (ch_r, ch_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
     let (st_r, st_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
     let argv: Vec<*const libc::c_char> = p
         .argv
@@ -125,13 +132,7 @@ pub fn spawn(p: &Prepared) -> std::io::Result<Spawned> {
         .chain(std::iter::once(std::ptr::null()))
         .collect();
     let parent = nix::unistd::getpid().as_raw();
-    let fds = [
-        in_r.as_raw_fd(),
-        out_w.as_raw_fd(),
-        err_w.as_raw_fd(),
-        ch_w.as_raw_fd(),
-        st_w.as_raw_fd(),
-    ];
+    let all = [fds[0], fds[1], fds[2], fds[3], st_w.as_raw_fd()];
 
     // SAFETY: the child only makes raw syscalls on memory prepared above, then execs or exits.
     let pid = unsafe { libc::fork() };
@@ -139,23 +140,14 @@ pub fn spawn(p: &Prepared) -> std::io::Result<Spawned> {
         return Err(std::io::Error::last_os_error());
     }
     if pid == 0 {
-        unsafe { intermediate(p, &fds, parent, argv.as_ptr(), envp.as_ptr()) }
+        unsafe { intermediate(p, &all, parent, argv.as_ptr(), envp.as_ptr()) }
     }
-    drop((in_r, out_w, err_w, ch_w, st_w));
-    for fd in [&in_w, &out_r, &err_r, &ch_r, &st_r] {
-        nix::fcntl::fcntl(
-            fd.as_raw_fd(),
-            nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK),
-        )?;
-    }
-    Ok(Spawned {
-        pid: Pid::from_raw(pid),
-        stdin: in_w,
-        stdout: out_r,
-        stderr: err_r,
-        channel: ch_r,
-        status: st_r,
-    })
+    drop(st_w);
+    nix::fcntl::fcntl(
+        st_r.as_raw_fd(),
+        nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK),
+    )?;
+    Ok((Pid::from_raw(pid), st_r))
 }
 
 unsafe fn fail(step: &CStr) -> ! {
@@ -366,14 +358,9 @@ unsafe fn exec_python(
     envp: *const *const libc::c_char,
 ) -> ! {
     libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-    for &(resource, value) in &p.rlimits {
-        let hard = if resource == libc::RLIMIT_CPU {
-            value + 1
-        } else {
-            value
-        };
+    for &(resource, soft, hard) in &p.rlimits {
         let lim = libc::rlimit {
-            rlim_cur: value,
+            rlim_cur: soft,
             rlim_max: hard,
         };
         if libc::setrlimit(resource, &lim) != 0 {

@@ -1,12 +1,12 @@
-//! Watching one sandboxed execution from outside: feed the request, read the three
-//! streams with caps, enforce the wall deadline and output cap, reap, measure.
+//! Watching one sandboxed execution from outside: feed stdin, read the three streams
+//! with caps, enforce the wall deadline and output cap, learn how python ended, measure.
 
-use super::spawn::{Spawned, SETUP_FAILED, SETUP_MARK};
+use super::spawn::{SETUP_FAILED, SETUP_MARK};
 use crate::sandbox::capture::CapturedBuf;
 use crate::sandbox::runner::{Channel, Ending};
 use crate::sandbox::Limits;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,34 @@ use std::time::{Duration, Instant};
 const STARTUP_ALLOWANCE: Duration = Duration::from_secs(10);
 /// How long the runner may linger after its last record before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+/// How python ended: its raw wait status and resource usage.
+#[derive(Debug, Clone, Copy)]
+pub struct ExitInfo {
+    pub status: i32,
+    pub cpu: Duration,
+    pub peak_memory_kb: u64,
+}
+
+/// The process being watched: a cold child of ours, or a child of a warm zygote.
+pub trait Watched {
+    /// An fd to poll for readability alongside the streams (the zygote's socket).
+    fn poll_fd(&self) -> Option<BorrowedFd<'_>>;
+    /// How python ended, if it has (never blocks).
+    fn try_exit(&mut self) -> Option<ExitInfo>;
+    /// Kills python and everything it started.
+    fn kill(&mut self);
+    /// After `kill`: waits for the end to be reported (`None` if it never is).
+    fn wait_exit(&mut self) -> Option<ExitInfo>;
+}
+
+/// The child's ends we hold: its stdin (with what to write), stdout, stderr, channel.
+pub struct Streams {
+    pub stdin: Option<(OwnedFd, Vec<u8>)>,
+    pub stdout: OwnedFd,
+    pub stderr: OwnedFd,
+    pub channel: OwnedFd,
+}
 
 pub struct Observed {
     pub ending: Ending,
@@ -26,13 +54,6 @@ pub struct Observed {
     /// Set when the sandbox itself failed to start, with the reason.
     pub setup_error: Option<String>,
     pub cancelled: bool,
-}
-
-fn kill_group(pid: nix::unistd::Pid) {
-    // The intermediate leads the process group; python is in it unless it called setsid,
-    // and then PDEATHSIG kills it when the intermediate dies.
-    let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
-    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
 }
 
 /// Reads what is available without blocking; returns false at EOF.
@@ -50,8 +71,8 @@ fn drain(fd: &OwnedFd, mut sink: impl FnMut(&[u8])) -> bool {
 }
 
 pub fn supervise(
-    sp: Spawned,
-    request: &[u8],
+    watched: &mut dyn Watched,
+    streams: Streams,
     mut channel: Channel,
     limits: &Limits,
     cancel: &AtomicBool,
@@ -59,55 +80,51 @@ pub fn supervise(
     let started = Instant::now();
     let mut stdout = CapturedBuf::default();
     let mut stderr = CapturedBuf::default();
-    let mut stdin = Some(sp.stdin);
-    let mut to_write = request;
+    let (mut stdin, request) = match streams.stdin {
+        Some((fd, data)) => (Some(fd), data),
+        None => (None, Vec::new()),
+    };
+    let mut to_write: &[u8] = &request;
     let mut open = [true, true, true]; // stdout, stderr, channel
     let mut deadline = started + STARTUP_ALLOWANCE + Duration::from_secs_f64(limits.timeout_secs);
     let mut ready_seen = false;
     let mut done_at: Option<Instant> = None;
     let mut killed: Option<Ending> = None;
     let mut cancelled = false;
-    let mut exited: Option<(i32, libc::rusage)> = None;
+    let mut exited: Option<ExitInfo> = None;
 
     loop {
-        // Reap without blocking: a zombie intermediate means python and its namespace are gone.
         if exited.is_none() {
-            exited = try_wait(sp.pid, false);
+            exited = watched.try_exit();
         }
-        if exited.is_some() && open.iter().all(|o| !o) {
-            break;
-        }
-        if let Some((_, _)) = exited {
-            // Exited but a stream is still open: something escaped the namespace (fallback
-            // mode). Take what is buffered and stop waiting for it.
-            drain(&sp.stdout, |d| stdout.push(d));
-            drain(&sp.stderr, |d| stderr.push(d));
-            drain(&sp.channel, |d| channel.feed(d));
+        if exited.is_some() {
+            // Python is gone. In the namespace its descendants are gone too; whatever
+            // escaped still holds a stream open, so take what is buffered and stop.
+            drain(&streams.stdout, |d| stdout.push(d));
+            drain(&streams.stderr, |d| stderr.push(d));
+            drain(&streams.channel, |d| channel.feed(d));
             break;
         }
         let now = Instant::now();
-        if killed.is_none() {
-            if cancel.load(Ordering::Relaxed) {
-                cancelled = true;
-                killed = Some(Ending::Signaled(libc::SIGKILL));
-            } else if now >= deadline {
-                killed = Some(Ending::WallTimeout);
-            } else if stdout.total() + stderr.total() > limits.max_output_bytes {
-                killed = Some(Ending::OutputLimit);
-            } else if done_at.is_some_and(|t| now >= t + EXIT_GRACE) {
-                killed = Some(Ending::Signaled(libc::SIGKILL));
-            }
-            if killed.is_some() {
-                kill_group(sp.pid);
-                // Nothing more will be read that could matter; wait for the reaper.
-                exited = try_wait(sp.pid, true);
-                break;
-            }
+        if cancel.load(Ordering::Relaxed) {
+            cancelled = true;
+            killed = Some(Ending::Signaled(libc::SIGKILL));
+        } else if now >= deadline {
+            killed = Some(Ending::WallTimeout);
+        } else if stdout.total() + stderr.total() > limits.max_output_bytes {
+            killed = Some(Ending::OutputLimit);
+        } else if done_at.is_some_and(|t| now >= t + EXIT_GRACE) {
+            killed = Some(Ending::Signaled(libc::SIGKILL));
+        }
+        if killed.is_some() {
+            watched.kill();
+            exited = watched.wait_exit();
+            break;
         }
 
-        let mut fds = Vec::with_capacity(4);
-        let mut which = Vec::with_capacity(4);
-        for (i, fd) in [&sp.stdout, &sp.stderr, &sp.channel]
+        let mut fds = Vec::with_capacity(5);
+        let mut which = Vec::with_capacity(5);
+        for (i, fd) in [&streams.stdout, &streams.stderr, &streams.channel]
             .into_iter()
             .enumerate()
         {
@@ -116,20 +133,21 @@ pub fn supervise(
                 which.push(i);
             }
         }
-        let writing = stdin.is_some() && !to_write.is_empty();
-        if writing {
-            fds.push(PollFd::new(
-                stdin.as_ref().unwrap().as_fd(),
-                PollFlags::POLLOUT,
-            ));
+        if let Some(fd) = stdin.as_ref().filter(|_| !to_write.is_empty()) {
+            fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLOUT));
             which.push(3);
         }
+        if let Some(fd) = watched.poll_fd() {
+            fds.push(PollFd::new(fd, PollFlags::POLLIN));
+            which.push(4);
+        }
+        let slice = if open.iter().any(|o| *o) { 50 } else { 2 };
         let wait = deadline
             .saturating_duration_since(now)
-            .min(Duration::from_millis(if fds.is_empty() { 2 } else { 50 }));
+            .min(Duration::from_millis(slice));
         let timeout =
             PollTimeout::try_from(wait.as_millis().max(1) as u64).unwrap_or(PollTimeout::MAX);
-        let ready: Vec<(usize, PollFlags)> = match poll(&mut fds, timeout) {
+        let events: Vec<(usize, PollFlags)> = match poll(&mut fds, timeout) {
             Ok(_) => fds
                 .iter()
                 .zip(&which)
@@ -138,16 +156,16 @@ pub fn supervise(
             Err(_) => Vec::new(),
         };
         drop(fds);
-        for (w, ev) in ready {
+        for (w, ev) in events {
             if ev.is_empty() {
                 continue;
             }
             match w {
-                0 => open[0] = drain(&sp.stdout, |d| stdout.push(d)),
-                1 => open[1] = drain(&sp.stderr, |d| stderr.push(d)),
-                2 => open[2] = drain(&sp.channel, |d| channel.feed(d)),
-                _ => {
-                    let fd = stdin.as_ref().unwrap();
+                0 => open[0] = drain(&streams.stdout, |d| stdout.push(d)),
+                1 => open[1] = drain(&streams.stderr, |d| stderr.push(d)),
+                2 => open[2] = drain(&streams.channel, |d| channel.feed(d)),
+                3 => {
+                    let fd = stdin.as_ref().expect("polled stdin");
                     match nix::unistd::write(fd, to_write) {
                         Ok(n) => to_write = &to_write[n..],
                         Err(nix::errno::Errno::EAGAIN) | Err(nix::errno::Errno::EINTR) => {}
@@ -157,10 +175,8 @@ pub fn supervise(
                         stdin = None; // EOF for the runner
                     }
                 }
+                _ => {} // the zygote's report: read by try_exit at the top of the loop
             }
-        }
-        if writing && to_write.is_empty() {
-            stdin = None;
         }
         if channel.ready && !ready_seen {
             ready_seen = true;
@@ -171,20 +187,15 @@ pub fn supervise(
         }
     }
     let wall = started.elapsed();
-    let (status, usage) = exited.unwrap_or((libc::SIGKILL, unsafe { std::mem::zeroed() }));
-    let cpu = tv(usage.ru_utime) + tv(usage.ru_stime);
-    let peak_memory_kb = usage.ru_maxrss.max(0) as u64;
-
-    // Python's own status, as init reported it; the intermediate's when init was killed.
-    let mut reported = [0u8; 4];
-    let status = match nix::unistd::read(sp.status.as_raw_fd(), &mut reported) {
-        Ok(4) => i32::from_ne_bytes(reported),
-        _ => status,
-    };
-    let natural = if libc::WIFEXITED(status) {
-        Ending::Exited(libc::WEXITSTATUS(status))
+    let info = exited.unwrap_or(ExitInfo {
+        status: libc::SIGKILL, // a raw wait status meaning "killed by SIGKILL"
+        cpu: Duration::ZERO,
+        peak_memory_kb: 0,
+    });
+    let natural = if libc::WIFEXITED(info.status) {
+        Ending::Exited(libc::WEXITSTATUS(info.status))
     } else {
-        Ending::Signaled(libc::WTERMSIG(status))
+        Ending::Signaled(libc::WTERMSIG(info.status))
     };
     let ending = match killed {
         Some(Ending::WallTimeout) => Ending::WallTimeout,
@@ -193,7 +204,7 @@ pub fn supervise(
             Ending::Signaled(libc::SIGXCPU) => Ending::CpuTimeout,
             // Past the soft limit python may ignore SIGXCPU; the hard limit then kills.
             Ending::Signaled(libc::SIGKILL)
-                if killed.is_none() && cpu.as_secs() >= limits.cpu_secs =>
+                if killed.is_none() && info.cpu.as_secs() >= limits.cpu_secs =>
             {
                 Ending::CpuTimeout
             }
@@ -210,30 +221,9 @@ pub fn supervise(
         stdout,
         stderr,
         wall,
-        cpu,
-        peak_memory_kb,
+        cpu: info.cpu,
+        peak_memory_kb: info.peak_memory_kb,
         setup_error,
         cancelled,
-    }
-}
-
-fn tv(t: libc::timeval) -> Duration {
-    Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
-}
-
-/// waitpid with rusage; `block` waits for the exit.
-fn try_wait(pid: nix::unistd::Pid, block: bool) -> Option<(i32, libc::rusage)> {
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let flags = if block { 0 } else { libc::WNOHANG };
-    loop {
-        let r = unsafe { libc::wait4(pid.as_raw(), &mut status, flags, &mut usage) };
-        if r == pid.as_raw() {
-            return Some((status, usage));
-        }
-        if r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
-            continue;
-        }
-        return None;
     }
 }

@@ -1,0 +1,124 @@
+"""assay's warm runner: a long-lived, already-imported Python that forks one fresh child
+per execution, so no execution pays for interpreter start-up.
+
+It runs as root inside the slot's own mount, network, PID, IPC and UTS namespaces
+(set up by the harness), behind the harness's init. It never runs untrusted code itself:
+each child first takes a new mount namespace with an empty private /tmp, drops to the
+slot's unprivileged uid under rlimits, and only then runs assay_runner.run_request.
+
+Protocol on fd 0 (a unix stream socket to the harness):
+  harness -> zygote: 4-byte big-endian length + JSON job, with SCM_RIGHTS carrying the
+                     child's stdout, stderr and channel fds
+                     job = {"uid", "gid", "rlimits": [[resource, soft, hard]...],
+                            "tmp_size_mb", "request": {...runner request...}}
+  zygote -> harness: one JSON line per job when its child has been reaped:
+                     {"status": raw wait status, "utime", "stime", "maxrss"}
+The harness kills a child by killing every process of the slot uid; nothing is asked
+of the zygote, which may be blocked in wait4.
+"""
+
+import ctypes as _ctypes
+import io as _io
+import json as _json
+import os as _os
+import resource as _resource
+import signal as _signal
+import socket as _socket
+import struct as _struct
+import sys as _sys
+
+_libc = _ctypes.CDLL(None, use_errno=True)
+_libc.mount.argtypes = [_ctypes.c_char_p] * 3 + [_ctypes.c_ulong, _ctypes.c_char_p]
+CLONE_NEWNS = 0x00020000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+SETUP_FAILED = 125
+
+
+def _fail(step):
+    err = _ctypes.get_errno()
+    _os.write(2, ("assay-sandbox-setup: %s failed, errno %d\n" % (step, err)).encode())
+    _os._exit(SETUP_FAILED)
+
+
+def _mount(source, target, fstype, flags, data):
+    return _libc.mount(source, target, fstype, flags, data)
+
+
+def _child(job, fds, run_request):
+    out, err, chan = fds
+    devnull = _os.open(_os.devnull, _os.O_RDONLY)
+    for fd, target in ((devnull, 0), (out, 1), (err, 2), (chan, 3)):
+        _os.dup2(fd, target)
+    _os.closerange(4, 1 << 16)  # the control socket above all: a child never speaks to the harness
+    _os.setsid()
+    if _libc.prctl(PR_SET_PDEATHSIG, _signal.SIGKILL, 0, 0, 0) != 0:
+        _fail("prctl pdeathsig")
+    # Fresh private /tmp and friends: nothing of an earlier execution is visible.
+    if _libc.unshare(CLONE_NEWNS) != 0:
+        _fail("unshare mount namespace")
+    if _mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        _fail("mount --make-rprivate /")
+    opts = b"size=%dm,mode=1777" % job["tmp_size_mb"]
+    if _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts) != 0:
+        _fail("mount tmpfs /tmp")
+    for d in (b"/var/tmp", b"/dev/shm", b"/run/lock", b"/dev/mqueue"):
+        _mount(b"tmpfs", d, b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=1m,mode=1777")
+    for resource, soft, hard in job["rlimits"]:
+        _resource.setrlimit(resource, (soft, hard))
+    _os.setgroups([])
+    _os.setgid(job["gid"])
+    _os.setuid(job["uid"])
+    if _libc.prctl(PR_SET_PDEATHSIG, _signal.SIGKILL, 0, 0, 0) != 0:  # cleared by setuid
+        _fail("prctl pdeathsig")
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        _fail("prctl no_new_privs")
+    _os.chdir("/tmp")
+    # Standard streams as a fresh interpreter would have them on pipes.
+    _sys.stdin = _sys.__stdin__ = _io.TextIOWrapper(_io.BufferedReader(_io.FileIO(0, "r", closefd=False)), encoding="utf-8")
+    _sys.stdout = _sys.__stdout__ = _io.TextIOWrapper(_io.BufferedWriter(_io.FileIO(1, "w", closefd=False)), encoding="utf-8")
+    _sys.stderr = _sys.__stderr__ = _io.TextIOWrapper(
+        _io.BufferedWriter(_io.FileIO(2, "w", closefd=False)), encoding="utf-8", errors="backslashreplace", line_buffering=True
+    )
+    run_request(job["request"])
+
+
+def _recv_job(sock):
+    head, fds, _flags, _addr = _socket.recv_fds(sock, 65536, 3)
+    if not head:
+        return None, []
+    while len(head) < 4:
+        head += sock.recv(4 - len(head))
+    (length,) = _struct.unpack(">I", head[:4])
+    body = bytearray(head[4:])
+    while len(body) < length:
+        chunk = sock.recv(min(1 << 20, length - len(body)))
+        if not chunk:
+            return None, fds
+        body += chunk
+    return _json.loads(bytes(body)), fds
+
+
+def serve(run_request):
+    sock = _socket.socket(fileno=0)
+    sock.sendall(b'{"ready": true}\n')
+    while True:
+        job, fds = _recv_job(sock)
+        if job is None:
+            _os._exit(0)  # the harness is gone
+        pid = _os.fork()
+        if pid == 0:
+            try:
+                _child(job, fds, run_request)
+            finally:
+                _os._exit(SETUP_FAILED)
+        for fd in fds:
+            _os.close(fd)
+        while True:
+            try:
+                _, status, ru = _os.wait4(pid, 0)
+                break
+            except InterruptedError:
+                continue
+        reply = {"status": status, "utime": ru.ru_utime, "stime": ru.ru_stime, "maxrss": ru.ru_maxrss}
+        sock.sendall((_json.dumps(reply) + "\n").encode())

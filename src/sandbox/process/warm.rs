@@ -1,0 +1,253 @@
+//! The warm path: per slot, one long-lived zygote (`assay_zygote.py`) inside the slot's
+//! namespaces forks a fresh, isolated child per execution. The child's stdout, stderr
+//! and channel are pipes we create and pass over a unix socket (SCM_RIGHTS), so the
+//! supervision is the same as on the cold path; only start, end and kill differ.
+
+use super::spawn::{self, Prepared};
+use super::supervise::{supervise, ExitInfo, Observed, Streams, Watched};
+use super::{kill_all_of, Isolation};
+use crate::sandbox::runner::{self, Channel, RUNNER_SOURCE};
+use crate::sandbox::ExecRequest;
+use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
+use nix::unistd::Pid;
+use std::io::{IoSlice, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+const ZYGOTE_SOURCE: &str = include_str!("../../../sandbox-images/runner/assay_zygote.py");
+
+/// The zygote's `-c` argument: load the runner and zygote sources sent on fd 0, serve.
+const ZYGOTE_BOOTSTRAP: &str = "\
+import socket,json
+s=socket.socket(fileno=0)
+b=b''
+while not b.endswith(b'\\n'):
+    c=s.recv(1<<20)
+    if not c: raise SystemExit(1)
+    b+=c
+src=json.loads(b)
+s.detach()
+r={'__assay_mode__':'library','__name__':'assay_runner'}
+exec(compile(src['runner'],'assay_runner','exec'),r)
+z={'__name__':'assay_zygote'}
+exec(compile(src['zygote'],'assay_zygote','exec'),z)
+z['serve'](r['run_request'])
+";
+
+/// How long a zygote may take to start, or to report a child it was told to kill.
+const REPORT_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Zygote {
+    pid: Pid,
+    sock: UnixStream,
+    pending: Vec<u8>,
+}
+
+impl Zygote {
+    /// Starts a zygote in its own namespaces; its stdout and stderr go to `log`.
+    pub fn start(
+        python: &str,
+        isolation: Isolation,
+        log: &std::fs::File,
+    ) -> std::io::Result<Zygote> {
+        let (ours, theirs) = UnixStream::pair()?;
+        let devnull = std::fs::File::open("/dev/null")?;
+        // The zygote stays root inside its namespaces: each child drops privileges itself.
+        let core = vec![(libc::RLIMIT_CORE, 0, 0)];
+        let prepared = Prepared::new(python, ZYGOTE_BOOTSTRAP, core, isolation, None, "/", 1);
+        let fds = [
+            theirs.as_raw_fd(),
+            log.as_raw_fd(),
+            log.as_raw_fd(),
+            devnull.as_raw_fd(),
+        ];
+        let (pid, _status) = spawn::spawn(&prepared, fds)?;
+        drop(theirs);
+        let mut z = Zygote {
+            pid,
+            sock: ours,
+            pending: Vec::new(),
+        };
+        let sources = serde_json::json!({"runner": RUNNER_SOURCE, "zygote": ZYGOTE_SOURCE});
+        let mut line = serde_json::to_vec(&sources).expect("sources serialize");
+        line.push(b'\n');
+        z.sock.write_all(&line)?;
+        match z.read_line(Instant::now() + REPORT_TIMEOUT)? {
+            Some(l) if l.contains("\"ready\"") => Ok(z),
+            _ => Err(std::io::Error::other(
+                "the warm runner did not start (see its log)",
+            )),
+        }
+    }
+
+    /// Sends one job and the child's stdout, stderr and channel fds.
+    fn submit(&mut self, job: &[u8], fds: [&OwnedFd; 3]) -> std::io::Result<()> {
+        let mut msg = (job.len() as u32).to_be_bytes().to_vec();
+        msg.extend_from_slice(job);
+        let raw = [fds[0].as_raw_fd(), fds[1].as_raw_fd(), fds[2].as_raw_fd()];
+        let cmsg = [ControlMessage::ScmRights(&raw)];
+        let sent = sendmsg::<()>(
+            self.sock.as_raw_fd(),
+            &[IoSlice::new(&msg)],
+            &cmsg,
+            MsgFlags::empty(),
+            None,
+        )
+        .map_err(std::io::Error::from)?;
+        self.sock.write_all(&msg[sent..])
+    }
+
+    /// One complete line from the zygote, waiting until `deadline` (a past deadline
+    /// still takes what is already readable).
+    fn read_line(&mut self, deadline: Instant) -> std::io::Result<Option<String>> {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        loop {
+            if let Some(pos) = self.pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.pending.drain(..=pos).collect();
+                return Ok(Some(String::from_utf8_lossy(&line).into_owned()));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let timeout =
+                PollTimeout::try_from(left.as_millis() as u64).unwrap_or(PollTimeout::MAX);
+            let mut fds = [PollFd::new(self.sock.as_fd(), PollFlags::POLLIN)];
+            match poll(&mut fds, timeout) {
+                Ok(0) => return Ok(None),
+                Ok(_) => {}
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+            let mut buf = [0u8; 4096];
+            match self.sock.read(&mut buf) {
+                Ok(0) => return Err(std::io::Error::other("the warm runner exited")),
+                Ok(n) => self.pending.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The zygote's report on its current child, if it comes before `deadline`.
+    fn report(&mut self, deadline: Instant) -> std::io::Result<Option<ExitInfo>> {
+        let Some(line) = self.read_line(deadline)? else {
+            return Ok(None);
+        };
+        let v: serde_json::Value = serde_json::from_str(&line).map_err(std::io::Error::other)?;
+        let secs = |k: &str| Duration::from_secs_f64(v[k].as_f64().unwrap_or(0.0).max(0.0));
+        let status = v["status"]
+            .as_i64()
+            .ok_or_else(|| std::io::Error::other("report without status"))?;
+        Ok(Some(ExitInfo {
+            status: status as i32,
+            cpu: secs("utime") + secs("stime"),
+            peak_memory_kb: v["maxrss"].as_u64().unwrap_or(0),
+        }))
+    }
+}
+
+impl Drop for Zygote {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::killpg(self.pid, nix::sys::signal::Signal::SIGKILL);
+        let mut status = 0;
+        // SAFETY: reaping our own child.
+        unsafe { libc::waitpid(self.pid.as_raw(), &mut status, 0) };
+    }
+}
+
+/// A zygote's child, watched through the zygote's reports and killed by uid.
+struct WarmChild<'a> {
+    zygote: &'a mut Zygote,
+    uid: u32,
+    /// Set when the zygote failed to report: it must be replaced.
+    broken: bool,
+}
+
+impl Watched for WarmChild<'_> {
+    fn poll_fd(&self) -> Option<BorrowedFd<'_>> {
+        Some(self.zygote.sock.as_fd())
+    }
+
+    fn try_exit(&mut self) -> Option<ExitInfo> {
+        match self.zygote.report(Instant::now()) {
+            Ok(info) => info,
+            Err(_) => {
+                self.broken = true;
+                Some(ExitInfo {
+                    status: libc::SIGKILL,
+                    cpu: Duration::ZERO,
+                    peak_memory_kb: 0,
+                })
+            }
+        }
+    }
+
+    fn kill(&mut self) {
+        kill_all_of(self.uid);
+    }
+
+    fn wait_exit(&mut self) -> Option<ExitInfo> {
+        let info = self
+            .zygote
+            .report(Instant::now() + REPORT_TIMEOUT)
+            .ok()
+            .flatten();
+        self.broken |= info.is_none();
+        info
+    }
+}
+
+/// Runs one request on a warm zygote. `Err` means the zygote is unusable (replace it).
+pub fn run(
+    zygote: &mut Zygote,
+    uid: u32,
+    req: &ExecRequest,
+    cancel: &AtomicBool,
+) -> std::io::Result<Observed> {
+    use nix::fcntl::OFlag;
+    let nonce = runner::new_nonce();
+    let (out_r, out_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    let (ch_r, ch_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    let rlimits: Vec<[u64; 3]> = spawn::rlimits_for(&req.limits)
+        .into_iter()
+        .map(|(r, s, h)| [r as u64, s, h])
+        .collect();
+    let job = serde_json::json!({
+        "uid": uid,
+        "gid": uid,
+        "rlimits": rlimits,
+        "tmp_size_mb": req.limits.max_file_size_mb,
+        "request": runner::request_value(req, &nonce),
+    });
+    zygote.submit(
+        &serde_json::to_vec(&job).expect("job serializes"),
+        [&out_w, &err_w, &ch_w],
+    )?;
+    drop((out_w, err_w, ch_w));
+    super::set_nonblocking(&[&out_r, &err_r, &ch_r])?;
+    let streams = Streams {
+        stdin: None,
+        stdout: out_r,
+        stderr: err_r,
+        channel: ch_r,
+    };
+    let mut child = WarmChild {
+        zygote,
+        uid,
+        broken: false,
+    };
+    let observed = supervise(
+        &mut child,
+        streams,
+        Channel::new(&nonce, req.tests.len()),
+        &req.limits,
+        cancel,
+    );
+    // Whatever the child left running under the slot's uid goes now.
+    kill_all_of(uid);
+    if child.broken {
+        return Err(std::io::Error::other("the warm runner stopped reporting"));
+    }
+    Ok(observed)
+}
