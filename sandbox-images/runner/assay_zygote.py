@@ -74,12 +74,16 @@ def _child(job, fds, run_request):
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         _fail("prctl no_new_privs")
     _os.chdir("/tmp")
-    # Standard streams as a fresh interpreter would have them on pipes.
-    _sys.stdin = _sys.__stdin__ = _io.TextIOWrapper(_io.BufferedReader(_io.FileIO(0, "r", closefd=False)), encoding="utf-8")
-    _sys.stdout = _sys.__stdout__ = _io.TextIOWrapper(_io.BufferedWriter(_io.FileIO(1, "w", closefd=False)), encoding="utf-8")
-    _sys.stderr = _sys.__stderr__ = _io.TextIOWrapper(
-        _io.BufferedWriter(_io.FileIO(2, "w", closefd=False)), encoding="utf-8", errors="backslashreplace", line_buffering=True
-    )
+    # Standard streams as this interpreter made them at start-up (same encoding and
+    # error handlers), now on the execution's pipes.
+    def stream(fd, like, mode, **extra):
+        raw = _io.FileIO(fd, mode, closefd=False)
+        buffered = _io.BufferedReader(raw) if mode == "r" else _io.BufferedWriter(raw)
+        return _io.TextIOWrapper(buffered, encoding=like.encoding, errors=like.errors, **extra)
+
+    _sys.stdin = _sys.__stdin__ = stream(0, _sys.__stdin__, "r")
+    _sys.stdout = _sys.__stdout__ = stream(1, _sys.__stdout__, "w")
+    _sys.stderr = _sys.__stderr__ = stream(2, _sys.__stderr__, "w", line_buffering=True)
     run_request(job["request"])
 
 
