@@ -68,6 +68,12 @@ struct ScoreArgs {
     /// Python interpreter of the process sandbox.
     #[arg(long, env = "ASSAY_PYTHON")]
     python: Option<String>,
+    /// python.wasm of the wasi sandbox (default: where scripts/fetch-python-wasm puts it).
+    #[arg(long, env = "ASSAY_PYTHON_WASM")]
+    python_wasm: Option<PathBuf>,
+    /// wasi sandbox: a CPU budget counted in fuel, so verdicts do not depend on the machine.
+    #[arg(long)]
+    deterministic: bool,
     /// Exit with 1 when pass@1 is below this value.
     #[arg(long)]
     fail_under: Option<f64>,
@@ -141,6 +147,8 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
         let opts = BackendOptions {
             jobs,
             python: args.python,
+            python_wasm: args.python_wasm,
+            deterministic: args.deterministic,
         };
         let sandbox = select::start(args.sandbox, &opts).await?;
         score::score(sandbox, &req, args.format == Format::Text).await

