@@ -219,3 +219,18 @@ fn hostile_suite_on_process_backend_warm() {
 fn hostile_suite_on_process_backend_cold() {
     run_suite("process", &[("ASSAY_PROCESS_COLD", "1")]);
 }
+
+/// WASI cases that cannot apply (fork, threads, signals) say so with `# expect-wasi:` and
+/// `# why-wasi:` lines. python.wasm is fetched (or found) by `scripts/fetch-python-wasm`.
+#[test]
+fn hostile_suite_on_wasi_backend() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-python-wasm");
+    let out = std::process::Command::new(&script).output().unwrap();
+    assert!(
+        out.status.success(),
+        "scripts/fetch-python-wasm failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let wasm = String::from_utf8(out.stdout).unwrap();
+    run_suite("wasi", &[("ASSAY_PYTHON_WASM", wasm.trim())]);
+}

@@ -1,5 +1,7 @@
 # expect: timeout
 # why: eight spinning threads and a main thread that waits for them forever.
+# expect-wasi: error
+# why-wasi: WASI has no threads: Thread.start raises RuntimeError (can't start new thread) before anything spins.
 import threading
 
 def spin():

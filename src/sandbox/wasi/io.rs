@@ -1,9 +1,14 @@
-//! What a guest writes on fds 1 and 2: stdout captured with a cap, stderr split into the
+//! What a guest writes on its stdout and stderr: stdout captured with a cap, stderr split into the
 //! runner's records (lines carrying the nonce) and the program's own stderr.
 
 use crate::sandbox::capture::CapturedBuf;
 use crate::sandbox::runner::Channel;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Instant;
+use tokio::io::AsyncWrite;
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 
 /// Longest stderr line held back while waiting for its end. A runner record is far
 /// shorter (its texts are capped at 2000 characters); a longer line is program output.
@@ -21,6 +26,8 @@ pub(super) struct Stdio {
     /// When the runner said `ready`: the wall clock and the fuel budget start there.
     pub ready_at: Option<Instant>,
     max_output: u64,
+    /// The program wrote past `max_output`: the supervisor stops it at its next check.
+    pub over: bool,
 }
 
 /// The program wrote more than `max_output_bytes`.
@@ -45,6 +52,7 @@ impl Stdio {
             line: Vec::new(),
             ready_at: None,
             max_output,
+            over: false,
         }
     }
 
@@ -101,8 +109,9 @@ impl Stdio {
         }
     }
 
-    fn check(&self) -> Result<(), OutputLimit> {
+    fn check(&mut self) -> Result<(), OutputLimit> {
         if self.output_bytes() > self.max_output {
+            self.over = true;
             Err(OutputLimit)
         } else {
             Ok(())
@@ -113,6 +122,53 @@ impl Stdio {
     pub fn finish(&mut self) {
         let line = std::mem::take(&mut self.line);
         self.stderr.push(&line);
+    }
+}
+
+/// A guest's stdout or stderr: WASI writes into the shared `Stdio`. Past the output cap
+/// the write fails (the guest sees `EIO`) and the supervisor stops the guest.
+#[derive(Clone)]
+pub(super) struct Sink {
+    pub stdio: Arc<Mutex<Stdio>>,
+    pub stderr: bool,
+}
+
+impl IsTerminal for Sink {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for Sink {
+    fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+        Box::new(self.clone())
+    }
+}
+
+impl AsyncWrite for Sink {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let mut stdio = self.stdio.lock().expect("stdio lock");
+        let written = if self.stderr {
+            stdio.write_stderr(buf)
+        } else {
+            stdio.write_stdout(buf)
+        };
+        Poll::Ready(match written {
+            Ok(()) => Ok(buf.len()),
+            Err(e) => Err(std::io::Error::other(e)),
+        })
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -143,7 +199,7 @@ mod tests {
     fn records_split_across_writes_are_reassembled() {
         let mut s = Stdio::new("n0nce", 0, 1 << 20);
         let r = rec("n0nce", "ready");
-        let (a, b) = r.as_bytes().split_at(7);
+        let (a, b) = r.as_bytes().split_at(r.len() - 3);
         s.write_stderr(a).unwrap();
         assert!(!s.channel.ready);
         s.write_stderr(b).unwrap();

@@ -8,21 +8,23 @@
 //!   pooling allocator (copy-on-write memory images, no recompilation, no relinking).
 //! - **The runner's channel is stderr.** WASI preview 1 gives a guest no file descriptor
 //!   beyond stdio and preopens, so the request asks `assay_runner.py` to report on fd 2.
-//!   Writes to fds 1 and 2 never reach a WASI stream: `fd_write` is shadowed in the linker
-//!   (`run.rs`) and the host demultiplexes stderr line by line: a line carrying the
-//!   execution's nonce goes to `runner::Channel`, everything else is the program's stderr
-//!   (`io.rs`). The runner starts every record on a fresh line when its channel is fd 2, so
-//!   a program's unterminated line cannot swallow a record. The nonce is as secret as on
-//!   the process backend's fd 3, and the verdict comes from the same `runner::decide`.
+//!   The guest's stdout and stderr are host sinks (`io.rs`) that demultiplex stderr line
+//!   by line: a line carrying the execution's nonce goes to `runner::Channel`, everything
+//!   else is the program's stderr. The runner starts every record on a fresh line when its
+//!   channel is fd 2, so a program's unterminated line cannot swallow a record. The nonce
+//!   is as secret as on the process backend's fd 3, and the verdict comes from the same
+//!   `runner::decide`.
 //! - **Limits.** Memory: a `ResourceLimiter` around `StoreLimits`, which remembers that the
 //!   cap was hit (`memory` even when CPython dies before reporting its `MemoryError`).
 //!   Wall time: epoch interruption, one ticker thread for the whole process; the deadline
 //!   callback traps a guest that computes past its deadline, and a watcher future drops a
 //!   guest that sleeps in a host call (`time.sleep`). CPU time (opt-in, `--deterministic`):
 //!   fuel, a budget in instructions that does not depend on the machine or the load.
-//!   Output: counted in the shadowed `fd_write`, which traps at the cap. Disk: every write
-//!   is counted against `max_file_size_mb` for the whole private `/tmp`; past it the write
-//!   fails with `EFBIG`, as under `RLIMIT_FSIZE`.
+//!   Output: counted by the sinks; past the cap the write fails and the guest is stopped
+//!   at the next epoch tick (`output_limit`). Disk: the private `/tmp` is measured at each
+//!   tick against `max_file_size_mb` in all; past it the guest is stopped as `RLIMIT_FSIZE`
+//!   stops a native program that does not ignore `SIGXFSZ` (`crashed`, where the process
+//!   backend's Python, which ignores `SIGXFSZ`, sees `OSError` and reports `error`).
 //! - **Time limits and the slower interpreter.** `python.wasm` is an unoptimised (`-O0`)
 //!   build: measured here it runs pure-Python code 6–10x slower than native `python3`. A
 //!   `--timeout` keeps meaning "seconds of a native interpreter": the wasi wall limit is

@@ -1,7 +1,7 @@
 //! One execution: a fresh instance of `python.wasm` from the shared `InstancePre`, its
 //! limits, its stdio, and the verdict from `runner::decide`.
 
-use super::io::{OutputLimit, Stdio};
+use super::io::{OutputLimit, Sink, Stdio};
 use super::{module, FUEL_PER_SECOND, SLOWDOWN};
 use crate::sandbox::process::ENVIRONMENT;
 use crate::sandbox::runner::{self, Ending};
@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wasmtime::{
-    Caller, Engine, Extern, InstancePre, Linker, ResourceLimiter, Store, StoreLimits,
-    StoreLimitsBuilder, Trap, TypedFunc, UpdateDeadline,
+    Engine, InstancePre, Linker, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap,
+    UpdateDeadline,
 };
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
@@ -24,12 +24,6 @@ const TICK: Duration = Duration::from_millis(10);
 const WATCH: Duration = Duration::from_millis(20);
 /// How long the interpreter may take to start before the wall clock runs.
 const STARTUP_ALLOWANCE: Duration = Duration::from_secs(10);
-/// The most bytes one `fd_write` on stdio copies out of the guest (a short write beyond).
-const WRITE_CHUNK: usize = 1 << 20;
-
-const ERRNO_SUCCESS: i32 = 0;
-const ERRNO_FAULT: i32 = 21;
-const ERRNO_FBIG: i32 = 22;
 
 /// The interpreter's argv, as the process backend's (`-s -B`, no `-I`: it would imply `-E`
 /// and drop `PYTHONHASHSEED`).
@@ -39,6 +33,8 @@ const ARGV: [&str; 5] = ["python", "-s", "-B", "-c", runner::BOOTSTRAP];
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Stop {
     Wall,
+    Output,
+    Disk,
     Cancelled,
 }
 
@@ -46,6 +42,8 @@ impl std::fmt::Display for Stop {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Stop::Wall => "wall-clock deadline",
+            Stop::Output => "output limit",
+            Stop::Disk => "file size limit",
             Stop::Cancelled => "cancelled",
         })
     }
@@ -87,25 +85,16 @@ impl ResourceLimiter for Limiter {
     }
 }
 
-/// Bytes written to files, held under a cap for the whole private `/tmp`.
+/// The private `/tmp` held under `max_file_size_mb` in all, measured at every epoch tick.
+#[derive(Clone)]
 struct DiskQuota {
     dir: PathBuf,
     limit: u64,
-    /// An upper bound of what `/tmp` holds: its size when last measured plus every
-    /// byte written since. Measured again only when the bound reaches the limit.
-    bound: u64,
 }
 
 impl DiskQuota {
-    fn admit(&mut self, len: u64) -> bool {
-        if self.bound.saturating_add(len) > self.limit {
-            self.bound = dir_usage(&self.dir);
-        }
-        if self.bound.saturating_add(len) > self.limit {
-            return false;
-        }
-        self.bound += len;
-        true
+    fn exceeded(&self) -> bool {
+        dir_usage(&self.dir) > self.limit
     }
 }
 
@@ -134,18 +123,10 @@ fn dir_usage(dir: &Path) -> u64 {
     total
 }
 
-type FdWrite = TypedFunc<(i32, i32, i32, i32), i32>;
-type FdPwrite = TypedFunc<(i32, i32, i32, i64, i32), i32>;
-
 /// A store's data.
 pub(super) struct Guest {
     wasi: WasiP1Ctx,
     limiter: Limiter,
-    stdio: Arc<Mutex<Stdio>>,
-    disk: DiskQuota,
-    /// WASI's own `fd_write`/`fd_pwrite`, which the shadowing ones call for files.
-    fd_write: Option<FdWrite>,
-    fd_pwrite: Option<FdPwrite>,
     /// Fuel to give the guest when the runner is ready (`--deterministic`).
     fuel_at_ready: Option<u64>,
 }
@@ -153,7 +134,6 @@ pub(super) struct Guest {
 /// The engine, the linked module and what every execution shares.
 pub(super) struct Runtime {
     engine: Engine,
-    base: Linker<Guest>,
     pre: InstancePre<Guest>,
     module_hash: String,
     deterministic: bool,
@@ -165,29 +145,11 @@ impl Runtime {
         let engine = module::engine(slots, deterministic)?;
         let module = module::load(&engine, &wasm, &super::cache_root().join("wasi-cache"))?;
         start_ticker(&engine);
-        let mut base: Linker<Guest> = Linker::new(&engine);
-        wasmtime_wasi::p1::add_to_linker_async(&mut base, |g: &mut Guest| &mut g.wasi)?;
-        let mut linker = base.clone();
-        linker.allow_shadowing(true);
-        linker.func_wrap_async(
-            "wasi_snapshot_preview1",
-            "fd_write",
-            |caller: Caller<'_, Guest>, (fd, iovs, len, nwritten): (i32, i32, i32, i32)| {
-                Box::new(fd_write(caller, fd, iovs, len, nwritten, None))
-            },
-        )?;
-        linker.func_wrap_async(
-            "wasi_snapshot_preview1",
-            "fd_pwrite",
-            |caller: Caller<'_, Guest>,
-             (fd, iovs, len, offset, nwritten): (i32, i32, i32, i64, i32)| {
-                Box::new(fd_write(caller, fd, iovs, len, nwritten, Some(offset)))
-            },
-        )?;
+        let mut linker: Linker<Guest> = Linker::new(&engine);
+        wasmtime_wasi::p1::add_to_linker_async(&mut linker, |g: &mut Guest| &mut g.wasi)?;
         let pre = linker.instantiate_pre(&module)?;
         Ok(Runtime {
             engine,
-            base,
             pre,
             module_hash: module::module_hash(&wasm),
             deterministic,
@@ -219,6 +181,14 @@ impl Runtime {
         let mut builder = WasiCtxBuilder::new();
         builder
             .stdin(MemoryInputPipe::new(payload(req, &nonce)))
+            .stdout(Sink {
+                stdio: Arc::clone(&stdio),
+                stderr: false,
+            })
+            .stderr(Sink {
+                stdio: Arc::clone(&stdio),
+                stderr: true,
+            })
             .args(&ARGV)
             .envs(ENVIRONMENT);
         if let Err(e) = builder.preopened_dir(tmp.path(), "/tmp", FsPerms::ReadWrite) {
@@ -238,14 +208,6 @@ impl Runtime {
                 hit: false,
                 peak: 0,
             },
-            stdio: Arc::clone(&stdio),
-            disk: DiskQuota {
-                dir: tmp.path().to_path_buf(),
-                limit: req.limits.max_file_size_mb.saturating_mul(1 << 20),
-                bound: 0,
-            },
-            fd_write: None,
-            fd_pwrite: None,
             fuel_at_ready: self.deterministic.then_some(fuel_budget),
         };
         let mut store = Store::new(&self.engine, guest);
@@ -262,32 +224,46 @@ impl Runtime {
                 None => started.elapsed() >= STARTUP_ALLOWANCE + wall,
             }
         };
+        let disk = DiskQuota {
+            dir: tmp.path().to_path_buf(),
+            limit: req.limits.max_file_size_mb.saturating_mul(1 << 20),
+        };
         let stop_now = {
-            let (cancel, expired) = (Arc::clone(cancel), expired.clone());
+            let (cancel, stdio) = (Arc::clone(cancel), Arc::clone(&stdio));
             move || {
                 if cancel.load(Ordering::Relaxed) {
                     Some(Stop::Cancelled)
+                } else if stdio.lock().expect("stdio lock").over {
+                    Some(Stop::Output)
                 } else if expired() {
                     Some(Stop::Wall)
+                } else if disk.exceeded() {
+                    Some(Stop::Disk)
                 } else {
                     None
                 }
             }
         };
         {
-            let stop_now = stop_now.clone();
-            store.epoch_deadline_callback(move |_| match stop_now() {
-                Some(stop) => Err(stop.into()),
-                None => Ok(UpdateDeadline::Continue(1)),
+            let (stop_now, stdio) = (stop_now.clone(), Arc::clone(&stdio));
+            store.epoch_deadline_callback(move |mut ctx| {
+                if let Some(stop) = stop_now() {
+                    return Err(stop.into());
+                }
+                // The fuel budget starts with the program, like the wall clock (within a tick).
+                if ctx.data().fuel_at_ready.is_some()
+                    && stdio.lock().expect("stdio lock").ready_at.is_some()
+                {
+                    let fuel = ctx.data_mut().fuel_at_ready.take().expect("checked");
+                    ctx.set_fuel(fuel)?;
+                }
+                Ok(UpdateDeadline::Continue(1))
             });
         }
         store.set_epoch_deadline(1);
         if self.deterministic {
             // Start-up is bounded by the wall clock; the budget starts at `ready`.
             let _ = store.set_fuel(u64::MAX / 4);
-        }
-        if let Err(e) = self.link_originals(&mut store) {
-            return fault(format!("cannot link WASI: {e:#}"));
         }
 
         let run = async {
@@ -305,10 +281,7 @@ impl Runtime {
         };
         let result = tokio::select! {
             r = run => r.map_err(|e| classify(&e)),
-            stop = watch => Err(Ok(match stop {
-                Stop::Wall => Ending::WallTimeout,
-                Stop::Cancelled => return fault("cancelled".into()),
-            })),
+            stop = watch => Err(Err(Some(stop))),
         };
         let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
         let mut ending = match result {
@@ -316,6 +289,9 @@ impl Runtime {
             Err(Ok(ending)) => ending,
             Err(Err(Some(Stop::Cancelled))) => return fault("cancelled".into()),
             Err(Err(Some(Stop::Wall))) => Ending::WallTimeout,
+            Err(Err(Some(Stop::Output))) => Ending::OutputLimit,
+            // What RLIMIT_FSIZE does to a program that does not ignore SIGXFSZ.
+            Err(Err(Some(Stop::Disk))) => Ending::Signaled(libc::SIGXFSZ),
             Err(Err(None)) => {
                 return fault("wasmtime failed (see the harness log)".into());
             }
@@ -342,21 +318,6 @@ impl Runtime {
             stderr: std::mem::take(&mut stdio.stderr).finish(),
             backend: "wasi".into(),
         }
-    }
-
-    /// WASI's own write functions, bound to this store, for the shadowing ones to call.
-    fn link_originals(&self, store: &mut Store<Guest>) -> wasmtime::Result<()> {
-        let get = |store: &mut Store<Guest>, name: &str| {
-            self.base
-                .get(&mut *store, "wasi_snapshot_preview1", name)?
-                .into_func()
-                .ok_or_else(|| wasmtime::format_err!("{name} is not a function"))
-        };
-        let w = get(store, "fd_write")?.typed(&*store)?;
-        let pw = get(store, "fd_pwrite")?.typed(&*store)?;
-        store.data_mut().fd_write = Some(w);
-        store.data_mut().fd_pwrite = Some(pw);
-        Ok(())
     }
 }
 
@@ -394,93 +355,6 @@ fn classify(e: &wasmtime::Error) -> Result<Ending, Option<Stop>> {
             Err(None)
         }
     }
-}
-
-/// The shadowing `fd_write` (and, with an offset, `fd_pwrite`): stdio goes to the
-/// supervisor's capture (never a WASI stream), file writes are counted against the disk
-/// quota and handed to WASI.
-async fn fd_write(
-    mut caller: Caller<'_, Guest>,
-    fd: i32,
-    iovs: i32,
-    iovs_len: i32,
-    nwritten: i32,
-    offset: Option<i64>,
-) -> wasmtime::Result<i32> {
-    let Some(memory) = caller.get_export("memory").and_then(Extern::into_memory) else {
-        return Ok(ERRNO_FAULT);
-    };
-    let Some(slices) = iovecs(memory.data(&caller), iovs, iovs_len) else {
-        return Ok(ERRNO_FAULT);
-    };
-    if offset.is_none() && (fd == 1 || fd == 2) {
-        let mut data = Vec::new();
-        for (ptr, len) in slices {
-            let take = len.min(WRITE_CHUNK - data.len());
-            data.extend_from_slice(&memory.data(&caller)[ptr..ptr + take]);
-            if data.len() == WRITE_CHUNK {
-                break;
-            }
-        }
-        let guest = caller.data_mut();
-        let ready = {
-            let mut stdio = guest.stdio.lock().expect("stdio lock");
-            if fd == 1 {
-                stdio.write_stdout(&data)?;
-            } else {
-                stdio.write_stderr(&data)?;
-            }
-            stdio.ready_at.is_some()
-        };
-        if ready {
-            if let Some(fuel) = guest.fuel_at_ready.take() {
-                caller.set_fuel(fuel)?;
-            }
-        }
-        let n = u32::try_from(data.len()).unwrap_or(u32::MAX).to_le_bytes();
-        return Ok(
-            match memory.write(&mut caller, nwritten as u32 as usize, &n) {
-                Ok(()) => ERRNO_SUCCESS,
-                Err(_) => ERRNO_FAULT,
-            },
-        );
-    }
-    let total: u64 = slices.iter().map(|&(_, len)| len as u64).sum();
-    if !caller.data_mut().disk.admit(total) {
-        return Ok(ERRNO_FBIG);
-    }
-    match offset {
-        None => {
-            let f = caller.data().fd_write.clone().expect("linked before start");
-            f.call_async(&mut caller, (fd, iovs, iovs_len, nwritten))
-                .await
-        }
-        Some(off) => {
-            let f = caller
-                .data()
-                .fd_pwrite
-                .clone()
-                .expect("linked before start");
-            f.call_async(&mut caller, (fd, iovs, iovs_len, off, nwritten))
-                .await
-        }
-    }
-}
-
-/// The (offset, length) of each iovec, bounds-checked against guest memory.
-fn iovecs(mem: &[u8], iovs: i32, iovs_len: i32) -> Option<Vec<(usize, usize)>> {
-    let base = iovs as u32 as usize;
-    let n = iovs_len as u32 as usize;
-    let table = mem.get(base..base.checked_add(n.checked_mul(8)?)?)?;
-    table
-        .chunks_exact(8)
-        .map(|c| {
-            let ptr = u32::from_le_bytes(c[..4].try_into().ok()?) as usize;
-            let len = u32::from_le_bytes(c[4..].try_into().ok()?) as usize;
-            mem.get(ptr..ptr.checked_add(len)?)?;
-            Some((ptr, len))
-        })
-        .collect()
 }
 
 /// One thread per engine advances the epoch; it ends when the engine is dropped.
