@@ -24,6 +24,8 @@ const TICK: Duration = Duration::from_millis(10);
 const WATCH: Duration = Duration::from_millis(20);
 /// How long the interpreter may take to start before the wall clock runs.
 const STARTUP_ALLOWANCE: Duration = Duration::from_secs(10);
+/// Fuel for CPython's start-up and the runner's, under `--deterministic`.
+const STARTUP_FUEL: u64 = 2_000_000_000;
 
 /// The interpreter's argv, as the process backend's (`-s -B`, no `-I`: it would imply `-E`
 /// and drop `PYTHONHASHSEED`).
@@ -127,8 +129,6 @@ fn dir_usage(dir: &Path) -> u64 {
 pub(super) struct Guest {
     wasi: WasiP1Ctx,
     limiter: Limiter,
-    /// Fuel to give the guest when the runner is ready (`--deterministic`).
-    fuel_at_ready: Option<u64>,
 }
 
 /// The engine, the linked module and what every execution shares.
@@ -208,7 +208,6 @@ impl Runtime {
                 hit: false,
                 peak: 0,
             },
-            fuel_at_ready: self.deterministic.then_some(fuel_budget),
         };
         let mut store = Store::new(&self.engine, guest);
         store.limiter(|g| &mut g.limiter);
@@ -245,25 +244,20 @@ impl Runtime {
             }
         };
         {
-            let (stop_now, stdio) = (stop_now.clone(), Arc::clone(&stdio));
-            store.epoch_deadline_callback(move |mut ctx| {
+            let stop_now = stop_now.clone();
+            store.epoch_deadline_callback(move |_| {
                 if let Some(stop) = stop_now() {
                     return Err(stop.into());
-                }
-                // The fuel budget starts with the program, like the wall clock (within a tick).
-                if ctx.data().fuel_at_ready.is_some()
-                    && stdio.lock().expect("stdio lock").ready_at.is_some()
-                {
-                    let fuel = ctx.data_mut().fuel_at_ready.take().expect("checked");
-                    ctx.set_fuel(fuel)?;
                 }
                 Ok(UpdateDeadline::Continue(1))
             });
         }
         store.set_epoch_deadline(1);
         if self.deterministic {
-            // Start-up is bounded by the wall clock; the budget starts at `ready`.
-            let _ = store.set_fuel(u64::MAX / 4);
+            // Fuel set from inside an epoch callback is not seen by running code, and a
+            // host call at `ready` is not ours to hook: the budget covers start-up too,
+            // which costs the same fuel on every run.
+            let _ = store.set_fuel(fuel_budget.saturating_add(STARTUP_FUEL));
         }
 
         let run = async {
