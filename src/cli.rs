@@ -27,6 +27,22 @@ enum Command {
         /// JSONL (or .jsonl.gz) of assay entries or HumanEval problems.
         file: PathBuf,
     },
+    /// Docker sandbox housekeeping: `check` the engine, images and isolation; `gc` leftovers.
+    Sandbox {
+        #[command(subcommand)]
+        action: SandboxAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SandboxAction {
+    /// Report whether the engine is reachable, the images present, which isolation holds.
+    Check,
+    /// Remove containers left by an assay that was killed (`--all`: every assay container).
+    Gc {
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -74,6 +90,9 @@ struct ScoreArgs {
     /// wasi sandbox: a CPU budget counted in fuel, so verdicts do not depend on the machine.
     #[arg(long)]
     deterministic: bool,
+    /// docker sandbox: one fresh container per execution instead of the warm pool.
+    #[arg(long, env = "ASSAY_DOCKER_COLD", value_parser = clap::builder::BoolishValueParser::new())]
+    docker_cold: bool,
     /// Exit with 1 when pass@1 is below this value.
     #[arg(long)]
     fail_under: Option<f64>,
@@ -104,6 +123,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(EXIT_OK)
         }
         Command::Score(args) => score_command(args),
+        Command::Sandbox { action } => sandbox_command(action),
     }
 }
 
@@ -149,6 +169,7 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
             python: args.python,
             python_wasm: args.python_wasm,
             deterministic: args.deterministic,
+            docker_cold: args.docker_cold,
         };
         let sandbox = select::start(args.sandbox, &opts).await?;
         score::score(sandbox, &req, args.format == Format::Text).await
@@ -170,4 +191,43 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(EXIT_OK)
+}
+
+fn sandbox_command(action: SandboxAction) -> anyhow::Result<i32> {
+    use crate::sandbox::docker;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        match action {
+            SandboxAction::Check => {
+                let items = docker::check::check().await?;
+                for i in &items {
+                    let mark = if i.ok { "ok  " } else { "FAIL" };
+                    println!("{mark} {}: {}", i.name, i.detail);
+                }
+                Ok(if items.iter().all(|i| i.ok) {
+                    EXIT_OK
+                } else {
+                    EXIT_GATE
+                })
+            }
+            SandboxAction::Gc { all } => {
+                let d = docker::connect().await?;
+                let swept = docker::gc::sweep(&d, all).await?;
+                println!(
+                    "removed {} container(s); {} of running assay processes kept",
+                    swept.removed, swept.live
+                );
+                for f in &swept.failed {
+                    eprintln!("warning: cannot remove {f}");
+                }
+                Ok(if swept.failed.is_empty() {
+                    EXIT_OK
+                } else {
+                    EXIT_GATE
+                })
+            }
+        }
+    })
 }

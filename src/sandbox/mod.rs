@@ -5,6 +5,7 @@
 //! from anything the code under test prints.
 
 mod capture;
+pub mod docker;
 pub mod process;
 pub mod runner;
 pub mod select;

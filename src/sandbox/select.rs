@@ -1,5 +1,6 @@
 //! Choosing and starting a backend by name: the one place that knows them all.
 
+use super::docker::{DockerConfig, DockerSandbox};
 use super::process::{ProcessConfig, ProcessSandbox};
 use super::wasi::{WasiConfig, WasiSandbox};
 use super::Sandbox;
@@ -12,6 +13,9 @@ pub enum BackendKind {
     Process,
     /// CPython compiled to WASI inside wasmtime (pure-stdlib Python; needs python.wasm).
     Wasi,
+    /// Hardened containers on the local Docker engine: a warm pool per profile (python,
+    /// ml); images from `scripts/build-images`.
+    Docker,
 }
 
 /// What any backend may need to start.
@@ -25,6 +29,8 @@ pub struct BackendOptions {
     pub python_wasm: Option<std::path::PathBuf>,
     /// A CPU budget in fuel instead of time alone (wasi): same verdicts on any machine.
     pub deterministic: bool,
+    /// Docker: one fresh container per execution instead of the warm pool.
+    pub docker_cold: bool,
 }
 
 fn default_python() -> String {
@@ -55,6 +61,13 @@ pub async fn start(kind: BackendKind, opts: &BackendOptions) -> crate::Result<Ar
                     .unwrap_or_else(super::wasi::default_python_wasm),
                 jobs: opts.jobs,
                 deterministic: opts.deterministic,
+            })
+            .await?,
+        ),
+        BackendKind::Docker => Arc::new(
+            DockerSandbox::start(DockerConfig {
+                jobs: opts.jobs,
+                cold: opts.docker_cold,
             })
             .await?,
         ),

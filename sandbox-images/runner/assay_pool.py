@@ -1,0 +1,291 @@
+"""assay's docker pool server: the one process of a warm container, forking a fresh
+unprivileged child per execution.
+
+It runs as root inside the container with every capability dropped except SETUID and
+SETGID (to become the execution uid), under no-new-privileges, with network none and a
+read-only root. It never runs untrusted code itself: each child gets its own pipes,
+empty stdin, rlimits, a fresh private directory under /tmp, then drops to the
+container's execution uid (no capabilities left) and only then calls
+assay_runner.run_request.
+
+The harness talks to it over the container's attached stdin and stdout only.
+  harness -> server (stdin):  4-byte big-endian length + JSON message
+      {"op": "run", "rlimits": [[resource, soft, hard]...], "request": {...}}
+      {"op": "kill"}          kill the running execution (every process of its uid)
+      EOF                     the harness is gone: exit
+  server -> harness (stdout): frames, 1 type byte + 4-byte big-endian length + payload
+      R  {"ready": true, ...}   once, at start
+      O / E / C                 the child's stdout / stderr / channel bytes
+      X  {"status", "utime", "stime", "maxrss", "oom_kills"}  the child was reaped and
+                                everything of its uid is gone; the next job may come
+The child only ever holds its own pipes (fds 0-3): it cannot write a frame, and as
+another uid without capabilities it cannot signal or ptrace the server or open its fds.
+"""
+
+import ctypes as _ctypes
+import io as _io
+import json as _json
+import os as _os
+import resource as _resource
+import select as _select
+import signal as _signal
+import stat as _stat
+import struct as _struct
+import sys as _sys
+import time as _time
+
+SETUP_FAILED = 125
+PR_SET_PDEATHSIG = 1
+# Where an execution may have left files of its uid (the rest of the root is read-only).
+_WRITABLE = ("/tmp", "/dev/shm")
+_libc = _ctypes.CDLL(None, use_errno=True)
+
+
+def _frame(kind, payload):
+    data = kind + _struct.pack(">I", len(payload)) + payload
+    while data:
+        data = data[_os.write(1, data):]
+
+
+def _fail(step, err):
+    _os.write(2, ("assay-sandbox-setup: %s failed: %s\n" % (step, err)).encode())
+    _os._exit(SETUP_FAILED)
+
+
+def _oom_kills():
+    """The container's OOM-kill counter (cgroup v1 or v2), or 0 when unreadable."""
+    for path in ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"):
+        try:
+            with open(path) as f:
+                for line in f:
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+        except (OSError, ValueError):
+            continue
+    return 0
+
+
+def _child(job, fds, uid, seq, run_request):
+    out, err, chan = fds
+    try:
+        devnull = _os.open(_os.devnull, _os.O_RDONLY)
+        for fd, target in ((devnull, 0), (out, 1), (err, 2), (chan, 3)):
+            _os.dup2(fd, target)
+        _os.closerange(4, 1 << 16)  # above all the server's stdin and stdout: never the child's
+        _os.setsid()
+        _libc.prctl(PR_SET_PDEATHSIG, _signal.SIGKILL, 0, 0, 0)
+        # Raising one's own OOM score needs no privilege: the kernel picks the child, not us.
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+        for res, soft, hard in job["rlimits"]:
+            _resource.setrlimit(res, (soft, hard))
+        _os.setgroups([])
+        _os.setgid(uid)
+        _os.setuid(uid)
+        if _os.getuid() != uid or _os.geteuid() != uid:
+            _fail("setuid", "uid is still %d" % _os.geteuid())
+        # A fresh private directory: only this uid can enter it, and it is removed after.
+        home = "/tmp/assay-%d" % seq
+        _os.mkdir(home, 0o700)
+        _os.chdir(home)
+        _os.environ.update(HOME=home, TMPDIR=home)
+    except OSError as e:
+        _fail("sandbox setup", e)
+
+    # Standard streams as this interpreter made them at start-up, now on the pipes.
+    def stream(fd, like, mode, **extra):
+        raw = _io.FileIO(fd, mode, closefd=False)
+        buffered = _io.BufferedReader(raw) if mode == "r" else _io.BufferedWriter(raw)
+        return _io.TextIOWrapper(buffered, encoding=like.encoding, errors=like.errors, **extra)
+
+    _sys.stdin = _sys.__stdin__ = stream(0, _sys.__stdin__, "r")
+    _sys.stdout = _sys.__stdout__ = stream(1, _sys.__stdout__, "w")
+    _sys.stderr = _sys.__stderr__ = stream(2, _sys.__stderr__, "w", line_buffering=True)
+    run_request(job["request"])
+
+
+def _remove_tree(path):
+    try:
+        st = _os.lstat(path)
+    except OSError:
+        return
+    if _stat.S_ISDIR(st.st_mode):
+        try:
+            _os.chmod(path, 0o700)  # the owner may always do this, even after chmod 000
+            for name in _os.listdir(path):
+                _remove_tree(_os.path.join(path, name))
+            _os.rmdir(path)
+        except OSError:
+            pass
+    else:
+        try:
+            _os.unlink(path)
+        except OSError:
+            pass
+
+
+def _remove_ipc(uid):
+    """SysV IPC objects of the uid (the container's IPC namespace outlives executions)."""
+    for kind, ctl in (("shm", "shmctl"), ("sem", "semctl"), ("msg", "msgctl")):
+        try:
+            with open("/proc/sysvipc/" + kind) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            # Every object is tried: the kernel lets the helper remove only its uid's own.
+            ipc_id = int(row.split()[1])
+            if kind == "sem":
+                getattr(_libc, ctl)(ipc_id, 0, 0, None)  # IPC_RMID == 0
+            else:
+                getattr(_libc, ctl)(ipc_id, 0, None)
+
+
+def _purge(uid):
+    """Kills every process of `uid` and removes what it left; run in a forked helper
+    that becomes `uid` (kill(-1) then reaches exactly that uid's processes here)."""
+    pid = _os.fork()
+    if pid == 0:
+        try:
+            _os.setgroups([])
+            _os.setgid(uid)
+            _os.setuid(uid)
+            for _ in range(10000):
+                try:
+                    _os.kill(-1, _signal.SIGKILL)  # every process of the uid but us
+                except ProcessLookupError:
+                    break
+            for base in _WRITABLE:
+                try:
+                    names = _os.listdir(base)
+                except OSError:
+                    continue
+                for name in names:
+                    path = _os.path.join(base, name)
+                    try:
+                        if _os.lstat(path).st_uid == uid:
+                            _remove_tree(path)
+                    except OSError:
+                        pass
+            _remove_ipc(uid)
+        finally:
+            _os._exit(0)
+    while True:
+        try:
+            _os.waitpid(pid, 0)
+            return
+        except ChildProcessError:
+            return
+        except InterruptedError:
+            continue
+
+
+def _fork():
+    """fork(), retried while a fork bomb of the last execution still fills the pids limit."""
+    for attempt in range(200):
+        try:
+            return _os.fork()
+        except BlockingIOError:
+            _time.sleep(0.01 * min(attempt + 1, 10))
+    raise OSError("fork keeps failing")
+
+
+def _reap_orphans():
+    while True:
+        try:
+            pid, _ = _os.waitpid(-1, _os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _run(job, uid, seq, read_message, run_request):
+    pipes = [_os.pipe() for _ in range(3)]
+    oom_before = _oom_kills()
+    pid = _fork()
+    if pid == 0:
+        try:
+            _child(job, [w for _, w in pipes], uid, seq, run_request)
+        finally:
+            _os._exit(SETUP_FAILED)
+    for _, w in pipes:
+        _os.close(w)
+    kinds = {pipes[0][0]: b"O", pipes[1][0]: b"E", pipes[2][0]: b"C"}
+    pidfd = _os.pidfd_open(pid)
+    poller = _select.poll()
+    for fd in list(kinds) + [pidfd, 0]:
+        poller.register(fd, _select.POLLIN)
+    status = None
+    harness_gone = False
+    while status is None:
+        for fd, _ev in poller.poll():
+            if fd in kinds:
+                data = _os.read(fd, 1 << 16)
+                if data:
+                    _frame(kinds[fd], data)
+                else:
+                    poller.unregister(fd)
+                    _os.close(fd)
+                    del kinds[fd]
+            elif fd == pidfd:
+                _, status, ru = _os.wait4(pid, 0)
+            elif fd == 0:
+                msg = read_message()
+                if msg is None:
+                    harness_gone = True
+                    poller.unregister(0)
+                if msg is None or msg.get("op") == "kill":
+                    _purge(uid)
+    _os.close(pidfd)
+    # The child is gone; whatever it started goes now, then the pipes reach EOF.
+    _purge(uid)
+    deadline = _time.monotonic() + 2.0
+    while kinds and _time.monotonic() < deadline:
+        for fd, _ev in poller.poll(100):
+            if fd in kinds:
+                data = _os.read(fd, 1 << 16)
+                if data:
+                    _frame(kinds[fd], data)
+                else:
+                    poller.unregister(fd)
+                    _os.close(fd)
+                    del kinds[fd]
+    for fd in kinds:
+        _os.close(fd)
+    _reap_orphans()
+    report = {
+        "status": status,
+        "utime": ru.ru_utime,
+        "stime": ru.ru_stime,
+        "maxrss": ru.ru_maxrss,
+        "oom_kills": _oom_kills() - oom_before,
+        "clean": not kinds,
+    }
+    _frame(b"X", _json.dumps(report).encode())
+    if harness_gone:
+        _os._exit(0)
+
+
+def serve(run_request, read_exact, uid):
+    """Serves jobs until stdin ends. `read_exact(n)` reads n bytes of stdin or exits."""
+
+    def read_message():
+        head = read_exact(4, True)
+        if head is None:
+            return None
+        (length,) = _struct.unpack(">I", head)
+        body = read_exact(length, True)
+        return None if body is None else _json.loads(body)
+
+    _frame(b"R", _json.dumps({"ready": True, "uid": uid, "server_uid": _os.getuid()}).encode())
+    seq = 0
+    while True:
+        msg = read_message()
+        if msg is None:
+            _os._exit(0)  # the harness is gone
+        if msg.get("op") != "run":
+            continue  # a kill that arrived after its execution ended
+        seq += 1
+        _run(msg, uid, seq, read_message, run_request)

@@ -1,0 +1,203 @@
+//! The `docker` backend: executions in hardened containers on the local engine (bollard).
+//!
+//! Per profile (`python`, `ml`, picked by an entry's requirements) a pool of `--jobs`
+//! long-lived containers each runs `assay_pool.py`, which forks a fresh child per
+//! execution, drops it to an unprivileged uid and multiplexes its stdout, stderr and
+//! runner channel over the attached stdout. The verdict is `runner::decide` on what the
+//! harness observed, as for every backend. Cold mode (`--docker-cold` or
+//! `ASSAY_DOCKER_COLD=1`) uses one fresh container per execution instead.
+
+pub mod check;
+mod engine;
+pub mod gc;
+mod pool;
+pub mod profile;
+mod server;
+mod spec;
+
+pub use engine::connect;
+pub use profile::Profile;
+
+use super::{ExecRequest, Limits, Outcome, Sandbox, Status};
+use pool::{Pool, Shared};
+use spec::Resources;
+use std::sync::Arc;
+
+/// Set to `1` to force one container per execution (no warm pool).
+pub const COLD_ENV: &str = "ASSAY_DOCKER_COLD";
+
+pub struct DockerConfig {
+    pub jobs: usize,
+    pub cold: bool,
+}
+
+pub struct DockerSandbox {
+    shared: Arc<Shared>,
+    pools: Vec<Pool>,
+    fingerprint: String,
+    cancel: tokio::sync::watch::Sender<bool>,
+}
+
+impl DockerSandbox {
+    /// Connects, reaps containers of dead harnesses, checks the images, warms the pool
+    /// and runs a smoke test through it.
+    pub async fn start(config: DockerConfig) -> crate::Result<DockerSandbox> {
+        let docker = engine::connect().await?;
+        let reaped = gc::sweep(&docker, false).await?;
+        if reaped.removed > 0 {
+            eprintln!(
+                "note: removed {} leftover assay container(s) of a harness that was killed",
+                reaped.removed
+            );
+        }
+        let mut ids = Vec::new();
+        for p in Profile::ALL {
+            let image = engine::image(&docker, p).await?;
+            ids.push(format!(
+                "{}={}",
+                p.name(),
+                image
+                    .id
+                    .trim_start_matches("sha256:")
+                    .get(..12)
+                    .unwrap_or("?")
+            ));
+        }
+        let cold = config.cold || std::env::var(COLD_ENV).as_deref() == Ok("1");
+        let jobs = config.jobs.max(1);
+        let shared = Arc::new(Shared::new(docker, engine::new_run_id(), cold));
+        let pools = Profile::ALL.iter().map(|&p| Pool::new(p, jobs)).collect();
+        let (cancel, _) = tokio::sync::watch::channel(false);
+        let mut sb = DockerSandbox {
+            shared,
+            pools,
+            fingerprint: ids.join(" "),
+            cancel,
+        };
+        if !cold {
+            let res = Resources::for_limits(&Limits::default());
+            if let Err(e) = sb.pools[0].prewarm(&sb.shared, jobs, res).await {
+                return Err(crate::Error::Environment(format!(
+                    "the docker sandbox cannot start: {e}"
+                )));
+            }
+        }
+        let version = sb.smoke_test().await?;
+        sb.fingerprint = format!("{} python {version}", sb.fingerprint);
+        Ok(sb)
+    }
+
+    /// Whether executions reuse warm containers.
+    pub fn is_warm(&self) -> bool {
+        !self.shared.cold
+    }
+
+    async fn smoke_test(&self) -> crate::Result<String> {
+        let request = ExecRequest {
+            program: "import sys\nprint(sys.version.split()[0], end='')\n".into(),
+            tests: vec![],
+            limits: Limits::with_timeout(20.0),
+            requirements: vec![],
+        };
+        let out = self.execute(request).await;
+        if out.status != Status::Passed {
+            return Err(crate::Error::Environment(format!(
+                "the docker sandbox cannot run python: {} {} {}",
+                out.status,
+                out.message,
+                out.stderr.text.trim()
+            )));
+        }
+        Ok(out.stdout.text)
+    }
+
+    fn pool(&self, profile: Profile) -> &Pool {
+        self.pools
+            .iter()
+            .find(|p| p.profile == profile)
+            .expect("a pool per profile")
+    }
+}
+
+#[async_trait::async_trait]
+impl Sandbox for DockerSandbox {
+    fn name(&self) -> &'static str {
+        "docker"
+    }
+
+    fn fingerprint(&self) -> String {
+        self.fingerprint.clone()
+    }
+
+    async fn execute(&self, req: ExecRequest) -> Outcome {
+        let profile = match profile::select(&req.requirements) {
+            Ok(p) => p,
+            Err(m) => return Outcome::without_run("docker", &req.tests, Status::Unsupported, m),
+        };
+        let fault = |m: String| Outcome::sandbox_error("docker", &req.tests, m);
+        let cancel = self.cancel.subscribe();
+        if *cancel.borrow() {
+            return fault("cancelled".into());
+        }
+        let pool = self.pool(profile);
+        let lease = match pool
+            .checkout(&self.shared, Resources::for_limits(&req.limits))
+            .await
+        {
+            Ok(l) => l,
+            Err(e) => return fault(e),
+        };
+        let mut lease = lease;
+        let observed = lease
+            .server
+            .execute(&self.shared.docker, &req, cancel)
+            .await;
+        pool.checkin(&self.shared, lease, observed.reusable).await;
+        if observed.cancelled {
+            return fault("cancelled".into());
+        }
+        if let Some(reason) = observed.fault {
+            return fault(reason);
+        }
+        let d = super::runner::decide(&req, &observed.channel, &observed.ending);
+        Outcome {
+            status: d.status,
+            message: d.message,
+            exception_text: d.exception_text,
+            timeout: d.timeout,
+            tests: d.tests,
+            wall_ms: observed.wall.as_secs_f64() * 1000.0,
+            cpu_ms: observed.cpu.as_secs_f64() * 1000.0,
+            peak_memory_kb: observed.peak_memory_kb,
+            stdout: observed.stdout.finish(),
+            stderr: observed.stderr.finish(),
+            backend: "docker".into(),
+        }
+    }
+
+    fn cancel_all(&self) {
+        self.cancel.send_replace(true);
+        // Remove everything at once; executions stop waiting as soon as they see the flag.
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            let shared = Arc::clone(&self.shared);
+            for p in &self.pools {
+                p.clear();
+            }
+            handle.spawn(async move {
+                let ids = shared.registry.take_all();
+                gc::sweep_run(&shared.docker, &shared.run, ids).await;
+            });
+        }
+    }
+}
+
+impl Drop for DockerSandbox {
+    fn drop(&mut self) {
+        self.cancel.send_replace(true);
+        for p in &self.pools {
+            p.clear();
+        }
+        let ids = self.shared.registry.take_all();
+        gc::sweep_run_blocking(self.shared.run.clone(), ids);
+    }
+}

@@ -1,0 +1,210 @@
+//! Containers per profile: a warm pool of `--jobs` long-lived servers (or one fresh
+//! container per execution when cold), and the registry of every container we created,
+//! so that success, error, Ctrl-C and `Drop` all remove them.
+
+use super::engine::Harness;
+use super::profile::Profile;
+use super::server::Server;
+use super::spec::{Resources, EXEC_UIDS};
+use bollard::Docker;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Ids of the containers this harness created and has not removed yet.
+#[derive(Default)]
+pub struct Registry {
+    ids: Mutex<HashSet<String>>,
+}
+
+impl Registry {
+    pub fn add(&self, id: &str) {
+        self.ids
+            .lock()
+            .expect("registry lock")
+            .insert(id.to_string());
+    }
+
+    pub fn take_all(&self) -> Vec<String> {
+        self.ids.lock().expect("registry lock").drain().collect()
+    }
+
+    fn forget(&self, id: &str) {
+        self.ids.lock().expect("registry lock").remove(id);
+    }
+}
+
+/// Force-removes a container (killing it), ignoring one that is already gone.
+pub async fn remove(docker: &Docker, id: &str) -> Result<(), bollard::errors::Error> {
+    let opts = bollard::query_parameters::RemoveContainerOptions {
+        force: true,
+        v: true,
+        ..Default::default()
+    };
+    match docker.remove_container(id, Some(opts)).await {
+        Ok(()) => Ok(()),
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Ok(()),
+        // 409: removal already in progress (another path got there first).
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 409, ..
+        }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// What every pool shares.
+pub struct Shared {
+    pub docker: Docker,
+    pub harness: Harness,
+    pub run: String,
+    pub registry: Arc<Registry>,
+    pub cold: bool,
+    uid_next: AtomicU32,
+    name_next: AtomicUsize,
+}
+
+impl Shared {
+    pub fn new(docker: Docker, run: String, cold: bool) -> Shared {
+        Shared {
+            docker,
+            harness: Harness::me(),
+            run,
+            registry: Arc::new(Registry::default()),
+            cold,
+            uid_next: AtomicU32::new(0),
+            name_next: AtomicUsize::new(0),
+        }
+    }
+
+    /// Containers of one harness use different execution uids (the kernel's RLIMIT_NPROC
+    /// counts a uid's processes across containers), as far as the image has users.
+    fn next_uid(&self) -> u32 {
+        let span = EXEC_UIDS.end() - EXEC_UIDS.start() + 1;
+        EXEC_UIDS.start() + self.uid_next.fetch_add(1, Ordering::Relaxed) % span
+    }
+
+    pub async fn start_server(&self, profile: Profile, res: Resources) -> Result<Server, String> {
+        let n = self.name_next.fetch_add(1, Ordering::Relaxed);
+        let name = format!("assay-{}-{}-{n}", self.run, profile.name());
+        let registry = Arc::clone(&self.registry);
+        Server::start(
+            &self.docker,
+            profile,
+            &self.harness,
+            &self.run,
+            &name,
+            res,
+            self.next_uid(),
+            move |id| registry.add(id),
+        )
+        .await
+    }
+
+    pub async fn discard(&self, server: Server) {
+        let id = server.id.clone();
+        drop(server); // closes stdin: the server exits by itself if removal fails
+        if remove(&self.docker, &id).await.is_ok() {
+            self.registry.forget(&id);
+        }
+    }
+}
+
+/// The servers of one profile; at most `jobs` exist at a time.
+pub struct Pool {
+    pub profile: Profile,
+    idle: Mutex<Vec<Server>>,
+    permits: Arc<Semaphore>,
+}
+
+/// A server lent to one execution.
+pub struct Lease {
+    pub server: Server,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Pool {
+    pub fn new(profile: Profile, jobs: usize) -> Pool {
+        Pool {
+            profile,
+            idle: Mutex::new(Vec::new()),
+            permits: Arc::new(Semaphore::new(jobs.max(1))),
+        }
+    }
+
+    /// Starts `n` servers ahead of time (warm mode), concurrently.
+    pub async fn prewarm(&self, shared: &Shared, n: usize, res: Resources) -> Result<(), String> {
+        let started =
+            futures_util::future::join_all((0..n).map(|_| shared.start_server(self.profile, res)))
+                .await;
+        let mut idle = self.idle.lock().expect("pool lock");
+        for s in started {
+            idle.push(s?);
+        }
+        Ok(())
+    }
+
+    /// A server with these resources: an idle one (resized when needed) or a new one.
+    pub async fn checkout(&self, shared: &Shared, res: Resources) -> Result<Lease, String> {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| "the pool is closed".to_string())?;
+        let idle = if shared.cold {
+            None
+        } else {
+            self.idle.lock().expect("pool lock").pop()
+        };
+        if let Some(mut server) = idle {
+            if server.resources == res {
+                return Ok(Lease {
+                    server,
+                    _permit: permit,
+                });
+            }
+            if server.resources.tmp_mb == res.tmp_mb
+                && resize(&shared.docker, &server.id.clone(), res).await
+            {
+                server.resources = res;
+                return Ok(Lease {
+                    server,
+                    _permit: permit,
+                });
+            }
+            shared.discard(server).await;
+        }
+        let server = shared.start_server(self.profile, res).await?;
+        Ok(Lease {
+            server,
+            _permit: permit,
+        })
+    }
+
+    /// Returns a server after an execution: back to the idle list, or removed.
+    pub async fn checkin(&self, shared: &Shared, lease: Lease, reusable: bool) {
+        let Lease { server, _permit } = lease;
+        if reusable && !shared.cold {
+            self.idle.lock().expect("pool lock").push(server);
+        } else {
+            shared.discard(server).await;
+        }
+    }
+
+    /// Drops every idle server (their containers are removed by the caller's sweep).
+    pub fn clear(&self) {
+        self.idle.lock().expect("pool lock").clear();
+    }
+}
+
+/// Changes a running container's memory and pids limits (an entry with its own limits).
+async fn resize(docker: &Docker, id: &str, res: Resources) -> bool {
+    let body = bollard::models::ContainerUpdateBody {
+        memory: Some(res.memory_bytes),
+        memory_swap: Some(res.memory_bytes),
+        pids_limit: Some(res.pids),
+        ..Default::default()
+    };
+    docker.update_container(id, body).await.is_ok()
+}

@@ -1,0 +1,181 @@
+//! What a sandbox container looks like: hardening flags, limits, labels, the server command.
+
+use super::engine::{self, Harness};
+use super::profile::Profile;
+use crate::sandbox::Limits;
+use bollard::models::{ContainerCreateBody, HostConfig, HostConfigLogConfig};
+use std::collections::HashMap;
+
+/// The server's source (`assay_pool.py`), sent over stdin at start like the runner's, so
+/// the image's copies never need to be current.
+pub const POOL_SOURCE: &str = include_str!("../../../sandbox-images/runner/assay_pool.py");
+
+/// The uid executions run as: `sandbox2`..`sandbox9` of the images; the server (uid 0,
+/// SETUID/SETGID only) never runs code under test.
+pub const EXEC_UIDS: std::ops::RangeInclusive<u32> = 10002..=10009;
+
+/// The server's `-c` argument: reads one length-prefixed JSON hello (runner and server
+/// sources, execution uid) from stdin with raw reads (so nothing of a later message sits
+/// in a Python buffer), loads both, and serves.
+pub const BOOTSTRAP: &str = "\
+import os,json
+def r(n,eof_ok=False):
+    b=b''
+    while len(b)<n:
+        c=os.read(0,n-len(b))
+        if not c:
+            if eof_ok and not b: return None
+            os._exit(0)
+        b+=c
+    return b
+s=json.loads(r(int.from_bytes(r(4),'big')))
+R={'__assay_mode__':'library','__name__':'assay_runner'}
+exec(compile(s['runner'],'assay_runner','exec'),R)
+P={'__name__':'assay_pool'}
+exec(compile(s['pool'],'assay_pool','exec'),P)
+P['serve'](R['run_request'],r,s['uid'])
+";
+
+/// Capabilities the server keeps: exactly what switching to the execution uid needs
+/// (setgroups/setgid and setuid). Killing and cleaning up after an execution is done by
+/// a helper that itself becomes the execution uid, so no CAP_KILL, CAP_DAC_OVERRIDE or
+/// CAP_CHOWN. Executions themselves hold no capability (setuid away from 0 clears them).
+pub const CAPS_KEPT: &[&str] = &["SETUID", "SETGID"];
+
+/// Memory the container gets beyond an execution's address-space limit: the server,
+/// the tmpfs mounts (they count against the cgroup) and slack.
+const OVERHEAD_MB: u64 = 96;
+/// Processes beyond an execution's own limit: the server and its cleanup helper.
+const PIDS_HEADROOM: u64 = 8;
+const SHM_MB: u64 = 8;
+
+/// The resource settings a container was created (or last updated) with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resources {
+    pub memory_bytes: i64,
+    pub pids: i64,
+    pub tmp_mb: u64,
+}
+
+impl Resources {
+    pub fn for_limits(limits: &Limits) -> Resources {
+        Resources {
+            memory_bytes: ((limits.memory_mb + limits.max_file_size_mb + SHM_MB + OVERHEAD_MB)
+                << 20) as i64,
+            pids: (limits.max_processes + PIDS_HEADROOM) as i64,
+            tmp_mb: limits.max_file_size_mb.max(1),
+        }
+    }
+}
+
+/// The rlimits of one execution, as the process backend sets them (the CPU, address
+/// space, process, file-size, fd, core and message-queue limits) — resource numbers are
+/// the kernel's, the same inside the container.
+pub fn rlimits(limits: &Limits) -> Vec<[u64; 3]> {
+    let mb = 1u64 << 20;
+    let as_u64 = |r: libc::__rlimit_resource_t| r as u64;
+    vec![
+        [
+            as_u64(libc::RLIMIT_CPU),
+            limits.cpu_secs,
+            limits.cpu_secs + 1,
+        ],
+        [
+            as_u64(libc::RLIMIT_AS),
+            limits.memory_mb * mb,
+            limits.memory_mb * mb,
+        ],
+        [
+            as_u64(libc::RLIMIT_NPROC),
+            limits.max_processes,
+            limits.max_processes,
+        ],
+        [
+            as_u64(libc::RLIMIT_FSIZE),
+            limits.max_file_size_mb * mb,
+            limits.max_file_size_mb * mb,
+        ],
+        [as_u64(libc::RLIMIT_NOFILE), 512, 512],
+        [as_u64(libc::RLIMIT_CORE), 0, 0],
+        [as_u64(libc::RLIMIT_MSGQUEUE), 0, 0],
+    ]
+}
+
+/// The environment of every execution (the process backend's, with the image's PATH).
+fn environment() -> Vec<String> {
+    crate::sandbox::process::ENVIRONMENT
+        .iter()
+        .map(|(k, v)| match *k {
+            "PATH" => format!("PATH=/opt/assay/venv/bin:{v}"),
+            _ => format!("{k}={v}"),
+        })
+        .collect()
+}
+
+/// The create body of one sandbox container.
+pub fn container(
+    profile: Profile,
+    harness: &Harness,
+    run: &str,
+    res: Resources,
+) -> ContainerCreateBody {
+    let tmpfs = HashMap::from([(
+        "/tmp".to_string(),
+        format!("rw,nosuid,nodev,noexec,size={}m,mode=1777", res.tmp_mb),
+    )]);
+    let host = HostConfig {
+        network_mode: Some("none".into()),
+        readonly_rootfs: Some(true),
+        tmpfs: Some(tmpfs),
+        shm_size: Some((SHM_MB << 20) as i64),
+        cap_drop: Some(vec!["ALL".into()]),
+        cap_add: Some(CAPS_KEPT.iter().map(|c| c.to_string()).collect()),
+        security_opt: Some(vec!["no-new-privileges".into()]),
+        pids_limit: Some(res.pids),
+        memory: Some(res.memory_bytes),
+        memory_swap: Some(res.memory_bytes), // equal: no swap at all
+        nano_cpus: Some(1_000_000_000),
+        ipc_mode: Some("private".into()),
+        // The server's stdout carries every byte an execution prints: never log it.
+        log_config: Some(HostConfigLogConfig {
+            typ: Some("none".into()),
+            config: None,
+        }),
+        ..Default::default()
+    };
+    ContainerCreateBody {
+        image: Some(profile.image()),
+        cmd: Some(vec!["python3".into(), "-c".into(), BOOTSTRAP.into()]),
+        user: Some("0:0".into()),
+        working_dir: Some("/tmp".into()),
+        env: Some(environment()),
+        labels: Some(engine::labels(harness, run, profile)),
+        attach_stdin: Some(true),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        open_stdin: Some(true),
+        stdin_once: Some(false),
+        tty: Some(false),
+        network_disabled: Some(true),
+        host_config: Some(host),
+        ..Default::default()
+    }
+}
+
+/// The hello the server reads first.
+pub fn hello(uid: u32) -> Vec<u8> {
+    let body = serde_json::to_vec(&serde_json::json!({
+        "runner": crate::sandbox::runner::RUNNER_SOURCE,
+        "pool": POOL_SOURCE,
+        "uid": uid,
+    }))
+    .expect("hello serializes");
+    framed(&body)
+}
+
+/// A message to the server: 4-byte big-endian length, then the bytes.
+pub fn framed(body: &[u8]) -> Vec<u8> {
+    let mut out = (body.len() as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(body);
+    out
+}
