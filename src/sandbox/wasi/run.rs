@@ -319,6 +319,8 @@ impl Runtime {
 fn payload(req: &ExecRequest, nonce: &str) -> Vec<u8> {
     let mut request = runner::request_value(req, nonce);
     request["channel_fd"] = 2.into();
+    // As on the process backend, the program starts in its private /tmp.
+    request["cwd"] = "/tmp".into();
     let mut out = serde_json::to_vec(runner::RUNNER_SOURCE).expect("source serializes");
     out.push(b'\n');
     out.extend_from_slice(&serde_json::to_vec(&request).expect("request serializes"));
