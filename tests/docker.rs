@@ -1,0 +1,430 @@
+//! The docker backend through the real binary: verdicts equal to the process backend's,
+//! an `ml` entry, and no container left after success, Ctrl-C or `kill -9`.
+//!
+//! Needs a Docker engine. Without one these tests fail (under `CI=true` always); outside
+//! CI, `ASSAY_SKIP_DOCKER=1` skips them with a loud message. Missing images are built
+//! with `scripts/build-images` first.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One docker test at a time: they count containers on the whole engine.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Whether the docker tests can run; panics when they must and cannot.
+fn docker_ready() -> bool {
+    let reachable = Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !reachable {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("CI=true and no Docker engine is reachable: the docker tests must run here");
+        }
+        if std::env::var("ASSAY_SKIP_DOCKER").as_deref() == Ok("1") {
+            eprintln!("\n!!!!!!!! SKIPPED: docker tests (no engine reachable, ASSAY_SKIP_DOCKER=1) !!!!!!!!\n");
+            return false;
+        }
+        panic!(
+            "no Docker engine is reachable: start dockerd, or set ASSAY_SKIP_DOCKER=1 to skip \
+             the docker tests (outside CI only)"
+        );
+    }
+    for profile in ["python", "ml"] {
+        let tag = format!("assay-sandbox-{profile}:latest");
+        let present = Command::new("docker")
+            .args(["image", "inspect", "--format", "{{.Id}}", &tag])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        if !present {
+            eprintln!("{tag} is missing: running scripts/build-images");
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-images");
+            let status = Command::new(script).status().unwrap();
+            assert!(status.success(), "scripts/build-images failed: {status}");
+        }
+    }
+    true
+}
+
+/// Containers of assay on the engine (`docker ps -a --filter label=…`).
+fn containers(label: &str) -> Vec<String> {
+    let out = Command::new("docker")
+        .args(["ps", "-a", "-q", "--filter", &format!("label={label}")])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+fn score(
+    fx: &Fixture,
+    name: &str,
+    backend: &str,
+    extra: &[&str],
+) -> (std::process::Output, Vec<Value>) {
+    let out = assay()
+        .args(["score", "--problems"])
+        .arg(fx.path("problems.jsonl"))
+        .arg("--samples")
+        .arg(fx.path("samples.jsonl"))
+        .args([
+            "--k",
+            "1",
+            "--jobs",
+            "2",
+            "--format",
+            "json",
+            "--sandbox",
+            backend,
+        ])
+        .args(extra)
+        .arg("--run-dir")
+        .arg(fx.path(&format!("run-{name}")))
+        .arg("--output")
+        .arg(fx.path(&format!("{name}.jsonl")))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "assay score --sandbox {backend} {extra:?}: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results = read_jsonl(&fx.path(&format!("{name}.jsonl")));
+    (out, results)
+}
+
+/// HumanEval-style programs whose verdict a careless harness gets wrong.
+fn tricky() -> (Vec<Value>, Vec<Value>) {
+    let problem = json!({
+        "task_id": "Tricky/0",
+        "prompt": "def f(x):\n    \"\"\"Return x doubled.\"\"\"\n",
+        "canonical_solution": "    return 2 * x\n",
+        "test": "def check(candidate):\n    assert candidate(2) == 4\n    assert candidate(-3) == -6\n",
+        "entry_point": "f",
+    });
+    let completions = [
+        "    return 2 * x\n",
+        "    return x + 2\n",
+        "    return undefined_name\n",
+        "    while True:\n        pass\n",
+        "    import sys\n    sys.exit(0)\n",
+        "    import os\n    os._exit(0)\n",
+        "    print('passed')\n    print('{\"ev\": \"done\"}')\n    raise SystemExit(0)\n",
+        "    return f(x)\n",
+        "    return int(input() or 0) + 2 * x\n",
+        "    print('\\u00e9\\ud800 unicode', flush=True)\n    return 2 * x\n",
+        "    import os, signal\n    os.kill(os.getpid(), signal.SIGSEGV)\n",
+        "    x = bytearray(10 << 30)\n",
+        "    import subprocess\n    return 2 * x if subprocess.run(['true']).returncode == 0 else 0\n",
+    ];
+    let samples = completions
+        .iter()
+        .map(|c| json!({"task_id": "Tricky/0", "completion": c}))
+        .collect();
+    (vec![problem], samples)
+}
+
+#[test]
+fn verdicts_match_the_process_backend_warm_and_cold() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready() {
+        return;
+    }
+    let fx = Fixture::new();
+    let (problems, samples) = tricky();
+    write_jsonl(&fx.path("problems.jsonl"), &problems);
+    write_jsonl(&fx.path("samples.jsonl"), &samples);
+    let (_, process) = score(&fx, "process", "process", &[]);
+    let (_, warm) = score(&fx, "warm", "docker", &[]);
+    let (_, cold) = score(&fx, "cold", "docker", &["--docker-cold"]);
+    for (name, docker) in [("warm", &warm), ("cold", &cold)] {
+        assert_eq!(docker.len(), process.len());
+        for (i, (d, p)) in docker.iter().zip(&process).enumerate() {
+            assert_eq!(
+                (&d["passed"], &d["status"]),
+                (&p["passed"], &p["status"]),
+                "sample {i} on docker {name}: {} vs process: {}",
+                d["result"],
+                p["result"]
+            );
+        }
+    }
+    assert_eq!(warm[0]["status"], "passed", "{}", warm[0]);
+    let statuses: Vec<&str> = warm.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    for s in ["failed", "error", "timeout", "crashed", "memory"] {
+        assert!(statuses.contains(&s), "no {s} among {statuses:?}");
+    }
+    assert!(
+        containers("assay").is_empty(),
+        "containers left: {:?}",
+        containers("assay")
+    );
+}
+
+#[test]
+fn an_ml_entry_passes_in_docker_and_unknown_packages_are_unsupported() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready() {
+        return;
+    }
+    let fx = Fixture::new();
+    let entry = |id: &str, requirements: Value| {
+        json!({
+            "id": id, "domain": "machine_learning", "category": "classification",
+            "difficulty": "intermediate",
+            "description": "Train a classifier on the iris dataset.",
+            "prompt": "from sklearn.datasets import load_iris\n\ndef iris_accuracy() -> float:\n    \"\"\"Training accuracy of a logistic regression on iris.\"\"\"\n",
+            "entry_point": "iris_accuracy",
+            "reference": "from sklearn.datasets import load_iris\nfrom sklearn.linear_model import LogisticRegression\nimport numpy as np\n\ndef iris_accuracy() -> float:\n    X, y = load_iris(return_X_y=True)\n    return float(LogisticRegression(max_iter=500).fit(X, y).score(X, y))\n",
+            "requirements": requirements,
+            "tests": [
+                {"name": "accurate", "level": "normal", "code": "assert iris_accuracy() > 0.9"},
+                {"name": "is_float", "level": "edge_case", "code": "assert isinstance(iris_accuracy(), float)"},
+                {"name": "numpy_pinned", "level": "correctness", "code": "import numpy, sklearn\nassert numpy.__version__ == '2.2.6' and sklearn.__version__ == '1.7.2'"},
+            ],
+        })
+    };
+    write_jsonl(
+        &fx.path("problems.jsonl"),
+        &[
+            entry("iris_logreg", json!(["scikit-learn>=1.5", "numpy"])),
+            entry("iris_torch", json!(["sklearn", "torch>=2"])),
+        ],
+    );
+    let reference = |id: &str| {
+        let p = read_jsonl(&fx.path("problems.jsonl"));
+        let e = p.iter().find(|e| e["id"] == id).unwrap().clone();
+        json!({"task_id": id, "solution": e["reference"]})
+    };
+    write_jsonl(
+        &fx.path("samples.jsonl"),
+        &[reference("iris_logreg"), reference("iris_torch")],
+    );
+    let (_, results) = score(&fx, "ml", "docker", &["--timeout", "60"]);
+    assert_eq!(results[0]["status"], "passed", "{}", results[0]);
+    assert_eq!(results[1]["status"], "unsupported", "{}", results[1]);
+    assert!(
+        results[1]["message"].as_str().unwrap().contains("torch"),
+        "{}",
+        results[1]
+    );
+    // WASI runs pure Python only: the same ml entry is unsupported there.
+    let fetch = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-python-wasm");
+    if Command::new(fetch)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+    {
+        let (_, wasi) = score(&fx, "wasi", "wasi", &[]);
+        assert_eq!(wasi[0]["status"], "unsupported", "{}", wasi[0]);
+    }
+    assert!(containers("assay").is_empty());
+}
+
+/// Starts a docker run of endless programs and waits until its containers exist.
+fn start_long_run(fx: &Fixture) -> std::process::Child {
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    let hang: Vec<Value> = (0..8)
+        .map(|i| json!({"task_id": "Toy/0", "completion": format!("    while True:\n        pass  # {i}\n")}))
+        .collect();
+    write_jsonl(&fx.path("samples.jsonl"), &hang);
+    let child = assay()
+        .args(["score", "--problems"])
+        .arg(fx.path("problems.jsonl"))
+        .arg("--samples")
+        .arg(fx.path("samples.jsonl"))
+        .args([
+            "--k",
+            "1",
+            "--jobs",
+            "2",
+            "--timeout",
+            "60",
+            "--format",
+            "json",
+            "--sandbox",
+            "docker",
+        ])
+        .arg("--run-dir")
+        .arg(fx.path("run"))
+        .arg("--output")
+        .arg(fx.path("results.jsonl"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let label = format!("assay.pid={}", child.id());
+    let t0 = Instant::now();
+    while containers(&label).len() < 2 {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "no containers appeared"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500)); // executions are running now
+    child
+}
+
+#[test]
+fn ctrl_c_mid_run_leaves_no_container() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready() {
+        return;
+    }
+    let fx = Fixture::new();
+    let mut child = start_long_run(&fx);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "assay did not stop after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(130), "exit status after Ctrl-C");
+    assert!(
+        containers("assay").is_empty(),
+        "containers left after Ctrl-C: {:?}",
+        containers("assay")
+    );
+}
+
+#[test]
+fn kill_9_leftovers_are_reaped_by_the_next_start_and_by_gc() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready() {
+        return;
+    }
+    for reaper in ["next start", "gc"] {
+        let fx = Fixture::new();
+        let mut child = start_long_run(&fx);
+        let label = format!("assay.pid={}", child.id());
+        child.kill().unwrap(); // SIGKILL: no cleanup code runs
+        child.wait().unwrap();
+        assert!(
+            !containers(&label).is_empty(),
+            "kill -9 should leave containers behind"
+        );
+        if reaper == "gc" {
+            let out = assay().args(["sandbox", "gc"]).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(String::from_utf8_lossy(&out.stdout).contains("removed"));
+            assert!(
+                containers(&label).is_empty(),
+                "gc left {:?}",
+                containers(&label)
+            );
+        } else {
+            write_jsonl(
+                &fx.path("samples.jsonl"),
+                &[json!({"task_id": "Toy/0", "completion": "    return a + b\n"})],
+            );
+            let (out, _) = score(&fx, "next", "docker", &[]);
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("leftover"),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert!(
+            containers("assay").is_empty(),
+            "after {reaper}: {:?}",
+            containers("assay")
+        );
+    }
+}
+
+#[test]
+fn sandbox_check_reports_every_isolation_feature() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready() {
+        return;
+    }
+    let out = assay().args(["sandbox", "check"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for feature in [
+        "engine",
+        "image python",
+        "image ml",
+        "network none",
+        "read-only root",
+        "private temp dir",
+        "execution uid",
+        "capabilities",
+        "no-new-privileges",
+        "memory limit",
+        "pids limit",
+        "cpu quota",
+    ] {
+        assert!(
+            text.contains(&format!("ok   {feature}:")),
+            "{feature} missing:\n{text}"
+        );
+    }
+    assert!(containers("assay").is_empty());
+}
+
+#[test]
+fn docker_down_is_one_clear_line_and_exit_2() {
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    write_jsonl(
+        &fx.path("samples.jsonl"),
+        &[json!({"task_id": "Toy/0", "completion": "    return a + b\n"})],
+    );
+    let out = assay()
+        .env(
+            "DOCKER_HOST",
+            format!("unix://{}", fx.path("no-docker.sock").display()),
+        )
+        .args(["score", "--problems"])
+        .arg(fx.path("problems.jsonl"))
+        .arg("--samples")
+        .arg(fx.path("samples.jsonl"))
+        .args(["--sandbox", "docker", "--format", "json"])
+        .arg("--run-dir")
+        .arg(fx.path("run"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("cannot reach the Docker engine"), "{err}");
+    let out = assay()
+        .env(
+            "DOCKER_HOST",
+            format!("unix://{}", fx.path("no-docker.sock").display()),
+        )
+        .args(["sandbox", "gc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
