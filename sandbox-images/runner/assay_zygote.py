@@ -15,6 +15,11 @@ Protocol on fd 0 (a unix stream socket to the harness):
                      {"status": raw wait status, "utime", "stime", "maxrss"}
 The harness kills a child by killing every process of the slot uid; nothing is asked
 of the zygote, which may be blocked in wait4.
+
+Preloaded modules (the profile's heavy imports) are imported once here. Two things keep
+a child equivalent to a fresh interpreter: the random generators are reseeded from the
+OS in each child (a fork would share one state), and the address-space limit counts on
+top of the zygote's own size (what the program allocates, not what was preloaded).
 """
 
 import ctypes as _ctypes
@@ -45,6 +50,23 @@ def _mount(source, target, fstype, flags, data):
     return _libc.mount(source, target, fstype, flags, data)
 
 
+def _vm_size():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _reseed():
+    random = _sys.modules.get("random")
+    if random is not None:
+        random.seed()
+    nprandom = _sys.modules.get("numpy.random")
+    if nprandom is not None:
+        nprandom.seed()
+
+
 def _child(job, fds, run_request):
     out, err, chan = fds
     devnull = _os.open(_os.devnull, _os.O_RDONLY)
@@ -64,7 +86,11 @@ def _child(job, fds, run_request):
         _fail("mount tmpfs /tmp")
     for d in (b"/var/tmp", b"/dev/shm", b"/run/lock", b"/dev/mqueue"):
         _mount(b"tmpfs", d, b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=1m,mode=1777")
+    _reseed()
+    baseline = _vm_size()
     for resource, soft, hard in job["rlimits"]:
+        if resource == _resource.RLIMIT_AS:
+            soft, hard = soft + baseline, hard + baseline
         _resource.setrlimit(resource, (soft, hard))
     _os.setgroups([])
     _os.setgid(job["gid"])
@@ -103,7 +129,14 @@ def _recv_job(sock):
     return _json.loads(bytes(body)), fds
 
 
-def serve(run_request):
+def serve(run_request, preload=()):
+    import importlib
+
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - a missing optional module is not fatal
+            _os.write(2, ("preload %s failed: %r\n" % (name, exc)).encode())
     sock = _socket.socket(fileno=0)
     sock.sendall(b'{"ready": true}\n')
     while True:

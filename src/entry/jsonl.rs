@@ -38,6 +38,12 @@ fn read_text(path: &Path) -> Result<String> {
 
 /// Reads every non-blank line as a JSON object; the first bad line is an error naming it.
 pub fn read_jsonl(path: &Path) -> Result<Vec<Record>> {
+    read_jsonl_lenient(path)?.into_iter().collect()
+}
+
+/// Reads every non-blank line, keeping going past bad ones: each line is a record or the
+/// error naming it. Only an unreadable file is an error of the whole.
+pub fn read_jsonl_lenient(path: &Path) -> Result<Vec<Result<Record>>> {
     let text = read_text(path)?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -45,22 +51,24 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<Record>> {
         if trimmed.is_empty() {
             continue;
         }
-        let value: serde_json::Value = serde_json::from_str(trimmed)
-            .map_err(|e| Error::input(path, i + 1, "json", format!("malformed JSON: {e}")))?;
-        match value {
-            serde_json::Value::Object(map) => out.push(Record {
+        out.push(match serde_json::from_str::<serde_json::Value>(trimmed) {
+            Err(e) => Err(Error::input(
+                path,
+                i + 1,
+                "json",
+                format!("malformed JSON: {e}"),
+            )),
+            Ok(serde_json::Value::Object(map)) => Ok(Record {
                 line: i + 1,
                 value: map,
             }),
-            other => {
-                return Err(Error::input(
-                    path,
-                    i + 1,
-                    "json",
-                    format!("expected a JSON object, found {}", kind(&other)),
-                ))
-            }
-        }
+            Ok(other) => Err(Error::input(
+                path,
+                i + 1,
+                "json",
+                format!("expected a JSON object, found {}", kind(&other)),
+            )),
+        });
     }
     Ok(out)
 }

@@ -5,8 +5,8 @@ mod problems;
 mod samples;
 pub mod schema;
 
-pub use jsonl::{read_jsonl, Record};
-pub use problems::load_problems;
+pub use jsonl::{read_jsonl, read_jsonl_lenient, Record};
+pub use problems::{load_problems, native as native_entry};
 pub use samples::load_samples;
 
 use serde::{Deserialize, Serialize};

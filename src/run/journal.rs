@@ -9,11 +9,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Hash of everything that decides an outcome: backend and its environment, code,
-/// tests, limits.
-pub fn job_key(fingerprint: &str, req: &ExecRequest) -> String {
+/// tests, limits, and which repeat this is.
+pub fn job_key(fingerprint: &str, req: &ExecRequest, repeat: u32) -> String {
     let mut h = blake3::Hasher::new();
     h.update(fingerprint.as_bytes());
     h.update(b"\0");
+    if repeat > 0 {
+        h.update(format!("repeat {repeat}\0").as_bytes());
+    }
     h.update(&serde_json::to_vec(req).expect("request serializes"));
     h.finalize().to_hex()[..32].to_string()
 }

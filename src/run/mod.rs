@@ -6,6 +6,7 @@ pub mod progress;
 pub mod scratch;
 
 pub use journal::{job_key, Journal};
+
 pub use scratch::{cleanup_stale, scratch_root};
 
 use crate::sandbox::{ExecRequest, Outcome, Sandbox, Status};
@@ -35,16 +36,34 @@ pub enum Event<'a> {
     },
 }
 
-/// Runs every request (identical requests once) and returns outcomes in input order.
+/// One execution to run: a request and which repeat of it this is (the flake check runs
+/// the same request several times; each repeat is its own journal entry).
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub request: ExecRequest,
+    pub repeat: u32,
+}
+
+impl From<ExecRequest> for Job {
+    fn from(request: ExecRequest) -> Self {
+        Job { request, repeat: 0 }
+    }
+}
+
+/// Runs every job (identical jobs once) and returns outcomes in input order.
 pub async fn run_all(
     sandbox: Arc<dyn Sandbox>,
-    requests: Vec<ExecRequest>,
+    jobs: Vec<Job>,
     journal: &mut Journal,
     opts: &RunOptions,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Vec<Outcome>> {
     let fingerprint = format!("{} {}", sandbox.name(), sandbox.fingerprint());
-    let keys: Vec<String> = requests.iter().map(|r| job_key(&fingerprint, r)).collect();
+    let keys: Vec<String> = jobs
+        .iter()
+        .map(|j| job_key(&fingerprint, &j.request, j.repeat))
+        .collect();
+    let requests: Vec<ExecRequest> = jobs.into_iter().map(|j| j.request).collect();
     let mut done: HashMap<String, Outcome> = HashMap::new();
     let mut todo: Vec<usize> = Vec::new(); // index of the first request with each new key
     let mut first_of: HashMap<&str, usize> = HashMap::new();

@@ -7,6 +7,7 @@
 mod capture;
 pub mod docker;
 pub mod process;
+pub mod profile;
 pub mod runner;
 pub mod select;
 pub mod wasi;

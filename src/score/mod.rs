@@ -122,7 +122,7 @@ pub async fn score(
     };
     let outcomes = run::run_all(
         Arc::clone(&sandbox),
-        requests,
+        requests.into_iter().map(run::Job::from).collect(),
         &mut journal,
         &opts,
         |e: Event<'_>| progress.on_event(&e),

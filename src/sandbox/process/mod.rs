@@ -9,10 +9,12 @@
 mod cold;
 mod spawn;
 mod supervise;
+mod venv;
 mod warm;
 
-use super::runner;
+use super::{profile, runner};
 use super::{ExecRequest, Outcome, Sandbox, Status};
+use std::collections::HashMap;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -86,25 +88,48 @@ struct Slot {
     isolation: Isolation,
     lease: Option<UidLease>,
     warm: bool,
-    zygote: Option<warm::Zygote>,
+    /// Warm runners by interpreter (one per profile in use).
+    zygotes: HashMap<String, warm::Zygote>,
 }
 
 impl Slot {
     fn execute(&mut self, req: &ExecRequest, cancel: &AtomicBool) -> Outcome {
         let fault = |m: String| Outcome::sandbox_error("process", &req.tests, m);
+        let profile = match profile::select(&req.requirements) {
+            Ok(p) => p,
+            Err(pkg) => {
+                let names: Vec<_> = profile::PROFILES.iter().map(|p| p.name).collect();
+                let msg = format!(
+                    "needs {pkg}, which no profile provides ({})",
+                    names.join(", ")
+                );
+                return Outcome::without_run("process", &req.tests, Status::Unsupported, msg);
+            }
+        };
+        let python = match venv::python_for(profile, &self.python) {
+            Ok(p) => p,
+            Err(e) => {
+                return fault(format!(
+                    "cannot prepare the `{}` environment: {e}",
+                    profile.name
+                ))
+            }
+        };
         let observed = match (self.warm, self.lease.as_ref().map(|l| l.uid)) {
             (true, Some(uid)) => {
-                if self.zygote.is_none() {
-                    match start_zygote(&self.python, self.isolation, uid) {
-                        Ok(z) => self.zygote = Some(z),
+                if !self.zygotes.contains_key(&python) {
+                    match start_zygote(&python, self.isolation, uid, profile.preload) {
+                        Ok(z) => {
+                            self.zygotes.insert(python.clone(), z);
+                        }
                         Err(e) => return fault(format!("cannot start the warm runner: {e}")),
                     }
                 }
-                let zygote = self.zygote.as_mut().expect("started above");
+                let zygote = self.zygotes.get_mut(&python).expect("started above");
                 match warm::run(zygote, uid, req, cancel) {
                     Ok(o) => o,
                     Err(e) => {
-                        self.zygote = None; // replaced at the next execution
+                        self.zygotes.remove(&python); // replaced at the next execution
                         return fault(format!("warm runner failed: {e}"));
                     }
                 }
@@ -162,10 +187,15 @@ impl Slot {
     }
 }
 
-fn start_zygote(python: &str, isolation: Isolation, uid: u32) -> std::io::Result<warm::Zygote> {
+fn start_zygote(
+    python: &str,
+    isolation: Isolation,
+    uid: u32,
+    preload: &[&str],
+) -> std::io::Result<warm::Zygote> {
     let log_path = crate::run::scratch_root()?.join(format!("warm-runner-{uid}.log"));
     let log = std::fs::File::create(&log_path)?;
-    warm::Zygote::start(python, isolation, &log)
+    warm::Zygote::start(python, isolation, &log, preload)
 }
 
 struct Work {
@@ -208,7 +238,7 @@ impl ProcessSandbox {
                 isolation,
                 lease: if root { Some(lease_uid()?) } else { None },
                 warm,
-                zygote: None,
+                zygotes: HashMap::new(),
             };
             std::thread::Builder::new()
                 .name(format!("sandbox-slot-{n}"))
@@ -336,7 +366,12 @@ impl Sandbox for ProcessSandbox {
     }
 
     fn fingerprint(&self) -> String {
-        format!("{} {}", self.python, self.version)
+        format!(
+            "{} {} {}",
+            self.python,
+            self.version,
+            profile::fingerprint()
+        )
     }
 
     async fn execute(&self, request: ExecRequest) -> Outcome {

@@ -33,7 +33,7 @@ r={'__assay_mode__':'library','__name__':'assay_runner'}
 exec(compile(src['runner'],'assay_runner','exec'),r)
 z={'__name__':'assay_zygote'}
 exec(compile(src['zygote'],'assay_zygote','exec'),z)
-z['serve'](r['run_request'])
+z['serve'](r['run_request'],src['preload'])
 ";
 
 /// How long a zygote may take to start, or to report a child it was told to kill.
@@ -46,11 +46,13 @@ pub struct Zygote {
 }
 
 impl Zygote {
-    /// Starts a zygote in its own namespaces; its stdout and stderr go to `log`.
+    /// Starts a zygote in its own namespaces, importing `preload` once; its stdout and
+    /// stderr go to `log`.
     pub fn start(
         python: &str,
         isolation: Isolation,
         log: &std::fs::File,
+        preload: &[&str],
     ) -> std::io::Result<Zygote> {
         let (ours, theirs) = UnixStream::pair()?;
         let devnull = std::fs::File::open("/dev/null")?;
@@ -70,7 +72,7 @@ impl Zygote {
             sock: ours,
             pending: Vec::new(),
         };
-        let sources = serde_json::json!({"runner": RUNNER_SOURCE, "zygote": ZYGOTE_SOURCE});
+        let sources = serde_json::json!({"runner": RUNNER_SOURCE, "zygote": ZYGOTE_SOURCE, "preload": preload});
         let mut line = serde_json::to_vec(&sources).expect("sources serialize");
         line.push(b'\n');
         z.sock.write_all(&line)?;

@@ -1,0 +1,385 @@
+//! Curation: entries in, the entries whose reference passes every test out, with the
+//! reason for every rejection and a funnel report. Stages, in order:
+//! schema and unique ids (`load`) → syntax and import policy (`checks`) → reference runs
+//! in the sandbox, repeated for the flake check (`judge`) → near-duplicate removal among
+//! the passing (`dedupe`) → outputs and `report`.
+
+mod checks;
+mod dedupe;
+mod judge;
+mod load;
+pub mod report;
+
+use crate::entry::Entry;
+use crate::run::{self, Event, Job, Journal, RunOptions};
+use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox};
+use crate::{Error, Result};
+use judge::Judgement;
+use report::{CurationReport, DomainCount, EntryRecord, FunnelStep, LevelRate, ReasonCount};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One input entry on its way through the stages.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub origin: String,
+    pub id: String,
+    pub domain: String,
+    pub entry: Option<Entry>,
+    /// (stage, reason) once rejected.
+    pub rejection: Option<(String, String)>,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Candidate {
+    fn new(origin: String, entry: Entry) -> Self {
+        Candidate {
+            origin,
+            id: entry.id.clone(),
+            domain: entry.domain.clone(),
+            entry: Some(entry),
+            rejection: None,
+            outcomes: Vec::new(),
+        }
+    }
+
+    fn rejected(origin: String, id: String, domain: String, stage: &str, reason: String) -> Self {
+        Candidate {
+            origin,
+            id,
+            domain,
+            entry: None,
+            rejection: Some((stage.into(), reason)),
+            outcomes: Vec::new(),
+        }
+    }
+
+    fn reject(&mut self, stage: &str, reason: String) {
+        if self.rejection.is_none() {
+            self.rejection = Some((stage.into(), reason));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        self.rejection.is_none() && self.entry.is_some()
+    }
+
+    fn stage(&self) -> &str {
+        self.rejection.as_ref().map_or("kept", |(s, _)| s.as_str())
+    }
+}
+
+pub struct CurateOptions {
+    pub inputs: Vec<PathBuf>,
+    pub output: PathBuf,
+    pub report_dir: PathBuf,
+    /// Reference runs per entry (flake check).
+    pub repeats: u32,
+    pub deny: Vec<String>,
+    pub limits: Limits,
+    pub jobs: usize,
+    pub run_dir: PathBuf,
+    /// Task-text similarity at or above which two entries are duplicates.
+    pub similarity: f64,
+}
+
+/// Runs every stage and writes the curated entries, `rejected.jsonl` and the report.
+pub async fn curate(
+    sandbox: Arc<dyn Sandbox>,
+    opts: &CurateOptions,
+    show_progress: bool,
+) -> Result<CurationReport> {
+    let started = std::time::Instant::now();
+    let mut cands = load::load(&opts.inputs)?;
+    let input = cands.len();
+    for c in cands.iter_mut() {
+        checks::syntax(c);
+    }
+    let parsed = cands.iter().filter(|c| c.alive()).count();
+    for c in cands.iter_mut() {
+        checks::policy(c, &opts.deny);
+    }
+    let policy_clean = cands.iter().filter(|c| c.alive()).count();
+
+    // Reference runs: every live candidate, `repeats` times.
+    let mut jobs = Vec::new();
+    let mut owners = Vec::new();
+    for (i, c) in cands.iter().enumerate().filter(|(_, c)| c.alive()) {
+        let e = c.entry.as_ref().expect("alive");
+        let request = ExecRequest {
+            program: e.reference.clone(),
+            tests: e.tests.clone(),
+            limits: opts
+                .limits
+                .overridden(&e.limits.clone().unwrap_or_default()),
+            requirements: e.requirements.clone(),
+        };
+        for repeat in 0..opts.repeats.max(1) {
+            jobs.push(Job {
+                request: request.clone(),
+                repeat,
+            });
+            owners.push(i);
+        }
+    }
+    let mut journal = Journal::open(&opts.run_dir)?;
+    let mut progress = run::progress::Progress::new(show_progress, "curate");
+    let ropts = RunOptions {
+        jobs: opts.jobs,
+        retries: 2,
+    };
+    let outcomes = run::run_all(
+        Arc::clone(&sandbox),
+        jobs,
+        &mut journal,
+        &ropts,
+        |e: Event<'_>| progress.on_event(&e),
+    )
+    .await;
+    progress.finish();
+    for (owner, outcome) in owners.into_iter().zip(outcomes?) {
+        cands[owner].outcomes.push(outcome);
+    }
+
+    let mut some_passing = 0;
+    let mut all_passing = 0;
+    for c in cands.iter_mut().filter(|c| c.alive()) {
+        match judge::judge(c) {
+            Judgement::AllPassing => {
+                some_passing += 1;
+                all_passing += 1;
+            }
+            Judgement::Flaky(reason) => {
+                some_passing += usize::from(c.outcomes[0].tests.iter().any(|t| t.status.is_pass()));
+                c.reject("flaky", reason);
+            }
+            Judgement::Unsupported(reason) => c.reject("unsupported", reason),
+            Judgement::SandboxError(reason) => c.reject("sandbox_error", reason),
+            Judgement::Failing {
+                reason,
+                some_passing: any,
+            } => {
+                some_passing += usize::from(any);
+                c.reject("execution", reason);
+            }
+        }
+    }
+    let mut dedupe = dedupe::Deduper::new(opts.similarity);
+    for c in cands.iter_mut().filter(|c| c.alive()) {
+        if let Some(reason) = dedupe.check(c.entry.as_ref().expect("alive")) {
+            c.reject("duplicate", reason);
+        }
+    }
+    let kept: Vec<&Entry> = cands
+        .iter()
+        .filter(|c| c.alive())
+        .filter_map(|c| c.entry.as_ref())
+        .collect();
+
+    write_jsonl(
+        &opts.output,
+        kept.iter()
+            .map(|e| serde_json::to_value(e).expect("entry serializes")),
+    )?;
+    let report = build_report(
+        &cands,
+        [
+            input,
+            parsed,
+            policy_clean,
+            some_passing,
+            all_passing,
+            kept.len(),
+        ],
+        &*sandbox,
+        opts,
+        started,
+    );
+    std::fs::create_dir_all(&opts.report_dir).map_err(|source| Error::Write {
+        path: opts.report_dir.clone(),
+        source,
+    })?;
+    let rejected = cands.iter().filter(|c| !c.alive()).map(|c| {
+        let (stage, reason) = c.rejection.clone().unwrap_or_default();
+        serde_json::json!({"id": c.id, "origin": c.origin, "stage": stage, "reason": reason,
+                           "tests": judge::test_records(&c.outcomes)})
+    });
+    write_jsonl(&opts.report_dir.join("rejected.jsonl"), rejected)?;
+    let write = |name: &str, text: String| {
+        let path = opts.report_dir.join(name);
+        std::fs::write(&path, text).map_err(|source| Error::Write { path, source })
+    };
+    write(
+        "report.json",
+        serde_json::to_string_pretty(&report).expect("report serializes"),
+    )?;
+    write("report.md", crate::report::curation::markdown(&report))?;
+    write("report.html", crate::report::curation::html(&report))?;
+    Ok(report)
+}
+
+fn write_jsonl(path: &Path, rows: impl Iterator<Item = serde_json::Value>) -> Result<()> {
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(werr)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        for row in rows {
+            serde_json::to_writer(&mut w, &row).map_err(|e| werr(e.into()))?;
+            w.write_all(b"\n").map_err(werr)?;
+        }
+        w.flush().map_err(werr)?;
+    }
+    tmp.persist(path).map_err(|e| werr(e.error))?;
+    Ok(())
+}
+
+fn build_report(
+    cands: &[Candidate],
+    funnel: [usize; 6],
+    sandbox: &dyn Sandbox,
+    opts: &CurateOptions,
+    started: std::time::Instant,
+) -> CurationReport {
+    const STEPS: [(&str, &str); 6] = [
+        ("input", "input"),
+        ("parsed", "parsed"),
+        ("policy_clean", "policy-clean"),
+        ("some_passing", "≥1 test passing"),
+        ("all_passing", "all tests passing"),
+        ("deduplicated", "after dedupe"),
+    ];
+    let mut domains: BTreeMap<String, DomainCount> = BTreeMap::new();
+    let mut levels: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut timings = Vec::new();
+    let mut entries = Vec::new();
+    for c in cands {
+        let domain = if c.domain.is_empty() {
+            "unknown".to_string()
+        } else {
+            c.domain.clone()
+        };
+        let d = domains.entry(domain.clone()).or_insert(DomainCount {
+            domain,
+            input: 0,
+            kept: 0,
+        });
+        d.input += 1;
+        d.kept += usize::from(c.alive());
+        if let Some(first) = c.outcomes.first() {
+            for t in &first.tests {
+                let l = levels.entry(t.level.as_str()).or_insert((0, 0));
+                l.0 += 1;
+                l.1 += usize::from(t.status.is_pass());
+            }
+        }
+        let wall = judge::median_wall_ms(&c.outcomes);
+        timings.extend(wall);
+        if let Some((stage, _)) = &c.rejection {
+            *reasons.entry(stage.clone()).or_insert(0) += 1;
+        }
+        entries.push(EntryRecord {
+            id: c.id.clone(),
+            domain: c.domain.clone(),
+            origin: c.origin.clone(),
+            kept: c.alive(),
+            stage: c.stage().to_string(),
+            reason: c
+                .rejection
+                .as_ref()
+                .map(|(_, r)| r.clone())
+                .unwrap_or_default(),
+            tests: judge::test_records(&c.outcomes),
+            wall_ms: wall,
+        });
+    }
+    let stage_order = [
+        "schema",
+        "syntax",
+        "policy",
+        "unsupported",
+        "sandbox_error",
+        "execution",
+        "flaky",
+        "duplicate",
+    ];
+    let mut rejections: Vec<ReasonCount> = reasons
+        .into_iter()
+        .map(|(stage, count)| ReasonCount { stage, count })
+        .collect();
+    rejections.sort_by_key(|r| {
+        stage_order
+            .iter()
+            .position(|s| *s == r.stage)
+            .unwrap_or(usize::MAX)
+    });
+    CurationReport {
+        generated_by: format!("assay {}", env!("CARGO_PKG_VERSION")),
+        backend: sandbox.name().to_string(),
+        repeats: opts.repeats.max(1),
+        elapsed_secs: started.elapsed().as_secs_f64(),
+        funnel: STEPS
+            .iter()
+            .zip(funnel)
+            .map(|((stage, label), count)| FunnelStep {
+                stage: stage.to_string(),
+                label: label.to_string(),
+                count,
+            })
+            .collect(),
+        domains: domains.into_values().collect(),
+        levels: ["normal", "edge_case", "correctness"]
+            .iter()
+            .map(|l| {
+                let (tests, passed) = levels.get(l).copied().unwrap_or((0, 0));
+                LevelRate {
+                    level: l.to_string(),
+                    tests,
+                    passed,
+                }
+            })
+            .collect(),
+        rejections,
+        timings_ms: timings,
+        entries,
+    }
+}
+
+/// The funnel as text, for the terminal.
+pub fn funnel_text(r: &CurationReport) -> String {
+    let input = r.funnel.first().map_or(0, |f| f.count).max(1);
+    let mut out = format!(
+        "curated {} inputs on the {} sandbox ({} repeats) in {:.1} s\n",
+        r.funnel.first().map_or(0, |f| f.count),
+        r.backend,
+        r.repeats,
+        r.elapsed_secs
+    );
+    for f in &r.funnel {
+        out.push_str(&format!(
+            "  {:<18} {:>6}  {:>5.1}%\n",
+            f.label,
+            f.count,
+            100.0 * f.count as f64 / input as f64
+        ));
+    }
+    if !r.rejections.is_empty() {
+        let parts: Vec<String> = r
+            .rejections
+            .iter()
+            .map(|x| format!("{} {}", x.stage, x.count))
+            .collect();
+        out.push_str(&format!("rejected by stage: {}\n", parts.join(", ")));
+    }
+    out
+}
