@@ -251,7 +251,9 @@ fn docker_ready() -> bool {
             eprintln!("\n!!!!!!!! SKIPPED: hostile suite on docker (no engine, ASSAY_SKIP_DOCKER=1) !!!!!!!!\n");
             return false;
         }
-        panic!("no Docker engine is reachable: start dockerd, or set ASSAY_SKIP_DOCKER=1 (outside CI)");
+        panic!(
+            "no Docker engine is reachable: start dockerd, or set ASSAY_SKIP_DOCKER=1 (outside CI)"
+        );
     }
     let image = std::process::Command::new("docker")
         .args(["image", "inspect", "assay-sandbox-python:latest"])
@@ -277,5 +279,8 @@ fn hostile_suite_on_docker_backend() {
         .output()
         .unwrap();
     let left = String::from_utf8_lossy(&left.stdout);
-    assert!(left.trim().is_empty(), "containers left after the suite: {left}");
+    assert!(
+        left.trim().is_empty(),
+        "containers left after the suite: {left}"
+    );
 }
