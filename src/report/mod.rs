@@ -1,5 +1,7 @@
 //! Renderers for summaries: plain text for people, JSON for machines.
 
+pub mod curation;
+
 use crate::score::Summary;
 use std::fmt::Write;
 

@@ -1,0 +1,501 @@
+//! The five charts of `report.html`, drawn with plotters' SVG backend into strings.
+//!
+//! plotters' SVG backend writes text as `<text>` elements and, without its `ttf` feature,
+//! only estimates label widths, so no system font is read at render time: the browser
+//! lays the text out. Every chart returns one `<svg>` element, even when it has no data
+//! or drawing fails (then the SVG says so), so the page always has its five charts.
+
+use crate::curate::report::{CurationReport, DomainCount};
+use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
+use plotters::coord::types::RangedSlice;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+type Drawn = Result<(), Box<dyn std::error::Error>>;
+
+const WIDTH: u32 = 560;
+const HEIGHT: u32 = 320;
+const FONT: &str = "sans-serif";
+/// plotters writes `font-size` as the given size / 1.24: these are about 19, 13 and 13 px.
+const CAPTION: u32 = 24;
+const LABEL: u32 = 16;
+const NOTE: u32 = 16;
+
+const BLUE: RGBColor = RGBColor(0x4c, 0x78, 0xa8);
+const GREEN: RGBColor = RGBColor(0x54, 0xa2, 0x4b);
+const GREY: RGBColor = RGBColor(0xa0, 0xa9, 0xb8);
+const RED: RGBColor = RGBColor(0xe4, 0x57, 0x56);
+const PURPLE: RGBColor = RGBColor(0x7a, 0x5c, 0xa8);
+const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// Draws one chart into an SVG string; a drawing error becomes a small SVG that names it.
+fn svg<T>(title: &str, data: &T, draw: for<'b> fn(&Area<'b>, &'b T) -> Drawn) -> String {
+    let mut buf = String::new();
+    match render(&mut buf, data, draw) {
+        Ok(()) => buf,
+        Err(e) => message_svg(
+            title,
+            &format!("chart could not be drawn: {e}"),
+            (WIDTH, HEIGHT),
+        ),
+    }
+}
+
+/// plotters' chart borrows the buffer and the data for one lifetime `'b`.
+fn render<'b, T>(buf: &'b mut String, data: &'b T, draw: fn(&Area<'b>, &'b T) -> Drawn) -> Drawn {
+    let root = SVGBackend::with_string(buf, (WIDTH, HEIGHT)).into_drawing_area();
+    root.fill(&WHITE)?;
+    draw(&root, data)?;
+    root.present()?;
+    Ok(())
+}
+
+/// A chart with nothing to plot still shows a box with a message, not an empty hole.
+fn message_svg(title: &str, message: &str, size: (u32, u32)) -> String {
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let style = TextStyle::from((FONT, 20).into_font())
+            .color(&INK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        let (w, h) = (size.0 as i32, size.1 as i32);
+        let _ = root.draw(&Text::new(
+            title.to_string(),
+            (w / 2, h / 2 - 14),
+            style.clone(),
+        ));
+        let _ = root.draw(&Text::new(message.to_string(), (w / 2, h / 2 + 14), style));
+        let _ = root.present();
+    }
+    buf
+}
+
+fn caption_font() -> FontDesc<'static> {
+    (FONT, CAPTION).into_font()
+}
+
+fn label_style(size: u32) -> TextStyle<'static> {
+    TextStyle::from((FONT, size).into_font()).color(&INK)
+}
+
+/// A value axis that leaves headroom for the labels drawn past the bars' ends.
+fn axis_max(max: f64) -> f64 {
+    if max <= 0.0 {
+        1.0
+    } else {
+        max * 1.18
+    }
+}
+
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "–".to_string()
+    } else {
+        format!("{:.0}%", 100.0 * part as f64 / whole as f64)
+    }
+}
+
+fn category(v: &SegmentValue<&String>) -> String {
+    match v {
+        SegmentValue::CenterOf(s) | SegmentValue::Exact(s) => (*s).clone(),
+        SegmentValue::Last => String::new(),
+    }
+}
+
+/// One series of bars over named categories, with a note drawn at each bar's end.
+struct Bars {
+    title: &'static str,
+    labels: Vec<String>,
+    values: Vec<f64>,
+    notes: Vec<String>,
+    colour: RGBColor,
+    /// Bars grow to the right, categories top to bottom (the funnel).
+    horizontal: bool,
+    /// Values are percentages: a fixed 0–100 axis labelled with `%`.
+    percent: bool,
+    /// Pixels left empty on each side of a bar.
+    margin: u32,
+    x_desc: Option<&'static str>,
+    label_area: u32,
+}
+
+impl Bars {
+    fn new(title: &'static str, colour: RGBColor) -> Self {
+        Bars {
+            title,
+            labels: Vec::new(),
+            values: Vec::new(),
+            notes: Vec::new(),
+            colour,
+            horizontal: false,
+            percent: false,
+            margin: 14,
+            x_desc: None,
+            label_area: 40,
+        }
+    }
+
+    fn push(&mut self, label: &str, value: f64, note: String) {
+        self.labels.push(label.to_string());
+        self.values.push(value);
+        self.notes.push(note);
+    }
+
+    fn svg(&self, empty: &str) -> String {
+        if self.labels.is_empty() {
+            return message_svg(self.title, empty, (WIDTH, HEIGHT));
+        }
+        let draw = if self.horizontal {
+            draw_horizontal
+        } else {
+            draw_vertical
+        };
+        svg(self.title, self, draw)
+    }
+
+    fn value_max(&self) -> f64 {
+        if self.percent {
+            115.0
+        } else {
+            axis_max(self.values.iter().copied().fold(0.0, f64::max))
+        }
+    }
+}
+
+/// Labels of a count axis: integers only (plotters may pick fractional ticks).
+fn count_label(v: &f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        String::new()
+    }
+}
+
+/// How many ticks a count axis asks for: one per integer up to a handful.
+fn count_ticks(max: f64) -> usize {
+    (max as usize + 1).clamp(2, 6)
+}
+
+fn draw_vertical<'b>(root: &Area<'b>, b: &'b Bars) -> Drawn {
+    let cats: RangedSlice<String> = b.labels[..].into();
+    let mut chart = ChartBuilder::on(root)
+        .caption(b.title, caption_font())
+        .margin(12)
+        .x_label_area_size(if b.x_desc.is_some() { 48 } else { 32 })
+        .y_label_area_size(b.label_area)
+        .build_cartesian_2d(cats.into_segmented(), 0f64..b.value_max())?;
+    let percent = b.percent;
+    let y_format = move |v: &f64| match (percent, *v <= 100.0) {
+        (true, true) => format!("{v:.0}%"),
+        (true, false) => String::new(),
+        (false, _) => count_label(v),
+    };
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh()
+        .max_light_lines(1)
+        .x_labels(b.labels.len())
+        .x_label_style(label_style(LABEL))
+        .y_label_style(label_style(LABEL))
+        .y_label_formatter(&y_format)
+        .x_label_formatter(&category)
+        .y_labels(if percent {
+            7
+        } else {
+            count_ticks(b.value_max())
+        });
+    if let Some(desc) = b.x_desc {
+        mesh.x_desc(desc).axis_desc_style(label_style(LABEL));
+    }
+    mesh.draw()?;
+    // Bars in pixels, in input order (plotters' Histogram iterates a HashMap: the output
+    // would change from run to run).
+    let (xs, _) = chart.plotting_area().get_pixel_range();
+    let half = ((xs.end - xs.start) / b.labels.len().max(1) as i32 / 2 - b.margin as i32).max(2);
+    let base = chart
+        .backend_coord(&(SegmentValue::CenterOf(&b.labels[0]), 0.0))
+        .1;
+    for ((l, v), note) in b.labels.iter().zip(&b.values).zip(&b.notes) {
+        let (x, y) = chart.backend_coord(&(SegmentValue::CenterOf(l), *v));
+        root.draw(&Rectangle::new(
+            [(x - half, y), (x + half, base)],
+            b.colour.filled(),
+        ))?;
+        let style = label_style(NOTE).pos(Pos::new(HPos::Center, VPos::Bottom));
+        root.draw(&Text::new(note.clone(), (x, y - 3), style))?;
+    }
+    Ok(())
+}
+
+fn draw_horizontal<'b>(root: &Area<'b>, b: &'b Bars) -> Drawn {
+    let cats: RangedSlice<String> = b.labels[..].into();
+    let mut chart = ChartBuilder::on(root)
+        .caption(b.title, caption_font())
+        .margin(12)
+        .x_label_area_size(30)
+        .y_label_area_size(b.label_area)
+        .build_cartesian_2d(0f64..b.value_max(), cats.into_segmented())?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .max_light_lines(1)
+        .y_labels(b.labels.len())
+        .x_labels(count_ticks(b.value_max()))
+        .y_label_style(label_style(LABEL))
+        .x_label_style(label_style(LABEL))
+        .x_label_formatter(&count_label)
+        .y_label_formatter(&category)
+        .draw()?;
+    let (_, ys) = chart.plotting_area().get_pixel_range();
+    let half = ((ys.end - ys.start) / b.labels.len().max(1) as i32 / 2 - b.margin as i32).max(2);
+    let base = chart
+        .backend_coord(&(0.0, SegmentValue::CenterOf(&b.labels[0])))
+        .0;
+    for ((l, v), note) in b.labels.iter().zip(&b.values).zip(&b.notes) {
+        let (x, y) = chart.backend_coord(&(*v, SegmentValue::CenterOf(l)));
+        root.draw(&Rectangle::new(
+            [(base, y - half), (x, y + half)],
+            b.colour.filled(),
+        ))?;
+        let style = label_style(NOTE).pos(Pos::new(HPos::Left, VPos::Center));
+        root.draw(&Text::new(note.clone(), (x + 6, y), style))?;
+    }
+    Ok(())
+}
+
+/// The funnel: one horizontal bar per stage, top to bottom, with count and % of input.
+pub(crate) fn funnel(r: &CurationReport) -> String {
+    let mut bars = Bars::new("Curation funnel", BLUE);
+    bars.horizontal = true;
+    bars.margin = 6;
+    bars.label_area = 130;
+    let input = r.funnel.first().map(|s| s.count).unwrap_or(0);
+    // plotters puts the first category at the bottom: reverse so the funnel reads downwards.
+    for s in r.funnel.iter().rev() {
+        bars.push(
+            &s.label,
+            s.count as f64,
+            format!("{} ({})", s.count, percent(s.count, input)),
+        );
+    }
+    bars.svg("no funnel recorded")
+}
+
+/// Per-level pass rates of the reference tests, as percentages.
+pub(crate) fn levels(r: &CurationReport) -> String {
+    let mut bars = Bars::new("Reference pass rate per test level", PURPLE);
+    bars.percent = true;
+    bars.margin = 24;
+    bars.label_area = 48;
+    for l in &r.levels {
+        let (rate, note) = if l.tests == 0 {
+            (0.0, "no tests".to_string())
+        } else {
+            let rate = 100.0 * l.passed as f64 / l.tests as f64;
+            (rate, format!("{rate:.1}% ({}/{})", l.passed, l.tests))
+        };
+        bars.push(&l.level, rate, note);
+    }
+    bars.svg("no tests were executed")
+}
+
+/// How many entries each stage rejected.
+pub(crate) fn rejections(r: &CurationReport) -> String {
+    let mut bars = Bars::new("Rejections by stage", RED);
+    for x in &r.rejections {
+        bars.push(&x.stage, x.count as f64, x.count.to_string());
+    }
+    bars.svg("nothing was rejected")
+}
+
+/// Histogram of the references' wall times.
+pub(crate) fn timings(r: &CurationReport) -> String {
+    let mut bars = Bars::new("Reference wall time (ms)", BLUE);
+    bars.margin = 8;
+    bars.x_desc = Some("milliseconds, 1-2-5 bins");
+    for (label, count) in timing_bins(&r.timings_ms) {
+        let note = if count > 0 {
+            count.to_string()
+        } else {
+            String::new()
+        };
+        bars.push(&label, count as f64, note);
+    }
+    bars.svg("no reference was executed")
+}
+
+/// Domains: input and kept entries side by side per domain.
+pub(crate) fn domains(r: &CurationReport) -> String {
+    let title = "Entries per domain";
+    if r.domains.is_empty() {
+        return message_svg(title, "no domains recorded", (WIDTH, HEIGHT));
+    }
+    let data: (Vec<String>, &[DomainCount]) = (
+        r.domains.iter().map(|d| d.domain.clone()).collect(),
+        &r.domains[..],
+    );
+    svg(title, &data, draw_domains)
+}
+
+fn draw_domains<'b>(root: &Area<'b>, data: &'b (Vec<String>, &[DomainCount])) -> Drawn {
+    let (labels, domains) = (&data.0, data.1);
+    let max = domains
+        .iter()
+        .map(|d| d.input.max(d.kept))
+        .max()
+        .unwrap_or(0) as f64;
+    let cats: RangedSlice<String> = labels[..].into();
+    let mut chart = ChartBuilder::on(root)
+        .caption("Entries per domain", caption_font())
+        .margin(12)
+        .x_label_area_size(30)
+        .y_label_area_size(40)
+        .build_cartesian_2d(cats.into_segmented(), 0f64..axis_max(max))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(labels.len())
+        .max_light_lines(1)
+        .y_labels(count_ticks(axis_max(max)))
+        .x_label_style(label_style(LABEL))
+        .y_label_style(label_style(LABEL))
+        .y_label_formatter(&count_label)
+        .x_label_formatter(&category)
+        .draw()?;
+    // Two bars per category, sized from the category's width in pixels.
+    let x = |l| chart.backend_coord(&(SegmentValue::CenterOf(l), 0.0)).0;
+    let slot = match labels.get(1) {
+        Some(second) => (x(second) - x(&labels[0])).abs(),
+        None => (WIDTH as i32 - 80) / 2,
+    };
+    let bar = (slot * 2 / 5).clamp(4, 60);
+    let base = chart
+        .backend_coord(&(SegmentValue::CenterOf(&labels[0]), 0.0))
+        .1;
+    type Pick = fn(&DomainCount) -> usize;
+    let series: [(&str, RGBColor, i32, Pick); 2] = [
+        ("input", GREY, -bar, |d| d.input),
+        ("kept", GREEN, 0, |d| d.kept),
+    ];
+    for (name, colour, offset, pick) in series {
+        // Pixel geometry first: the chart cannot be read while it draws.
+        let bars: Vec<_> = labels
+            .iter()
+            .zip(domains)
+            .map(|(l, d)| {
+                let value = pick(d);
+                let top = chart
+                    .backend_coord(&(SegmentValue::CenterOf(l), value as f64))
+                    .1;
+                (l, value, base - top)
+            })
+            .collect();
+        chart
+            .draw_series(bars.iter().map(|(l, v, height)| {
+                EmptyElement::at((SegmentValue::CenterOf(*l), *v as f64))
+                    + Rectangle::new([(offset, 0), (offset + bar, *height)], colour.filled())
+            }))?
+            .label(name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled()));
+        chart.draw_series(bars.iter().map(|(l, v, _)| {
+            EmptyElement::at((SegmentValue::CenterOf(*l), *v as f64))
+                + Text::new(
+                    v.to_string(),
+                    (offset + bar / 2, -2),
+                    label_style(NOTE).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                )
+        }))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .border_style(GREY)
+        .background_style(WHITE.mix(0.9))
+        .label_font(label_style(LABEL))
+        .draw()?;
+    Ok(())
+}
+
+/// Bin edges in ms on a 1-2-5 scale: readable labels and roughly logarithmic widths,
+/// so 10 ms and 2 s references both land in informative bins.
+fn edges() -> Vec<f64> {
+    let mut out = vec![0.0];
+    let mut decade = 1.0;
+    while decade <= 1e7 {
+        for m in [1.0, 2.0, 5.0] {
+            out.push(m * decade);
+        }
+        decade *= 10.0;
+    }
+    out
+}
+
+fn ms_label(v: f64) -> String {
+    if v >= 1000.0 {
+        format!("{}s", v / 1000.0)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The histogram bins `[lo, hi)` from the first to the last occupied one, with counts.
+pub(crate) fn timing_bins(timings: &[f64]) -> Vec<(String, usize)> {
+    let edges = edges();
+    let mut counts = vec![0usize; edges.len()];
+    for &t in timings.iter().filter(|t| t.is_finite() && **t >= 0.0) {
+        // The last bin is open-ended.
+        let i = edges.iter().rposition(|&e| t >= e).unwrap_or(0);
+        counts[i] += 1;
+    }
+    let first = counts.iter().position(|&c| c > 0);
+    let last = counts.iter().rposition(|&c| c > 0);
+    let (Some(first), Some(last)) = (first, last) else {
+        return Vec::new();
+    };
+    (first..=last)
+        .map(|i| {
+            let label = match edges.get(i + 1) {
+                Some(hi) => format!("{}–{}", ms_label(edges[i]), ms_label(*hi)),
+                None => format!("≥{}", ms_label(edges[i])),
+            };
+            (label, counts[i])
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timing_bins_span_the_occupied_range() {
+        let bins = timing_bins(&[12.0, 15.5, 40.0, 120.0, 33.0, 18.0]);
+        let labels: Vec<_> = bins.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(labels, ["10–20", "20–50", "50–100", "100–200"]);
+        let counts: Vec<_> = bins.iter().map(|(_, c)| *c).collect();
+        assert_eq!(counts, [3, 2, 0, 1]);
+        assert!(timing_bins(&[]).is_empty());
+        assert_eq!(timing_bins(&[0.3])[0].0, "0–1");
+        assert_eq!(timing_bins(&[2500.0])[0].0, "2s–5s");
+    }
+
+    #[test]
+    fn every_chart_is_one_svg_even_without_data() {
+        let mut r = CurationReport::example();
+        for chart in [funnel, domains, levels, rejections, timings] {
+            assert_eq!(chart(&r).matches("<svg").count(), 1);
+        }
+        r.funnel.clear();
+        r.domains.clear();
+        r.levels.clear();
+        r.rejections.clear();
+        r.timings_ms.clear();
+        for chart in [funnel, domains, levels, rejections, timings] {
+            let s = chart(&r);
+            assert_eq!(s.matches("<svg").count(), 1);
+            assert_eq!(s.matches("<text").count(), 2, "title and message only: {s}");
+        }
+    }
+}

@@ -1,0 +1,490 @@
+//! Renderers of a curation report: `report.md` for reading in a terminal or a pull request,
+//! and a self-contained `report.html` (inline CSS and SVG charts, no script, no network).
+
+mod charts;
+
+use crate::curate::report::{CurationReport, EntryRecord};
+use serde::Serialize;
+use std::fmt::Write;
+
+/// The HTML page's template; autoescaping is on because its name ends in `.html.j2`.
+const TEMPLATE_NAME: &str = "report.html.j2";
+const TEMPLATE: &str = include_str!("report.html.j2");
+
+fn input_count(r: &CurationReport) -> usize {
+    r.funnel.first().map(|s| s.count).unwrap_or(r.entries.len())
+}
+
+fn kept_count(r: &CurationReport) -> usize {
+    r.funnel
+        .last()
+        .map(|s| s.count)
+        .unwrap_or_else(|| r.entries.iter().filter(|e| e.kept).count())
+}
+
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "–".to_string()
+    } else {
+        format!("{:.1}%", 100.0 * part as f64 / whole as f64)
+    }
+}
+
+fn wall(ms: Option<f64>) -> String {
+    ms.map(|v| format!("{v:.1}"))
+        .unwrap_or_else(|| "–".to_string())
+}
+
+/// One line of text for a Markdown table cell: HTML-significant characters become
+/// entities (Markdown renders raw HTML, and entry text is untrusted), pipes are escaped
+/// and line breaks folded so a cell cannot break its table, and `*`, `` ` ``, `[`, `]`
+/// cannot start emphasis, code or links. (`_` is left alone: snake_case ids stay readable,
+/// and CommonMark does not emphasize inside words.)
+fn md_cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            '\\' => out.push_str("\\\\"),
+            '`' => out.push_str("\\`"),
+            '*' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' => {}
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        "–".to_string()
+    } else {
+        out
+    }
+}
+
+/// Verdicts of one entry's tests in one short cell: `3/3 passed` or `2/3 passed`.
+fn tests_summary(e: &EntryRecord) -> String {
+    if e.tests.is_empty() {
+        return "not run".to_string();
+    }
+    let passed = e
+        .tests
+        .iter()
+        .filter(|t| !t.statuses.is_empty() && t.statuses.iter().all(|s| s == "passed"))
+        .count();
+    format!("{passed}/{} passed", e.tests.len())
+}
+
+/// The first reason recorded for a stage, to show what its rejections look like.
+fn example_reason<'a>(r: &'a CurationReport, stage: &str) -> &'a str {
+    r.entries
+        .iter()
+        .find(|e| !e.kept && e.stage == stage && !e.reason.is_empty())
+        .map(|e| e.reason.as_str())
+        .unwrap_or("")
+}
+
+fn timing_stats(timings: &[f64]) -> Option<(f64, f64, f64)> {
+    let mut t: Vec<f64> = timings.iter().copied().filter(|v| v.is_finite()).collect();
+    if t.is_empty() {
+        return None;
+    }
+    t.sort_by(f64::total_cmp);
+    let at = |q: f64| t[((t.len() - 1) as f64 * q).round() as usize];
+    Some((at(0.5), at(0.9), t[t.len() - 1]))
+}
+
+/// `report.md`: run facts, the funnel, distributions and every entry's decision.
+pub fn markdown(r: &CurationReport) -> String {
+    let input = input_count(r);
+    let mut out = String::new();
+    let _ = writeln!(out, "# Curation report\n");
+    let _ = writeln!(
+        out,
+        "{} of {} entries kept ({}), by {} on the `{}` sandbox, each reference run {} time(s), in {:.1} s.\n",
+        kept_count(r),
+        input,
+        percent(kept_count(r), input),
+        md_cell(&r.generated_by),
+        md_cell(&r.backend),
+        r.repeats,
+        r.elapsed_secs
+    );
+
+    let _ = writeln!(out, "## Funnel\n");
+    let _ = writeln!(out, "| stage | entries | % of input |");
+    let _ = writeln!(out, "|---|---:|---:|");
+    for s in &r.funnel {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            md_cell(&s.label),
+            s.count,
+            percent(s.count, input)
+        );
+    }
+
+    let _ = writeln!(out, "\n## Domains\n");
+    let _ = writeln!(out, "| domain | input | kept | % kept |");
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    for d in &r.domains {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            md_cell(&d.domain),
+            d.input,
+            d.kept,
+            percent(d.kept, d.input)
+        );
+    }
+
+    let _ = writeln!(out, "\n## Reference pass rate per test level\n");
+    let _ = writeln!(out, "| level | tests | passed | pass rate |");
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    for l in &r.levels {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            md_cell(&l.level),
+            l.tests,
+            l.passed,
+            percent(l.passed, l.tests)
+        );
+    }
+
+    let _ = writeln!(out, "\n## Rejections by stage\n");
+    let _ = writeln!(out, "| stage | entries | % of input | example reason |");
+    let _ = writeln!(out, "|---|---:|---:|---|");
+    for x in &r.rejections {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            md_cell(&x.stage),
+            x.count,
+            percent(x.count, input),
+            md_cell(example_reason(r, &x.stage))
+        );
+    }
+
+    let _ = writeln!(out, "\n## Reference wall time\n");
+    match timing_stats(&r.timings_ms) {
+        Some((median, p90, max)) => {
+            let _ = writeln!(
+                out,
+                "{} references: median {median:.1} ms, p90 {p90:.1} ms, max {max:.1} ms.\n",
+                r.timings_ms.len()
+            );
+            let _ = writeln!(out, "| wall time (ms) | references |");
+            let _ = writeln!(out, "|---|---:|");
+            for (label, count) in charts::timing_bins(&r.timings_ms) {
+                let _ = writeln!(out, "| {label} | {count} |");
+            }
+        }
+        None => {
+            let _ = writeln!(out, "No reference was executed.");
+        }
+    }
+
+    let rejected: Vec<_> = r.entries.iter().filter(|e| !e.kept).collect();
+    let _ = writeln!(out, "\n## Rejected entries ({})\n", rejected.len());
+    if !rejected.is_empty() {
+        let _ = writeln!(out, "| id | domain | origin | stage | reason |");
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for e in rejected {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                md_cell(&e.id),
+                md_cell(&e.domain),
+                md_cell(&e.origin),
+                md_cell(&e.stage),
+                md_cell(&e.reason)
+            );
+        }
+    }
+
+    let kept: Vec<_> = r.entries.iter().filter(|e| e.kept).collect();
+    let _ = writeln!(out, "\n## Kept entries ({})\n", kept.len());
+    if !kept.is_empty() {
+        let _ = writeln!(out, "| id | domain | origin | tests | wall ms |");
+        let _ = writeln!(out, "|---|---|---|---|---:|");
+        for e in kept {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                md_cell(&e.id),
+                md_cell(&e.domain),
+                md_cell(&e.origin),
+                tests_summary(e),
+                wall(e.wall_ms)
+            );
+        }
+    }
+    out
+}
+
+/// What the HTML template sees: numbers already formatted, text still raw (the template
+/// escapes it), charts as trusted SVG made here.
+#[derive(Serialize)]
+struct Page<'a> {
+    r: &'a CurationReport,
+    input: usize,
+    kept: usize,
+    kept_pct: String,
+    elapsed: String,
+    funnel: Vec<Row>,
+    domains: Vec<Row>,
+    levels: Vec<Row>,
+    rejections: Vec<Row>,
+    timing: Option<String>,
+    rejected: Vec<EntryRow<'a>>,
+    kept_entries: Vec<EntryRow<'a>>,
+    charts: Charts,
+}
+
+#[derive(Serialize)]
+struct Row {
+    name: String,
+    cells: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct EntryRow<'a> {
+    e: &'a EntryRecord,
+    tests: String,
+    wall: String,
+    failing: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Charts {
+    funnel: String,
+    domains: String,
+    levels: String,
+    rejections: String,
+    timings: String,
+}
+
+fn entry_row(e: &EntryRecord) -> EntryRow<'_> {
+    let failing = e
+        .tests
+        .iter()
+        .filter(|t| t.statuses.iter().any(|s| s != "passed"))
+        .map(|t| format!("{} ({}): {}", t.name, t.level, t.statuses.join(", ")))
+        .collect();
+    EntryRow {
+        e,
+        tests: tests_summary(e),
+        wall: wall(e.wall_ms),
+        failing,
+    }
+}
+
+fn page(r: &CurationReport) -> Page<'_> {
+    let input = input_count(r);
+    let kept = kept_count(r);
+    Page {
+        r,
+        input,
+        kept,
+        kept_pct: percent(kept, input),
+        elapsed: format!("{:.1} s", r.elapsed_secs),
+        funnel: r
+            .funnel
+            .iter()
+            .map(|s| Row {
+                name: s.label.clone(),
+                cells: vec![s.count.to_string(), percent(s.count, input)],
+            })
+            .collect(),
+        domains: r
+            .domains
+            .iter()
+            .map(|d| Row {
+                name: d.domain.clone(),
+                cells: vec![
+                    d.input.to_string(),
+                    d.kept.to_string(),
+                    percent(d.kept, d.input),
+                ],
+            })
+            .collect(),
+        levels: r
+            .levels
+            .iter()
+            .map(|l| Row {
+                name: l.level.clone(),
+                cells: vec![
+                    l.tests.to_string(),
+                    l.passed.to_string(),
+                    percent(l.passed, l.tests),
+                ],
+            })
+            .collect(),
+        rejections: r
+            .rejections
+            .iter()
+            .map(|x| Row {
+                name: x.stage.clone(),
+                cells: vec![
+                    x.count.to_string(),
+                    percent(x.count, input),
+                    example_reason(r, &x.stage).to_string(),
+                ],
+            })
+            .collect(),
+        timing: timing_stats(&r.timings_ms).map(|(median, p90, max)| {
+            format!(
+                "{} references: median {median:.1} ms, p90 {p90:.1} ms, max {max:.1} ms",
+                r.timings_ms.len()
+            )
+        }),
+        rejected: r
+            .entries
+            .iter()
+            .filter(|e| !e.kept)
+            .map(entry_row)
+            .collect(),
+        kept_entries: r.entries.iter().filter(|e| e.kept).map(entry_row).collect(),
+        charts: Charts {
+            funnel: charts::funnel(r),
+            domains: charts::domains(r),
+            levels: charts::levels(r),
+            rejections: charts::rejections(r),
+            timings: charts::timings(r),
+        },
+    }
+}
+
+/// `report.html`: one file with inline CSS and five inline SVG charts, readable offline.
+pub fn html(r: &CurationReport) -> String {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // The template is part of the binary: a failure here is a bug caught by the tests.
+    env.add_template(TEMPLATE_NAME, TEMPLATE)
+        .expect("embedded report template parses");
+    env.get_template(TEMPLATE_NAME)
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(page(r)))))
+        .expect("embedded report template renders")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::curate::report::{ReasonCount, TestRecord};
+
+    const HOSTILE: &str = "<script>alert(1)</script>";
+
+    fn hostile() -> CurationReport {
+        let mut r = CurationReport::example();
+        r.entries.push(EntryRecord {
+            id: HOSTILE.into(),
+            domain: "nlp\" onload=\"x".into(),
+            origin: "a&b.jsonl:1 | pipe".into(),
+            kept: false,
+            stage: "execution".into(),
+            reason: format!("failed: {HOSTILE} & 'quotes' \"too\"\nsecond line"),
+            tests: vec![TestRecord {
+                name: HOSTILE.into(),
+                level: "normal".into(),
+                statuses: vec!["failed".into()],
+            }],
+            wall_ms: Some(3.0),
+        });
+        r.entries.push(EntryRecord {
+            id: format!("kept{HOSTILE}"),
+            domain: "nlp".into(),
+            origin: HOSTILE.into(),
+            kept: true,
+            stage: "kept".into(),
+            reason: String::new(),
+            tests: vec![],
+            wall_ms: None,
+        });
+        r.rejections.push(ReasonCount {
+            stage: HOSTILE.into(),
+            count: 1,
+        });
+        r
+    }
+
+    #[test]
+    fn markdown_has_every_funnel_count_and_percentage() {
+        let r = CurationReport::example();
+        let md = markdown(&r);
+        for s in &r.funnel {
+            let row = format!("| {} | {} | {} |", s.label, s.count, percent(s.count, 9));
+            assert!(md.contains(&row), "missing {row:?} in\n{md}");
+        }
+        assert!(md.contains("| ≥1 test passing | 5 | 55.6% |"), "{md}");
+        assert!(md.contains("3 of 9 entries kept (33.3%)"), "{md}");
+        assert!(md.contains("| edge_case | 9 | 7 | 77.8% |"), "{md}");
+        assert!(md.contains("| flaky_timer | audio | mixed.jsonl:4 | flaky | verdicts differ"));
+        assert!(
+            md.contains("| tfidf_weights | nlp | skills/tfidf_weights.py | 1/1 passed | 15.5 |")
+        );
+        assert!(md.contains("| 10–20 | 3 |"), "{md}");
+    }
+
+    #[test]
+    fn html_has_every_funnel_count_and_five_charts() {
+        let r = CurationReport::example();
+        let page = html(&r);
+        for s in &r.funnel {
+            let cell = format!("<td class=\"num\">{}</td>", s.count);
+            assert!(page.contains(&cell), "missing {cell:?}");
+        }
+        assert_eq!(page.matches("<svg").count(), 5);
+        assert!(page.starts_with("<!DOCTYPE html>"));
+        // Nothing is fetched: no script, stylesheet or URL (the SVG namespace is a name only).
+        let fetchable = page.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+        for banned in [
+            "<script", "http://", "https://", "<link", "@import", "url(", "<img",
+        ] {
+            assert!(!fetchable.contains(banned), "page contains {banned}");
+        }
+    }
+
+    #[test]
+    fn hostile_text_is_escaped() {
+        let r = hostile();
+        let md = markdown(&r);
+        assert!(!md.contains("<script"), "{md}");
+        assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        // A newline or pipe in a reason cannot break the table row.
+        assert!(md.contains("\"too\" second line |"), "{md}");
+        assert!(md.contains("a&amp;b.jsonl:1 \\| pipe"));
+
+        let page = html(&r);
+        assert!(!page.contains("<script"), "raw script in html");
+        assert!(!page.contains("onload=\""), "attribute injection in html");
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+        assert!(!page.contains("a&b"));
+        assert_eq!(page.matches("<svg").count(), 5);
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let r = hostile();
+        assert_eq!(html(&r), html(&r.clone()));
+        assert_eq!(markdown(&r), markdown(&r.clone()));
+    }
+
+    #[test]
+    fn empty_report_renders() {
+        let mut r = CurationReport::example();
+        r.funnel.clear();
+        r.domains.clear();
+        r.levels.clear();
+        r.rejections.clear();
+        r.timings_ms.clear();
+        r.entries.clear();
+        let page = html(&r);
+        assert_eq!(page.matches("<svg").count(), 5);
+        assert!(markdown(&r).contains("No reference was executed."));
+    }
+}
