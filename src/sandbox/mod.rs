@@ -117,6 +117,33 @@ impl Limits {
         }
     }
 
+    /// The rlimits every backend applies inside its sandbox, as (resource, soft, hard).
+    /// CPU gets one extra second of hard limit, so SIGXCPU comes before SIGKILL.
+    pub fn rlimits(&self) -> Vec<(libc::__rlimit_resource_t, u64, u64)> {
+        let mb = 1u64 << 20;
+        vec![
+            (libc::RLIMIT_CPU, self.cpu_secs, self.cpu_secs + 1),
+            (libc::RLIMIT_AS, self.memory_mb * mb, self.memory_mb * mb),
+            (libc::RLIMIT_NPROC, self.max_processes, self.max_processes),
+            (
+                libc::RLIMIT_FSIZE,
+                self.max_file_size_mb * mb,
+                self.max_file_size_mb * mb,
+            ),
+            (libc::RLIMIT_NOFILE, 512, 512),
+            (libc::RLIMIT_CORE, 0, 0),
+            (libc::RLIMIT_MSGQUEUE, 0, 0),
+        ]
+    }
+
+    /// `rlimits` as JSON-friendly triples, for runners that set them in Python.
+    pub fn rlimit_triples(&self) -> Vec<[u64; 3]> {
+        self.rlimits()
+            .into_iter()
+            .map(|(r, s, h)| [r as u64, s, h])
+            .collect()
+    }
+
     /// Applies an entry's own limits over the run's.
     pub fn overridden(&self, o: &crate::entry::LimitOverrides) -> Limits {
         let mut l = self.clone();

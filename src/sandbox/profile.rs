@@ -51,34 +51,119 @@ pub const PROFILES: &[Profile] = &[
     },
 ];
 
-/// Import names people write that differ from the project name.
-const ALIASES: &[(&str, &str)] = &[("sklearn", "scikit-learn"), ("dateutil", "python-dateutil")];
+use std::collections::BTreeMap;
 
-/// PEP 503 normalized project name of a requirement spec (`NumPy>=1.2` → `numpy`).
-pub fn project_name(spec: &str) -> String {
-    let name = spec
-        .trim()
-        .split(|c: char| "<>=!~;[ @(".contains(c))
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase()
-        .replace(['_', '.'], "-");
-    ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == name)
-        .map(|(_, real)| real.to_string())
-        .unwrap_or(name)
+/// PEP 503 normalization, plus the import names people write for a project name.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+            continue;
+        }
+        if sep && !out.is_empty() {
+            out.push('-');
+        }
+        sep = false;
+        out.push(c.to_ascii_lowercase());
+    }
+    match out.as_str() {
+        "sklearn" => "scikit-learn".into(),
+        "dateutil" => "python-dateutil".into(),
+        _ => out,
+    }
+}
+
+/// `name==version` lines of a requirements file, by normalized name.
+fn pins(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter_map(|l| l.split_once("=="))
+        .map(|(n, v)| (normalize(n), v.trim().to_string()))
+        .collect()
+}
+
+/// A requirement spec split into its normalized name and its version clauses.
+fn parse_spec(spec: &str) -> Option<(String, Vec<(String, String)>)> {
+    let spec = spec.split(';').next().unwrap_or("").trim(); // environment markers
+    let end = spec
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(spec.len());
+    let name = normalize(&spec[..end]);
+    if name.is_empty() {
+        return None;
+    }
+    let mut rest = spec[end..].trim();
+    if rest.starts_with('[') {
+        rest = rest.split_once(']').map(|(_, r)| r.trim()).unwrap_or("");
+    }
+    let rest = rest.trim_start_matches('(').trim_end_matches(')');
+    let mut clauses = Vec::new();
+    for clause in rest.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let op_len = clause
+            .find(|c: char| !matches!(c, '=' | '<' | '>' | '!' | '~'))
+            .unwrap_or(clause.len());
+        clauses.push((
+            clause[..op_len].to_string(),
+            clause[op_len..].trim().to_string(),
+        ));
+    }
+    Some((name, clauses))
+}
+
+fn numbers(v: &str) -> Vec<u64> {
+    v.split('.')
+        .map(|p| {
+            p.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
+fn cmp_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (numbers(a), numbers(b));
+    let n = a.len().max(b.len());
+    a.resize(n, 0);
+    b.resize(n, 0);
+    a.cmp(&b)
+}
+
+/// Whether `version` meets one clause (`>=1.2`, `==2.*`, `~=1.4`, …).
+fn satisfies(version: &str, op: &str, want: &str) -> bool {
+    use std::cmp::Ordering::*;
+    if let Some(prefix) = want.strip_suffix(".*") {
+        let hit = numbers(version).starts_with(&numbers(prefix));
+        return match op {
+            "==" => hit,
+            "!=" => !hit,
+            _ => false,
+        };
+    }
+    let ord = cmp_versions(version, want);
+    match op {
+        "==" | "===" => ord == Equal,
+        "!=" => ord != Equal,
+        ">=" => ord != Less,
+        "<=" => ord != Greater,
+        ">" => ord == Greater,
+        "<" => ord == Less,
+        "~=" => {
+            let w = numbers(want);
+            let keep = w.len().saturating_sub(1).max(1);
+            ord != Less && numbers(version).starts_with(&w[..keep])
+        }
+        _ => false,
+    }
 }
 
 impl Profile {
     /// The project names this profile installs.
     pub fn packages(&self) -> Vec<String> {
-        self.requirements
-            .lines()
-            .map(|l| l.split('#').next().unwrap_or_default().trim())
-            .filter(|l| !l.is_empty())
-            .map(project_name)
-            .collect()
+        pins(self.requirements).into_keys().collect()
     }
 
     /// Content hash of the pins: an environment is rebuilt when they change.
@@ -87,27 +172,62 @@ impl Profile {
     }
 }
 
-/// The profile for an entry's requirements, or the first package no profile provides.
+/// The first (smallest) profile whose pins satisfy every requirement (name and version
+/// clauses), or a message naming the requirement no profile satisfies.
 pub fn select(requirements: &[String]) -> Result<&'static Profile, String> {
-    let wanted: Vec<String> = requirements
-        .iter()
-        .map(|r| project_name(r))
-        .filter(|n| !n.is_empty())
-        .collect();
-    PROFILES
-        .iter()
-        .find(|p| {
-            let have = p.packages();
-            wanted.iter().all(|w| have.contains(w))
+    let mut specs = Vec::new();
+    for spec in requirements.iter().filter(|r| !r.trim().is_empty()) {
+        specs.push(parse_spec(spec).ok_or_else(|| format!("cannot read requirement {spec:?}"))?);
+    }
+    let fits = |p: &Profile| {
+        let pins = pins(p.requirements);
+        specs.iter().all(|(name, clauses)| {
+            pins.get(name)
+                .is_some_and(|v| clauses.iter().all(|(op, want)| satisfies(v, op, want)))
         })
-        .ok_or_else(|| {
-            let all: Vec<String> = PROFILES.iter().flat_map(|p| p.packages()).collect();
-            wanted
-                .iter()
-                .find(|w| !all.contains(w))
-                .cloned()
-                .unwrap_or_else(|| wanted.join(", "))
-        })
+    };
+    if let Some(p) = PROFILES.iter().find(|p| fits(p)) {
+        return Ok(p);
+    }
+    // Name the first requirement that no profile satisfies, and why.
+    let largest = PROFILES.last().expect("profiles");
+    let pins = pins(largest.requirements);
+    for (spec, (name, clauses)) in requirements
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .zip(&specs)
+    {
+        match pins.get(name) {
+            None => {
+                let all: Vec<String> = PROFILES
+                    .iter()
+                    .map(|p| format!("{} = {}", p.name, describe(p)))
+                    .collect();
+                return Err(format!(
+                    "requirement {spec:?}: no profile provides {name} (profiles: {})",
+                    all.join("; ")
+                ));
+            }
+            Some(v) => {
+                if let Some((op, want)) = clauses.iter().find(|(op, w)| !satisfies(v, op, w)) {
+                    return Err(format!(
+                        "requirement {spec:?}: the {} profile pins {name} {v}, not {op}{want}",
+                        largest.name
+                    ));
+                }
+            }
+        }
+    }
+    Err(format!("no single profile satisfies {requirements:?}"))
+}
+
+fn describe(p: &Profile) -> String {
+    let pk = p.packages();
+    if pk.is_empty() {
+        "stdlib".into()
+    } else {
+        pk.join(", ")
+    }
 }
 
 /// Every profile's hash, for journal keys: changed pins must not reuse old outcomes.
@@ -123,17 +243,27 @@ pub fn fingerprint() -> String {
 mod tests {
     use super::*;
 
+    fn sel(r: &[&str]) -> Result<&'static str, String> {
+        select(&r.iter().map(|s| s.to_string()).collect::<Vec<_>>()).map(|p| p.name)
+    }
+
     #[test]
     fn picks_the_smallest_profile_that_provides_everything() {
-        assert_eq!(select(&[]).unwrap().name, "python");
+        assert_eq!(sel(&[]).unwrap(), "python");
+        assert_eq!(sel(&["  "]).unwrap(), "python");
+        assert_eq!(sel(&["numpy", "sklearn"]).unwrap(), "ml");
+        assert_eq!(sel(&["Scikit_Learn>=1.0"]).unwrap(), "ml");
         assert_eq!(
-            select(&["numpy".into(), "sklearn".into()]).unwrap().name,
+            sel(&["numpy==2.*", "pandas~=2.3", "scipy>=1.10,<2"]).unwrap(),
             "ml"
         );
-        assert_eq!(select(&["Scikit_Learn>=1.0".into()]).unwrap().name, "ml");
-        assert_eq!(
-            select(&["numpy".into(), "torch==2.0".into()]).unwrap_err(),
-            "torch"
-        );
+    }
+
+    #[test]
+    fn unknown_or_unsatisfied_packages_are_named() {
+        let e = sel(&["numpy", "torch==2.0"]).unwrap_err();
+        assert!(e.contains("no profile provides torch"), "{e}");
+        let e = sel(&["numpy<2"]).unwrap_err();
+        assert!(e.contains("pins numpy 2.2.6, not <2"), "{e}");
     }
 }

@@ -68,37 +68,9 @@ impl Resources {
     }
 }
 
-/// The rlimits of one execution, as the process backend sets them (the CPU, address
-/// space, process, file-size, fd, core and message-queue limits) — resource numbers are
-/// the kernel's, the same inside the container.
+/// The rlimits of an execution (shared with the process backend).
 pub fn rlimits(limits: &Limits) -> Vec<[u64; 3]> {
-    let mb = 1u64 << 20;
-    let as_u64 = |r: libc::__rlimit_resource_t| r as u64;
-    vec![
-        [
-            as_u64(libc::RLIMIT_CPU),
-            limits.cpu_secs,
-            limits.cpu_secs + 1,
-        ],
-        [
-            as_u64(libc::RLIMIT_AS),
-            limits.memory_mb * mb,
-            limits.memory_mb * mb,
-        ],
-        [
-            as_u64(libc::RLIMIT_NPROC),
-            limits.max_processes,
-            limits.max_processes,
-        ],
-        [
-            as_u64(libc::RLIMIT_FSIZE),
-            limits.max_file_size_mb * mb,
-            limits.max_file_size_mb * mb,
-        ],
-        [as_u64(libc::RLIMIT_NOFILE), 512, 512],
-        [as_u64(libc::RLIMIT_CORE), 0, 0],
-        [as_u64(libc::RLIMIT_MSGQUEUE), 0, 0],
-    ]
+    limits.rlimit_triples()
 }
 
 /// The environment of every execution (the process backend's, with the image's PATH).

@@ -88,7 +88,7 @@ pub fn run(
     let prepared = Prepared::new(
         python,
         runner::BOOTSTRAP,
-        spawn::rlimits_for(&req.limits),
+        req.limits.rlimits(),
         isolation,
         ids,
         workdir,

@@ -16,7 +16,6 @@
 
 use super::Isolation;
 use crate::sandbox::runner::CHANNEL_FD;
-use crate::sandbox::Limits;
 use nix::unistd::Pid;
 
 use std::ffi::{CStr, CString};
@@ -48,32 +47,6 @@ const STATUS_FD: i32 = 4;
 
 fn cstr(s: &str) -> CString {
     CString::new(s.replace('\0', "")).expect("no NUL after replace")
-}
-
-/// The rlimits of an execution under `limits` (CPU gets one extra second of hard limit).
-pub fn rlimits_for(limits: &Limits) -> Vec<(libc::__rlimit_resource_t, u64, u64)> {
-    let mb = 1u64 << 20;
-    vec![
-        (libc::RLIMIT_CPU, limits.cpu_secs, limits.cpu_secs + 1),
-        (
-            libc::RLIMIT_AS,
-            limits.memory_mb * mb,
-            limits.memory_mb * mb,
-        ),
-        (
-            libc::RLIMIT_NPROC,
-            limits.max_processes,
-            limits.max_processes,
-        ),
-        (
-            libc::RLIMIT_FSIZE,
-            limits.max_file_size_mb * mb,
-            limits.max_file_size_mb * mb,
-        ),
-        (libc::RLIMIT_NOFILE, 512, 512),
-        (libc::RLIMIT_CORE, 0, 0),
-        (libc::RLIMIT_MSGQUEUE, 0, 0),
-    ]
 }
 
 impl Prepared {

@@ -211,14 +211,10 @@ pub fn run(
     let (out_r, out_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
     let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
     let (ch_r, ch_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
-    let rlimits: Vec<[u64; 3]> = spawn::rlimits_for(&req.limits)
-        .into_iter()
-        .map(|(r, s, h)| [r as u64, s, h])
-        .collect();
     let job = serde_json::json!({
         "uid": uid,
         "gid": uid,
-        "rlimits": rlimits,
+        "rlimits": req.limits.rlimit_triples(),
         "tmp_size_mb": req.limits.max_file_size_mb,
         "request": runner::request_value(req, &nonce),
     });
