@@ -31,21 +31,27 @@ const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
 /// Draws one chart into an SVG string; a drawing error becomes a small SVG that names it.
-fn svg<T>(title: &str, data: &T, draw: for<'b> fn(&Area<'b>, &'b T) -> Drawn) -> String {
+fn svg<T>(
+    title: &str,
+    size: (u32, u32),
+    data: &T,
+    draw: for<'b> fn(&Area<'b>, &'b T) -> Drawn,
+) -> String {
     let mut buf = String::new();
-    match render(&mut buf, data, draw) {
+    match render(&mut buf, size, data, draw) {
         Ok(()) => buf,
-        Err(e) => message_svg(
-            title,
-            &format!("chart could not be drawn: {e}"),
-            (WIDTH, HEIGHT),
-        ),
+        Err(e) => message_svg(title, &format!("chart could not be drawn: {e}"), size),
     }
 }
 
 /// plotters' chart borrows the buffer and the data for one lifetime `'b`.
-fn render<'b, T>(buf: &'b mut String, data: &'b T, draw: fn(&Area<'b>, &'b T) -> Drawn) -> Drawn {
-    let root = SVGBackend::with_string(buf, (WIDTH, HEIGHT)).into_drawing_area();
+fn render<'b, T>(
+    buf: &'b mut String,
+    size: (u32, u32),
+    data: &'b T,
+    draw: fn(&Area<'b>, &'b T) -> Drawn,
+) -> Drawn {
+    let root = SVGBackend::with_string(buf, size).into_drawing_area();
     root.fill(&WHITE)?;
     draw(&root, data)?;
     root.present()?;
@@ -153,7 +159,7 @@ impl Bars {
         } else {
             draw_vertical
         };
-        svg(self.title, self, draw)
+        svg(self.title, (WIDTH, HEIGHT), self, draw)
     }
 
     fn value_max(&self) -> f64 {
@@ -304,7 +310,10 @@ pub(crate) fn levels(r: &CurationReport) -> String {
 /// How many entries each stage rejected.
 pub(crate) fn rejections(r: &CurationReport) -> String {
     let mut bars = Bars::new("Rejections by stage", RED);
-    for x in &r.rejections {
+    bars.horizontal = true;
+    bars.margin = 6;
+    bars.label_area = 110;
+    for x in r.rejections.iter().rev() {
         bars.push(&x.stage, x.count as f64, x.count.to_string());
     }
     bars.svg("nothing was rejected")
@@ -326,21 +335,27 @@ pub(crate) fn timings(r: &CurationReport) -> String {
     bars.svg("no reference was executed")
 }
 
-/// Domains: input and kept entries side by side per domain.
+/// Domains: input and kept entries side by side per domain, as horizontal bars so long
+/// domain names stay readable; the chart grows with the number of domains.
 pub(crate) fn domains(r: &CurationReport) -> String {
     let title = "Entries per domain";
     if r.domains.is_empty() {
         return message_svg(title, "no domains recorded", (WIDTH, HEIGHT));
     }
-    let data: (Vec<String>, &[DomainCount]) = (
-        r.domains.iter().map(|d| d.domain.clone()).collect(),
-        &r.domains[..],
+    // plotters puts the first category at the bottom: reverse so the table order reads down.
+    let rows: Vec<&DomainCount> = r.domains.iter().rev().collect();
+    let data = (
+        rows.iter().map(|d| d.domain.clone()).collect::<Vec<_>>(),
+        rows,
     );
-    svg(title, &data, draw_domains)
+    let height = HEIGHT.max(100 + 40 * r.domains.len() as u32);
+    svg(title, (WIDTH, height), &data, draw_domains)
 }
 
-fn draw_domains<'b>(root: &Area<'b>, data: &'b (Vec<String>, &[DomainCount])) -> Drawn {
-    let (labels, domains) = (&data.0, data.1);
+type DomainRows<'a> = (Vec<String>, Vec<&'a DomainCount>);
+
+fn draw_domains<'b, 'r>(root: &Area<'b>, data: &'b DomainRows<'r>) -> Drawn {
+    let (labels, domains) = (&data.0, &data.1);
     let max = domains
         .iter()
         .map(|d| d.input.max(d.kept))
@@ -351,70 +366,52 @@ fn draw_domains<'b>(root: &Area<'b>, data: &'b (Vec<String>, &[DomainCount])) ->
         .caption("Entries per domain", caption_font())
         .margin(12)
         .x_label_area_size(30)
-        .y_label_area_size(40)
-        .build_cartesian_2d(cats.into_segmented(), 0f64..axis_max(max))?;
+        .y_label_area_size(150)
+        .build_cartesian_2d(0f64..axis_max(max), cats.into_segmented())?;
     chart
         .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(labels.len())
+        .disable_y_mesh()
         .max_light_lines(1)
-        .y_labels(count_ticks(axis_max(max)))
-        .x_label_style(label_style(LABEL))
+        .y_labels(labels.len())
+        .x_labels(count_ticks(axis_max(max)))
         .y_label_style(label_style(LABEL))
-        .y_label_formatter(&count_label)
-        .x_label_formatter(&category)
+        .x_label_style(label_style(LABEL))
+        .x_label_formatter(&count_label)
+        .y_label_formatter(&category)
         .draw()?;
-    // Two bars per category, sized from the category's width in pixels.
-    let x = |l| chart.backend_coord(&(SegmentValue::CenterOf(l), 0.0)).0;
-    let slot = match labels.get(1) {
-        Some(second) => (x(second) - x(&labels[0])).abs(),
-        None => (WIDTH as i32 - 80) / 2,
-    };
-    let bar = (slot * 2 / 5).clamp(4, 60);
+    // Two bars per domain, above and below its centre line, in pixels and in input order.
+    let (_, ys) = chart.plotting_area().get_pixel_range();
+    let bar = ((ys.end - ys.start) / labels.len().max(1) as i32 * 2 / 5).clamp(3, 16);
     let base = chart
-        .backend_coord(&(SegmentValue::CenterOf(&labels[0]), 0.0))
-        .1;
+        .backend_coord(&(0.0, SegmentValue::CenterOf(&labels[0])))
+        .0;
     type Pick = fn(&DomainCount) -> usize;
     let series: [(&str, RGBColor, i32, Pick); 2] = [
         ("input", GREY, -bar, |d| d.input),
         ("kept", GREEN, 0, |d| d.kept),
     ];
-    for (name, colour, offset, pick) in series {
-        // Pixel geometry first: the chart cannot be read while it draws.
-        let bars: Vec<_> = labels
-            .iter()
-            .zip(domains)
-            .map(|(l, d)| {
-                let value = pick(d);
-                let top = chart
-                    .backend_coord(&(SegmentValue::CenterOf(l), value as f64))
-                    .1;
-                (l, value, base - top)
-            })
-            .collect();
-        chart
-            .draw_series(bars.iter().map(|(l, v, height)| {
-                EmptyElement::at((SegmentValue::CenterOf(*l), *v as f64))
-                    + Rectangle::new([(offset, 0), (offset + bar, *height)], colour.filled())
-            }))?
-            .label(name)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled()));
-        chart.draw_series(bars.iter().map(|(l, v, _)| {
-            EmptyElement::at((SegmentValue::CenterOf(*l), *v as f64))
-                + Text::new(
-                    v.to_string(),
-                    (offset + bar / 2, -2),
-                    label_style(NOTE).pos(Pos::new(HPos::Center, VPos::Bottom)),
-                )
-        }))?;
+    for (l, d) in labels.iter().zip(domains) {
+        for (_, colour, offset, pick) in series {
+            let value = pick(d);
+            let (x, y) = chart.backend_coord(&(value as f64, SegmentValue::CenterOf(l)));
+            let (top, bottom) = (y + offset, y + offset + bar);
+            root.draw(&Rectangle::new([(base, top), (x, bottom)], colour.filled()))?;
+            let style = label_style(LABEL).pos(Pos::new(HPos::Left, VPos::Center));
+            root.draw(&Text::new(
+                value.to_string(),
+                (x + 4, (top + bottom) / 2),
+                style,
+            ))?;
+        }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .border_style(GREY)
-        .background_style(WHITE.mix(0.9))
-        .label_font(label_style(LABEL))
-        .draw()?;
+    // The legend sits on the caption's line, right of it, where no bar can reach.
+    let mut x = WIDTH as i32 - 140;
+    for (name, colour, _, _) in series {
+        root.draw(&Rectangle::new([(x, 18), (x + 12, 30)], colour.filled()))?;
+        let style = label_style(LABEL).pos(Pos::new(HPos::Left, VPos::Center));
+        root.draw(&Text::new(name.to_string(), (x + 17, 24), style))?;
+        x += 65;
+    }
     Ok(())
 }
 
