@@ -352,16 +352,16 @@ fn kill_all_of(uid: u32) {
     if pid == 0 {
         unsafe {
             if libc::setgid(uid) == 0 && libc::setuid(uid) == 0 {
-                // Again until nothing is left: a fork bomb forks while the first sweep runs.
-                // (Zombies still count as signalled until their init reaps them: bounded.)
+                // Three sweeps: a process that has been SIGKILLed cannot fork any more,
+                // and children forked during a sweep are appended to the task list it is
+                // walking. (kill(-1) cannot say "none left": it returns 0 whenever it
+                // tried any process at all, even one it had no permission to signal.)
                 let pause = libc::timespec {
                     tv_sec: 0,
-                    tv_nsec: 1_000_000,
+                    tv_nsec: 200_000,
                 };
-                for _ in 0..500 {
-                    if libc::kill(-1, libc::SIGKILL) != 0 {
-                        break; // ESRCH: no process of this uid remains
-                    }
+                for _ in 0..3 {
+                    libc::kill(-1, libc::SIGKILL);
                     libc::nanosleep(&pause, std::ptr::null_mut());
                 }
             }
