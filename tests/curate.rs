@@ -44,7 +44,11 @@ def test_correctness_spaces():
 #[test]
 fn mixed_input_is_rejected_stage_by_stage() {
     let fx = Fixture::new();
-    let ok_tests = [("t_normal", "normal", "assert f(1, 2) == 3"), ("t_edge", "edge_case", "assert f(0, 0) == 0"), ("t_corr", "correctness", "assert f(-1, 1) == 0")];
+    let ok_tests = [
+        ("t_normal", "normal", "assert f(1, 2) == 3"),
+        ("t_edge", "edge_case", "assert f(0, 0) == 0"),
+        ("t_corr", "correctness", "assert f(-1, 1) == 0"),
+    ];
     let mut bad_schema = entry("bad_schema", ADD, &ok_tests);
     bad_schema["difficulty"] = json!("impossible");
     let mut unsupported = entry("needs_torch", ADD, &ok_tests);
@@ -53,17 +57,33 @@ fn mixed_input_is_rejected_stage_by_stage() {
         entry("good_add", ADD, &ok_tests),
         bad_schema,
         entry("syntax_error", "def f(a, b)\n    return a + b\n", &ok_tests),
-        entry("denied_import", "import subprocess\n\ndef f(a, b):\n    return a + b\n", &ok_tests),
-        entry("wrong_answer", "def f(a, b):\n    return a - b\n", &ok_tests),
+        entry(
+            "denied_import",
+            "import subprocess\n\ndef f(a, b):\n    return a + b\n",
+            &ok_tests,
+        ),
+        entry(
+            "wrong_answer",
+            "def f(a, b):\n    return a - b\n",
+            &ok_tests,
+        ),
         entry(
             "flaky_random",
             "import random\n\ndef f(a, b):\n    return a + b\n",
             // r0 always passes (so "≥1 passing" is certain); r1 and r2 differ between some
             // of the 8 repeats except with probability (2/256)^2.
-            &[("r0", "normal", "assert True"), ("r1", "edge_case", "assert random.random() < 0.5"), ("r2", "correctness", "assert random.random() < 0.5")],
+            &[
+                ("r0", "normal", "assert True"),
+                ("r1", "edge_case", "assert random.random() < 0.5"),
+                ("r2", "correctness", "assert random.random() < 0.5"),
+            ],
         ),
         // The same code as good_add with other names: a near-duplicate.
-        entry("renamed_add", "def f(x, y):\n    s = x + y\n    return s\n", &ok_tests),
+        entry(
+            "renamed_add",
+            "def f(x, y):\n    s = x + y\n    return s\n",
+            &ok_tests,
+        ),
         entry("good_add", "def f(a, b):\n    return b + a\n", &ok_tests),
         unsupported,
     ];
@@ -72,7 +92,11 @@ fn mixed_input_is_rejected_stage_by_stage() {
     std::fs::write(fx.path("mixed.jsonl"), text).unwrap();
     std::fs::create_dir(fx.path("skills")).unwrap();
     std::fs::write(fx.path("skills/reverse_words.py"), SKILL).unwrap();
-    std::fs::write(fx.path("skills/no_header.py"), SKILL.replace("# assay: domain = nlp\n", "")).unwrap();
+    std::fs::write(
+        fx.path("skills/no_header.py"),
+        SKILL.replace("# assay: domain = nlp\n", ""),
+    )
+    .unwrap();
 
     let out = assay()
         .arg("curate")
@@ -88,39 +112,94 @@ fn mixed_input_is_rejected_stage_by_stage() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
-    let kept: Vec<String> = read_jsonl(&fx.path("curated.jsonl")).iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+    let kept: Vec<String> = read_jsonl(&fx.path("curated.jsonl"))
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(kept, ["good_add", "reverse_words"]);
 
-    let rejected: BTreeMap<String, (String, String)> = read_jsonl(&fx.path("report/rejected.jsonl"))
-        .iter()
-        .map(|r| {
-            let key = format!("{}@{}", r["id"].as_str().unwrap(), r["origin"].as_str().unwrap().rsplit('/').next().unwrap());
-            (key, (r["stage"].as_str().unwrap().to_string(), r["reason"].as_str().unwrap().to_string()))
-        })
-        .collect();
+    let rejected: BTreeMap<String, (String, String)> =
+        read_jsonl(&fx.path("report/rejected.jsonl"))
+            .iter()
+            .map(|r| {
+                let key = format!(
+                    "{}@{}",
+                    r["id"].as_str().unwrap(),
+                    r["origin"].as_str().unwrap().rsplit('/').next().unwrap()
+                );
+                (
+                    key,
+                    (
+                        r["stage"].as_str().unwrap().to_string(),
+                        r["reason"].as_str().unwrap().to_string(),
+                    ),
+                )
+            })
+            .collect();
     let expect = [
         ("bad_schema@mixed.jsonl:2", "schema", "difficulty"),
         ("syntax_error@mixed.jsonl:3", "syntax", "reference line 1"),
-        ("denied_import@mixed.jsonl:4", "policy", "reference line 1: imports denied module subprocess"),
-        ("wrong_answer@mixed.jsonl:5", "execution", "1/3 tests pass; t_normal failed: AssertionError"),
-        ("flaky_random@mixed.jsonl:6", "flaky", "verdicts differ between repeats"),
-        ("renamed_add@mixed.jsonl:7", "duplicate", "same normalized reference as good_add"),
-        ("good_add@mixed.jsonl:8", "schema", "duplicate id \"good_add\""),
+        (
+            "denied_import@mixed.jsonl:4",
+            "policy",
+            "reference line 1: imports denied module subprocess",
+        ),
+        (
+            "wrong_answer@mixed.jsonl:5",
+            "execution",
+            "1/3 tests pass; t_normal failed: AssertionError",
+        ),
+        (
+            "flaky_random@mixed.jsonl:6",
+            "flaky",
+            "verdicts differ between repeats",
+        ),
+        (
+            "renamed_add@mixed.jsonl:7",
+            "duplicate",
+            "same normalized reference as good_add",
+        ),
+        (
+            "good_add@mixed.jsonl:8",
+            "schema",
+            "duplicate id \"good_add\"",
+        ),
         ("needs_torch@mixed.jsonl:9", "unsupported", "torch"),
         ("@mixed.jsonl:10", "schema", "malformed JSON"),
         ("no_header@no_header.py", "schema", "domain: missing"),
     ];
     assert_eq!(rejected.len(), expect.len(), "{rejected:#?}");
     for (key, stage, needle) in expect {
-        let (got_stage, reason) = rejected.get(key).unwrap_or_else(|| panic!("{key} not rejected: {rejected:#?}"));
+        let (got_stage, reason) = rejected
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} not rejected: {rejected:#?}"));
         assert_eq!(got_stage, stage, "{key}: {reason}");
-        assert!(reason.contains(needle), "{key}: {reason:?} lacks {needle:?}");
+        assert!(
+            reason.contains(needle),
+            "{key}: {reason:?} lacks {needle:?}"
+        );
     }
 
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(fx.path("report/report.json")).unwrap()).unwrap();
-    let funnel: Vec<(String, u64)> = report["funnel"].as_array().unwrap().iter().map(|f| (f["stage"].as_str().unwrap().to_string(), f["count"].as_u64().unwrap())).collect();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.path("report/report.json")).unwrap())
+            .unwrap();
+    let funnel: Vec<(String, u64)> = report["funnel"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["stage"].as_str().unwrap().to_string(),
+                f["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
     let counts: Vec<u64> = funnel.iter().map(|(_, c)| *c).collect();
     // 12 inputs; 4 fail schema (bad, dup id, broken JSON, no header); 1 syntax; 1 policy;
     // of 6 run: torch unsupported; wrong answer and flaky pass some; 3 pass all; 1 dup.
