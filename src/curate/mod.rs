@@ -10,15 +10,14 @@ mod judge;
 mod load;
 pub mod report;
 
-use crate::entry::Entry;
+use crate::entry::{write_jsonl, Entry};
 use crate::run::{self, Event, Job, Journal, RunOptions};
 use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox};
 use crate::{Error, Result};
 use judge::Judgement;
 use report::{CurationReport, DomainCount, EntryRecord, FunnelStep, LevelRate, ReasonCount};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// One input entry on its way through the stages.
@@ -218,29 +217,6 @@ pub async fn curate(
     write("report.md", crate::report::curation::markdown(&report))?;
     write("report.html", crate::report::curation::html(&report))?;
     Ok(report)
-}
-
-fn write_jsonl(path: &Path, rows: impl Iterator<Item = serde_json::Value>) -> Result<()> {
-    let werr = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(werr)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-        for row in rows {
-            serde_json::to_writer(&mut w, &row).map_err(|e| werr(e.into()))?;
-            w.write_all(b"\n").map_err(werr)?;
-        }
-        w.flush().map_err(werr)?;
-    }
-    tmp.persist(path).map_err(|e| werr(e.error))?;
-    Ok(())
 }
 
 fn build_report(

@@ -73,6 +73,35 @@ pub fn read_jsonl_lenient(path: &Path) -> Result<Vec<Result<Record>>> {
     Ok(out)
 }
 
+/// Writes one JSON line per row to a temp file beside `path`, then renames it into
+/// place: readers never see half a file, and a failure leaves the old file intact.
+pub fn write_jsonl<T: serde::Serialize>(
+    path: &Path,
+    rows: impl IntoIterator<Item = T>,
+) -> Result<()> {
+    use std::io::Write;
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(werr)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        for row in rows {
+            serde_json::to_writer(&mut w, &row).map_err(|e| werr(e.into()))?;
+            w.write_all(b"\n").map_err(werr)?;
+        }
+        w.flush().map_err(werr)?;
+    }
+    tmp.persist(path).map_err(|e| werr(e.error))?;
+    Ok(())
+}
+
 fn kind(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",

@@ -10,6 +10,7 @@ pub mod process;
 pub mod profile;
 pub mod runner;
 pub mod select;
+pub mod slots;
 pub mod wasi;
 
 pub use capture::Captured;
@@ -244,6 +245,31 @@ impl Outcome {
             peak_memory_kb: 0,
             stdout: Captured::default(),
             stderr: Captured::default(),
+            backend: backend.to_string(),
+        }
+    }
+
+    /// The outcome of an execution that ran: the decision plus what was measured.
+    pub fn decided(
+        backend: &str,
+        d: runner::Decision,
+        wall: std::time::Duration,
+        cpu: std::time::Duration,
+        peak_memory_kb: u64,
+        stdout: Captured,
+        stderr: Captured,
+    ) -> Self {
+        Outcome {
+            status: d.status,
+            message: d.message,
+            exception_text: d.exception_text,
+            timeout: d.timeout,
+            tests: d.tests,
+            wall_ms: wall.as_secs_f64() * 1000.0,
+            cpu_ms: cpu.as_secs_f64() * 1000.0,
+            peak_memory_kb,
+            stdout,
+            stderr,
             backend: backend.to_string(),
         }
     }

@@ -2,10 +2,9 @@
 
 use crate::entry::Sample;
 use crate::sandbox::Outcome;
-use crate::{Error, Result};
+use crate::Result;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 /// One result line: the sample as given, then `completion_id`, `passed`, `result`
@@ -35,28 +34,14 @@ pub fn line(sample: &Sample, completion_id: usize, o: &Outcome) -> Value {
     Value::Object(m)
 }
 
-/// Writes all lines to a temp file beside `path`, then renames: never half a file.
+/// Writes all lines atomically (temp file beside `path`, then rename).
 pub fn write(path: &Path, samples: &[Sample], outcomes: &[Outcome]) -> Result<()> {
-    let werr = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-        let mut next_id: HashMap<&str, usize> = HashMap::new();
-        for (s, o) in samples.iter().zip(outcomes) {
-            let id = next_id.entry(s.task_id.as_str()).or_insert(0);
-            serde_json::to_writer(&mut w, &line(s, *id, o)).map_err(|e| werr(e.into()))?;
-            w.write_all(b"\n").map_err(werr)?;
-            *id += 1;
-        }
-        w.flush().map_err(werr)?;
-    }
-    tmp.persist(path).map_err(|e| werr(e.error))?;
-    Ok(())
+    let mut next_id: HashMap<&str, usize> = HashMap::new();
+    let rows = samples.iter().zip(outcomes).map(|(s, o)| {
+        let id = next_id.entry(s.task_id.as_str()).or_insert(0);
+        let row = line(s, *id, o);
+        *id += 1;
+        row
+    });
+    crate::entry::write_jsonl(path, rows.collect::<Vec<_>>())
 }

@@ -7,7 +7,6 @@ pub use parse::parse_skill;
 
 use crate::entry::{read_jsonl, Entry};
 use crate::{Error, Result};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The skill files of a directory (`*.py`, not recursive), sorted by name.
@@ -45,26 +44,7 @@ pub fn build_dir(dir: &Path) -> Result<Vec<Entry>> {
 
 /// Writes entries as JSONL atomically (temp file + rename).
 pub fn write_entries(path: &Path, entries: &[Entry]) -> Result<()> {
-    let werr = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(werr)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-        for e in entries {
-            serde_json::to_writer(&mut w, e).map_err(|e| werr(e.into()))?;
-            w.write_all(b"\n").map_err(werr)?;
-        }
-        w.flush().map_err(werr)?;
-    }
-    tmp.persist(path).map_err(|e| werr(e.error))?;
-    Ok(())
+    crate::entry::write_jsonl(path, entries)
 }
 
 /// Reads native entries (schema-checked).

@@ -160,19 +160,15 @@ impl Sandbox for DockerSandbox {
             return fault(reason);
         }
         let d = super::runner::decide(&req, &observed.channel, &observed.ending);
-        Outcome {
-            status: d.status,
-            message: d.message,
-            exception_text: d.exception_text,
-            timeout: d.timeout,
-            tests: d.tests,
-            wall_ms: observed.wall.as_secs_f64() * 1000.0,
-            cpu_ms: observed.cpu.as_secs_f64() * 1000.0,
-            peak_memory_kb: observed.peak_memory_kb,
-            stdout: observed.stdout.finish(),
-            stderr: observed.stderr.finish(),
-            backend: "docker".into(),
-        }
+        Outcome::decided(
+            "docker",
+            d,
+            observed.wall,
+            observed.cpu,
+            observed.peak_memory_kb,
+            observed.stdout.finish(),
+            observed.stderr.finish(),
+        )
     }
 
     fn cancel_all(&self) {

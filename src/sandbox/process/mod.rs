@@ -12,12 +12,13 @@ mod supervise;
 mod venv;
 mod warm;
 
+use super::slots::{SlotFn, Slots};
 use super::{profile, runner};
 use super::{ExecRequest, Outcome, Sandbox, Status};
 use std::collections::HashMap;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// The fixed environment of every execution (DESIGN.md).
 pub const ENVIRONMENT: &[(&str, &str)] = &[
@@ -175,19 +176,15 @@ impl Slot {
             return fault(reason);
         }
         let d = runner::decide(req, &observed.channel, &observed.ending);
-        Outcome {
-            status: d.status,
-            message: d.message,
-            exception_text: d.exception_text,
-            timeout: d.timeout,
-            tests: d.tests,
-            wall_ms: observed.wall.as_secs_f64() * 1000.0,
-            cpu_ms: observed.cpu.as_secs_f64() * 1000.0,
-            peak_memory_kb: observed.peak_memory_kb,
-            stdout: observed.stdout.finish(),
-            stderr: observed.stderr.finish(),
-            backend: "process".into(),
-        }
+        Outcome::decided(
+            "process",
+            d,
+            observed.wall,
+            observed.cpu,
+            observed.peak_memory_kb,
+            observed.stdout.finish(),
+            observed.stderr.finish(),
+        )
     }
 }
 
@@ -202,18 +199,12 @@ fn start_zygote(
     warm::Zygote::start(python, isolation, &log, preload)
 }
 
-struct Work {
-    request: ExecRequest,
-    reply: tokio::sync::oneshot::Sender<Outcome>,
-}
-
 pub struct ProcessSandbox {
     python: String,
     version: String,
     isolation: Isolation,
     warm: bool,
-    queue: Mutex<Option<mpsc::Sender<Work>>>,
-    cancel: Arc<AtomicBool>,
+    slots: Slots,
 }
 
 impl ProcessSandbox {
@@ -231,12 +222,8 @@ impl ProcessSandbox {
         let warm = root
             && isolation == (Isolation::Namespaces { user: false })
             && std::env::var(COLD_ENV).as_deref() != Ok("1");
-        let (tx, rx) = mpsc::channel::<Work>();
-        let rx = Arc::new(Mutex::new(rx));
-        let cancel = Arc::new(AtomicBool::new(false));
-        for n in 0..config.jobs.max(1) {
-            let rx = Arc::clone(&rx);
-            let cancel = Arc::clone(&cancel);
+        let mut executors: Vec<SlotFn> = Vec::new();
+        for _ in 0..config.jobs.max(1) {
             let mut slot = Slot {
                 python: config.python.clone(),
                 isolation,
@@ -244,25 +231,16 @@ impl ProcessSandbox {
                 warm,
                 zygotes: HashMap::new(),
             };
-            std::thread::Builder::new()
-                .name(format!("sandbox-slot-{n}"))
-                .spawn(move || loop {
-                    let work = { rx.lock().expect("queue lock").recv() };
-                    let Ok(work) = work else { return };
-                    let outcome = slot.execute(&work.request, &cancel);
-                    let _ = work.reply.send(outcome);
-                })
-                .map_err(|e| {
-                    crate::Error::Environment(format!("cannot start sandbox threads: {e}"))
-                })?;
+            executors.push(Box::new(
+                move |req: &ExecRequest, cancel: &Arc<AtomicBool>| slot.execute(req, cancel),
+            ));
         }
         let mut sb = ProcessSandbox {
             python: config.python,
             version: String::new(),
             isolation,
             warm,
-            queue: Mutex::new(Some(tx)),
-            cancel,
+            slots: Slots::start("process", executors)?,
         };
         sb.version = sb.smoke_test().await?;
         Ok(sb)
@@ -390,30 +368,10 @@ impl Sandbox for ProcessSandbox {
     }
 
     async fn execute(&self, request: ExecRequest) -> Outcome {
-        let tests = request.tests.clone();
-        let (reply, rx) = tokio::sync::oneshot::channel();
-        let sent = self
-            .queue
-            .lock()
-            .expect("queue lock")
-            .as_ref()
-            .map(|q| q.send(Work { request, reply }).is_ok())
-            .unwrap_or(false);
-        if !sent {
-            return Outcome::sandbox_error("process", &tests, "sandbox is shut down");
-        }
-        rx.await
-            .unwrap_or_else(|_| Outcome::sandbox_error("process", &tests, "sandbox slot died"))
+        self.slots.execute(request).await
     }
 
     fn cancel_all(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
-    }
-}
-
-impl Drop for ProcessSandbox {
-    fn drop(&mut self) {
-        self.cancel.store(true, Ordering::Relaxed);
-        self.queue.lock().map(|mut q| q.take()).ok();
+        self.slots.cancel_all();
     }
 }

@@ -41,10 +41,11 @@ mod io;
 mod module;
 mod run;
 
+use super::slots::{SlotFn, Slots};
 use super::{ExecRequest, Limits, Outcome, Sandbox, Status};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// How much slower `python.wasm` computes than native CPython, at most, on the programs
 /// measured (pure-Python loops ~7–10x, C-heavy builtins less). The wall limit is
@@ -97,15 +98,9 @@ fn package_names(requirements: &[String]) -> Vec<String> {
         .collect()
 }
 
-struct Work {
-    request: ExecRequest,
-    reply: tokio::sync::oneshot::Sender<Outcome>,
-}
-
 pub struct WasiSandbox {
     fingerprint: String,
-    queue: Mutex<Option<mpsc::Sender<Work>>>,
-    cancel: Arc<AtomicBool>,
+    slots: Slots,
 }
 
 impl WasiSandbox {
@@ -131,31 +126,22 @@ impl WasiSandbox {
             ))
         })?;
         let engine = Arc::new(engine);
-        let (tx, rx) = mpsc::channel::<Work>();
-        let rx = Arc::new(Mutex::new(rx));
-        let cancel = Arc::new(AtomicBool::new(false));
-        for n in 0..jobs {
-            let (rx, cancel, engine) = (Arc::clone(&rx), Arc::clone(&cancel), Arc::clone(&engine));
+        let mut executors: Vec<SlotFn> = Vec::new();
+        for _ in 0..jobs {
+            let engine = Arc::clone(&engine);
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_time()
                 .build()
                 .map_err(|e| crate::Error::Environment(format!("cannot start a runtime: {e}")))?;
-            std::thread::Builder::new()
-                .name(format!("wasi-slot-{n}"))
-                .spawn(move || loop {
-                    let work = { rx.lock().expect("queue lock").recv() };
-                    let Ok(work) = work else { return };
-                    let outcome = rt.block_on(engine.execute(&work.request, &cancel));
-                    let _ = work.reply.send(outcome);
-                })
-                .map_err(|e| {
-                    crate::Error::Environment(format!("cannot start sandbox threads: {e}"))
-                })?;
+            executors.push(Box::new(
+                move |req: &ExecRequest, cancel: &Arc<AtomicBool>| {
+                    rt.block_on(engine.execute(req, cancel))
+                },
+            ));
         }
         let mut sb = WasiSandbox {
             fingerprint: String::new(),
-            queue: Mutex::new(Some(tx)),
-            cancel,
+            slots: Slots::start("wasi", executors)?,
         };
         let version = sb.smoke_test().await?;
         sb.fingerprint = format!(
@@ -215,31 +201,11 @@ impl Sandbox for WasiSandbox {
                 ),
             );
         }
-        let tests = request.tests.clone();
-        let (reply, rx) = tokio::sync::oneshot::channel();
-        let sent = self
-            .queue
-            .lock()
-            .expect("queue lock")
-            .as_ref()
-            .map(|q| q.send(Work { request, reply }).is_ok())
-            .unwrap_or(false);
-        if !sent {
-            return Outcome::sandbox_error("wasi", &tests, "sandbox is shut down");
-        }
-        rx.await
-            .unwrap_or_else(|_| Outcome::sandbox_error("wasi", &tests, "sandbox slot died"))
+        self.slots.execute(request).await
     }
 
     fn cancel_all(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
-    }
-}
-
-impl Drop for WasiSandbox {
-    fn drop(&mut self) {
-        self.cancel.store(true, Ordering::Relaxed);
-        self.queue.lock().map(|mut q| q.take()).ok();
+        self.slots.cancel_all();
     }
 }
 

@@ -298,20 +298,17 @@ impl Runtime {
         let mut stdio = stdio.lock().expect("stdio lock");
         stdio.finish();
         let d = runner::decide(req, &stdio.channel, &ending);
-        Outcome {
-            status: d.status,
-            message: d.message,
-            exception_text: d.exception_text,
-            timeout: d.timeout,
-            tests: d.tests,
-            wall_ms,
-            // One guest runs on one thread from start to end: its CPU time is its wall time.
-            cpu_ms: wall_ms,
-            peak_memory_kb: (peak / 1024) as u64,
-            stdout: std::mem::take(&mut stdio.stdout).finish(),
-            stderr: std::mem::take(&mut stdio.stderr).finish(),
-            backend: "wasi".into(),
-        }
+        let wall = std::time::Duration::from_secs_f64(wall_ms / 1000.0);
+        // One guest runs on one thread from start to end: its CPU time is its wall time.
+        Outcome::decided(
+            "wasi",
+            d,
+            wall,
+            wall,
+            (peak / 1024) as u64,
+            std::mem::take(&mut stdio.stdout).finish(),
+            std::mem::take(&mut stdio.stderr).finish(),
+        )
     }
 }
 

@@ -1,0 +1,78 @@
+//! Long-lived slot threads behind an async `execute`: the process and wasi backends run
+//! each execution synchronously on one of `--jobs` threads, fed through one queue. The
+//! threads live as long as the harness, so a parent-death signal tied to one stays armed.
+
+use super::{ExecRequest, Outcome};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+
+struct Work {
+    request: ExecRequest,
+    reply: tokio::sync::oneshot::Sender<Outcome>,
+}
+
+/// A slot's executor: state it owns, called with each request and the cancel flag.
+pub type SlotFn = Box<dyn FnMut(&ExecRequest, &Arc<AtomicBool>) -> Outcome + Send>;
+
+pub struct Slots {
+    backend: &'static str,
+    queue: Mutex<Option<mpsc::Sender<Work>>>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Slots {
+    /// One thread per executor, named `<backend>-slot-<n>`.
+    pub fn start(backend: &'static str, executors: Vec<SlotFn>) -> crate::Result<Self> {
+        let (tx, rx) = mpsc::channel::<Work>();
+        let rx = Arc::new(Mutex::new(rx));
+        let cancel = Arc::new(AtomicBool::new(false));
+        for (n, mut run) in executors.into_iter().enumerate() {
+            let (rx, cancel) = (Arc::clone(&rx), Arc::clone(&cancel));
+            std::thread::Builder::new()
+                .name(format!("{backend}-slot-{n}"))
+                .spawn(move || loop {
+                    let work = { rx.lock().expect("queue lock").recv() };
+                    let Ok(work) = work else { return };
+                    let _ = work.reply.send(run(&work.request, &cancel));
+                })
+                .map_err(|e| {
+                    crate::Error::Environment(format!("cannot start sandbox threads: {e}"))
+                })?;
+        }
+        Ok(Slots {
+            backend,
+            queue: Mutex::new(Some(tx)),
+            cancel,
+        })
+    }
+
+    /// Runs one request on the next free slot.
+    pub async fn execute(&self, request: ExecRequest) -> Outcome {
+        let tests = request.tests.clone();
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        let sent = self
+            .queue
+            .lock()
+            .expect("queue lock")
+            .as_ref()
+            .map(|q| q.send(Work { request, reply }).is_ok())
+            .unwrap_or(false);
+        if !sent {
+            return Outcome::sandbox_error(self.backend, &tests, "sandbox is shut down");
+        }
+        rx.await
+            .unwrap_or_else(|_| Outcome::sandbox_error(self.backend, &tests, "sandbox slot died"))
+    }
+
+    /// Every running execution stops as soon as its slot sees the flag.
+    pub fn cancel_all(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Slots {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+        self.queue.lock().map(|mut q| q.take()).ok();
+    }
+}
