@@ -19,8 +19,9 @@ const CHANNEL_CAP: usize = 1 << 20;
 
 /// The interpreter's `-c` argument: reads the runner's source from stdin's first line,
 /// so process listings stay short and the runner needs no file in the sandbox.
+/// The first line is a JSON string, which is also a Python string literal.
 pub const BOOTSTRAP: &str =
-    "import sys,json;exec(compile(json.loads(sys.stdin.buffer.readline()),'assay_runner','exec'))";
+    "import sys;exec(compile(eval(sys.stdin.buffer.readline(),{'__builtins__':{}}),'assay_runner','exec'))";
 
 /// What the runner reads on stdin: its own source (a JSON string), then the request.
 pub fn stdin_payload(req: &ExecRequest, nonce: &str) -> Vec<u8> {
@@ -35,7 +36,8 @@ fn request_json(req: &ExecRequest, nonce: &str) -> Vec<u8> {
     serde_json::to_vec(&request_value(req, nonce)).expect("request serializes")
 }
 
-/// The request the runner's `run_request` takes.
+/// The request the runner's `run_request` takes. Only strings, integers, lists and
+/// objects: the runner reads it as a Python literal (no true, false or null).
 pub fn request_value(req: &ExecRequest, nonce: &str) -> serde_json::Value {
     let tests: Vec<_> = req
         .tests

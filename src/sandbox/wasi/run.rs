@@ -29,7 +29,7 @@ const STARTUP_FUEL: u64 = 2_000_000_000;
 
 /// The interpreter's argv, as the process backend's (`-s -B`, no `-I`: it would imply `-E`
 /// and drop `PYTHONHASHSEED`).
-const ARGV: [&str; 5] = ["python", "-s", "-B", "-c", runner::BOOTSTRAP];
+const ARGV: [&str; 5] = ["python", "-S", "-B", "-c", runner::BOOTSTRAP];
 
 /// Why the supervisor stopped a guest.
 #[derive(Debug, Clone, Copy, PartialEq)]
