@@ -23,7 +23,6 @@ another uid without capabilities it cannot signal or ptrace the server or open i
 """
 
 import ctypes as _ctypes
-import io as _io
 import json as _json
 import os as _os
 import resource as _resource
@@ -31,7 +30,6 @@ import select as _select
 import signal as _signal
 import stat as _stat
 import struct as _struct
-import sys as _sys
 import time as _time
 
 SETUP_FAILED = 125
@@ -93,15 +91,6 @@ def _child(job, fds, uid, seq, run_request):
     except OSError as e:
         _fail("sandbox setup", e)
 
-    # Standard streams as this interpreter made them at start-up, now on the pipes.
-    def stream(fd, like, mode, **extra):
-        raw = _io.FileIO(fd, mode, closefd=False)
-        buffered = _io.BufferedReader(raw) if mode == "r" else _io.BufferedWriter(raw)
-        return _io.TextIOWrapper(buffered, encoding=like.encoding, errors=like.errors, **extra)
-
-    _sys.stdin = _sys.__stdin__ = stream(0, _sys.__stdin__, "r")
-    _sys.stdout = _sys.__stdout__ = stream(1, _sys.__stdout__, "w")
-    _sys.stderr = _sys.__stderr__ = stream(2, _sys.__stderr__, "w", line_buffering=True)
     run_request(job["request"])
 
 

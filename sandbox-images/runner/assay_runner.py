@@ -143,7 +143,24 @@ def run_request(request):
     _exit(0)
 
 
-# The warm runner (assay_zygote.py) loads this file as a library and calls run_request
-# in each forked child; run alone, it serves the one request on stdin.
+def run_in_child(request):
+    """run_request in a child forked by a warm server (assay_zygote.py, assay_pool.py)
+    whose fds 0-2 are now the execution's: the standard streams are rebuilt on them as
+    this interpreter made them at start-up (same encoding and error handlers)."""
+    import io
+
+    def stream(fd, like, mode, **extra):
+        raw = io.FileIO(fd, mode, closefd=False)
+        buffered = io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
+        return io.TextIOWrapper(buffered, encoding=like.encoding, errors=like.errors, **extra)
+
+    _sys.stdin = _sys.__stdin__ = stream(0, _sys.__stdin__, "r")
+    _sys.stdout = _sys.__stdout__ = stream(1, _sys.__stdout__, "w")
+    _sys.stderr = _sys.__stderr__ = stream(2, _sys.__stderr__, "w", line_buffering=True)
+    run_request(request)
+
+
+# The warm servers load this file as a library and call run_in_child in each forked
+# child; run alone, it serves the one request on stdin.
 if globals().get("__assay_mode__") != "library":
     run_request(_loads(_sys.stdin.buffer.read()))

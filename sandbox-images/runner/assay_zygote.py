@@ -23,7 +23,6 @@ top of the zygote's own size (what the program allocates, not what was preloaded
 """
 
 import ctypes as _ctypes
-import io as _io
 import json as _json
 import os as _os
 import resource as _resource
@@ -100,16 +99,6 @@ def _child(job, fds, run_request):
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         _fail("prctl no_new_privs")
     _os.chdir("/tmp")
-    # Standard streams as this interpreter made them at start-up (same encoding and
-    # error handlers), now on the execution's pipes.
-    def stream(fd, like, mode, **extra):
-        raw = _io.FileIO(fd, mode, closefd=False)
-        buffered = _io.BufferedReader(raw) if mode == "r" else _io.BufferedWriter(raw)
-        return _io.TextIOWrapper(buffered, encoding=like.encoding, errors=like.errors, **extra)
-
-    _sys.stdin = _sys.__stdin__ = stream(0, _sys.__stdin__, "r")
-    _sys.stdout = _sys.__stdout__ = stream(1, _sys.__stdout__, "w")
-    _sys.stderr = _sys.__stderr__ = stream(2, _sys.__stderr__, "w", line_buffering=True)
     run_request(job["request"])
 
 

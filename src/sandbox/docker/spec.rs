@@ -33,7 +33,7 @@ R={'__assay_mode__':'library','__name__':'assay_runner'}
 exec(compile(s['runner'],'assay_runner','exec'),R)
 P={'__name__':'assay_pool'}
 exec(compile(s['pool'],'assay_pool','exec'),P)
-P['serve'](R['run_request'],r,s['uid'])
+P['serve'](R['run_in_child'],r,s['uid'])
 ";
 
 /// Capabilities the server keeps: exactly what switching to the execution uid needs

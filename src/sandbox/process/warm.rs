@@ -33,7 +33,7 @@ r={'__assay_mode__':'library','__name__':'assay_runner'}
 exec(compile(src['runner'],'assay_runner','exec'),r)
 z={'__name__':'assay_zygote'}
 exec(compile(src['zygote'],'assay_zygote','exec'),z)
-z['serve'](r['run_request'],src['preload'])
+z['serve'](r['run_in_child'],src['preload'])
 ";
 
 /// How long a zygote may take to start, or to report a child it was told to kill.
