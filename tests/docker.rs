@@ -16,43 +16,6 @@ use std::time::{Duration, Instant};
 /// One docker test at a time: they count containers on the whole engine.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Whether the docker tests can run; panics when they must and cannot.
-fn docker_ready() -> bool {
-    let reachable = Command::new("docker")
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !reachable {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true and no Docker engine is reachable: the docker tests must run here");
-        }
-        if std::env::var("ASSAY_SKIP_DOCKER").as_deref() == Ok("1") {
-            eprintln!("\n!!!!!!!! SKIPPED: docker tests (no engine reachable, ASSAY_SKIP_DOCKER=1) !!!!!!!!\n");
-            return false;
-        }
-        panic!(
-            "no Docker engine is reachable: start dockerd, or set ASSAY_SKIP_DOCKER=1 to skip \
-             the docker tests (outside CI only)"
-        );
-    }
-    for profile in ["python", "ml"] {
-        let tag = format!("assay-sandbox-{profile}:latest");
-        let present = Command::new("docker")
-            .args(["image", "inspect", "--format", "{{.Id}}", &tag])
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        if !present {
-            eprintln!("{tag} is missing: running scripts/build-images");
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-images");
-            let status = Command::new(script).status().unwrap();
-            assert!(status.success(), "scripts/build-images failed: {status}");
-        }
-    }
-    true
-}
-
 /// Containers of assay on the engine (`docker ps -a --filter label=…`).
 fn containers(label: &str) -> Vec<String> {
     let out = Command::new("docker")
@@ -137,7 +100,7 @@ fn tricky() -> (Vec<Value>, Vec<Value>) {
 #[test]
 fn verdicts_match_the_process_backend_warm_and_cold() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_ready() {
+    if !docker_ready("docker tests") {
         return;
     }
     let fx = Fixture::new();
@@ -174,7 +137,7 @@ fn verdicts_match_the_process_backend_warm_and_cold() {
 #[test]
 fn an_ml_entry_passes_in_docker_and_unknown_packages_are_unsupported() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_ready() {
+    if !docker_ready("docker tests") {
         return;
     }
     let fx = Fixture::new();
@@ -279,7 +242,7 @@ fn start_long_run(fx: &Fixture) -> std::process::Child {
 #[test]
 fn ctrl_c_mid_run_leaves_no_container() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_ready() {
+    if !docker_ready("docker tests") {
         return;
     }
     let fx = Fixture::new();
@@ -311,7 +274,7 @@ fn ctrl_c_mid_run_leaves_no_container() {
 #[test]
 fn kill_9_leftovers_are_reaped_by_the_next_start_and_by_gc() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_ready() {
+    if !docker_ready("docker tests") {
         return;
     }
     for reaper in ["next start", "gc"] {
@@ -360,7 +323,7 @@ fn kill_9_leftovers_are_reaped_by_the_next_start_and_by_gc() {
 #[test]
 fn sandbox_check_reports_every_isolation_feature() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !docker_ready() {
+    if !docker_ready("docker tests") {
         return;
     }
     let out = assay().args(["sandbox", "check"]).output().unwrap();

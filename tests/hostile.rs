@@ -227,53 +227,13 @@ fn hostile_suite_on_process_backend_cold() {
 /// `# why-wasi:` lines. python.wasm is fetched (or found) by `scripts/fetch-python-wasm`.
 #[test]
 fn hostile_suite_on_wasi_backend() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-python-wasm");
-    let out = std::process::Command::new(&script).output().unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/fetch-python-wasm failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let wasm = String::from_utf8(out.stdout).unwrap();
-    run_suite("wasi", &[("ASSAY_PYTHON_WASM", wasm.trim())]);
-}
-
-/// The docker suite runs only with an engine: under `CI=true` a missing one fails, and
-/// elsewhere too unless `ASSAY_SKIP_DOCKER=1` (then it says loudly that it skipped).
-fn docker_ready() -> bool {
-    let reachable = std::process::Command::new("docker")
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !reachable {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true and no Docker engine is reachable: the docker suite must run here");
-        }
-        if std::env::var("ASSAY_SKIP_DOCKER").as_deref() == Ok("1") {
-            eprintln!("\n!!!!!!!! SKIPPED: hostile suite on docker (no engine, ASSAY_SKIP_DOCKER=1) !!!!!!!!\n");
-            return false;
-        }
-        panic!(
-            "no Docker engine is reachable: start dockerd, or set ASSAY_SKIP_DOCKER=1 (outside CI)"
-        );
-    }
-    let image = std::process::Command::new("docker")
-        .args(["image", "inspect", "assay-sandbox-python:latest"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !image {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-images");
-        let status = std::process::Command::new(script).status().unwrap();
-        assert!(status.success(), "scripts/build-images failed: {status}");
-    }
-    true
+    let wasm = python_wasm();
+    run_suite("wasi", &[("ASSAY_PYTHON_WASM", &wasm)]);
 }
 
 #[test]
 fn hostile_suite_on_docker_backend() {
-    if !docker_ready() {
+    if !docker_ready("hostile suite on docker") {
         return;
     }
     run_suite("docker", &[]);

@@ -6,18 +6,6 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use std::path::Path;
-
-fn python_wasm() -> String {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-python-wasm");
-    let out = std::process::Command::new(&script).output().unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/fetch-python-wasm failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
 
 fn entry(id: &str, requirements: &[&str]) -> Value {
     json!({"id": id, "domain": "d", "category": "c", "difficulty": "basic",

@@ -75,3 +75,54 @@ pub fn sandbox_processes(needle: &str) -> std::collections::BTreeMap<String, Str
     }
     out
 }
+
+fn command_ok(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Whether tests that need a Docker engine can run (`what` names them in messages).
+/// Under `CI=true` a missing engine fails; elsewhere too, unless `ASSAY_SKIP_DOCKER=1`,
+/// and then the skip is announced loudly. Missing sandbox images are built first.
+pub fn docker_ready(what: &str) -> bool {
+    if !command_ok("docker", &["info", "--format", "{{.ServerVersion}}"]) {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("CI=true and no Docker engine is reachable: the {what} must run here");
+        }
+        if std::env::var("ASSAY_SKIP_DOCKER").as_deref() == Ok("1") {
+            eprintln!(
+                "\n!!!!!!!! SKIPPED: {what} (no engine reachable, ASSAY_SKIP_DOCKER=1) !!!!!!!!\n"
+            );
+            return false;
+        }
+        panic!(
+            "no Docker engine is reachable: start dockerd, or set ASSAY_SKIP_DOCKER=1 to skip \
+             the {what} (outside CI only)"
+        );
+    }
+    for profile in ["python", "ml"] {
+        let tag = format!("assay-sandbox-{profile}:latest");
+        if !command_ok("docker", &["image", "inspect", "--format", "{{.Id}}", &tag]) {
+            eprintln!("{tag} is missing: running scripts/build-images");
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-images");
+            let status = Command::new(script).status().unwrap();
+            assert!(status.success(), "scripts/build-images failed: {status}");
+        }
+    }
+    true
+}
+
+/// The path of python.wasm, fetched by `scripts/fetch-python-wasm` (a no-op when cached).
+pub fn python_wasm() -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-python-wasm");
+    let out = Command::new(&script).output().unwrap();
+    assert!(
+        out.status.success(),
+        "scripts/fetch-python-wasm failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
