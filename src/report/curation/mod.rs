@@ -98,6 +98,20 @@ fn timing_stats(timings: &[f64]) -> Option<(f64, f64, f64)> {
     Some((at(0.5), at(0.9), t[t.len() - 1]))
 }
 
+/// A Markdown table; a column name ending in `:` is right-aligned (the `:` is not shown).
+fn md_table(out: &mut String, columns: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
+    let names: Vec<&str> = columns.iter().map(|c| c.trim_end_matches(':')).collect();
+    let align: Vec<&str> = columns
+        .iter()
+        .map(|c| if c.ends_with(':') { "---:" } else { "---" })
+        .collect();
+    let _ = writeln!(out, "| {} |", names.join(" | "));
+    let _ = writeln!(out, "|{}|", align.join("|"));
+    for row in rows {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+}
+
 /// `report.md`: run facts, the funnel, distributions and every entry's decision.
 pub fn markdown(r: &CurationReport) -> String {
     let input = input_count(r);
@@ -116,59 +130,59 @@ pub fn markdown(r: &CurationReport) -> String {
     );
 
     let _ = writeln!(out, "## Funnel\n");
-    let _ = writeln!(out, "| stage | entries | % of input |");
-    let _ = writeln!(out, "|---|---:|---:|");
-    for s in &r.funnel {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |",
-            md_cell(&s.label),
-            s.count,
-            percent(s.count, input)
-        );
-    }
+    md_table(
+        &mut out,
+        &["stage", "entries:", "% of input:"],
+        r.funnel.iter().map(|s| {
+            vec![
+                md_cell(&s.label),
+                s.count.to_string(),
+                percent(s.count, input),
+            ]
+        }),
+    );
 
     let _ = writeln!(out, "\n## Domains\n");
-    let _ = writeln!(out, "| domain | input | kept | % kept |");
-    let _ = writeln!(out, "|---|---:|---:|---:|");
-    for d in &r.domains {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            md_cell(&d.domain),
-            d.input,
-            d.kept,
-            percent(d.kept, d.input)
-        );
-    }
+    md_table(
+        &mut out,
+        &["domain", "input:", "kept:", "% kept:"],
+        r.domains.iter().map(|d| {
+            vec![
+                md_cell(&d.domain),
+                d.input.to_string(),
+                d.kept.to_string(),
+                percent(d.kept, d.input),
+            ]
+        }),
+    );
 
     let _ = writeln!(out, "\n## Reference pass rate per test level\n");
-    let _ = writeln!(out, "| level | tests | passed | pass rate |");
-    let _ = writeln!(out, "|---|---:|---:|---:|");
-    for l in &r.levels {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            md_cell(&l.level),
-            l.tests,
-            l.passed,
-            percent(l.passed, l.tests)
-        );
-    }
+    md_table(
+        &mut out,
+        &["level", "tests:", "passed:", "pass rate:"],
+        r.levels.iter().map(|l| {
+            vec![
+                md_cell(&l.level),
+                l.tests.to_string(),
+                l.passed.to_string(),
+                percent(l.passed, l.tests),
+            ]
+        }),
+    );
 
     let _ = writeln!(out, "\n## Rejections by stage\n");
-    let _ = writeln!(out, "| stage | entries | % of input | example reason |");
-    let _ = writeln!(out, "|---|---:|---:|---|");
-    for x in &r.rejections {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            md_cell(&x.stage),
-            x.count,
-            percent(x.count, input),
-            md_cell(example_reason(r, &x.stage))
-        );
-    }
+    md_table(
+        &mut out,
+        &["stage", "entries:", "% of input:", "example reason"],
+        r.rejections.iter().map(|x| {
+            vec![
+                md_cell(&x.stage),
+                x.count.to_string(),
+                percent(x.count, input),
+                md_cell(example_reason(r, &x.stage)),
+            ]
+        }),
+    );
 
     let _ = writeln!(out, "\n## Reference wall time\n");
     match timing_stats(&r.timings_ms) {
@@ -178,11 +192,13 @@ pub fn markdown(r: &CurationReport) -> String {
                 "{} references: median {median:.1} ms, p90 {p90:.1} ms, max {max:.1} ms.\n",
                 r.timings_ms.len()
             );
-            let _ = writeln!(out, "| wall time (ms) | references |");
-            let _ = writeln!(out, "|---|---:|");
-            for (label, count) in charts::timing_bins(&r.timings_ms) {
-                let _ = writeln!(out, "| {label} | {count} |");
-            }
+            let bins = charts::timing_bins(&r.timings_ms);
+            md_table(
+                &mut out,
+                &["wall time (ms)", "references:"],
+                bins.into_iter()
+                    .map(|(label, count)| vec![label.to_string(), count.to_string()]),
+            );
         }
         None => {
             let _ = writeln!(out, "No reference was executed.");
@@ -192,37 +208,37 @@ pub fn markdown(r: &CurationReport) -> String {
     let rejected: Vec<_> = r.entries.iter().filter(|e| !e.kept).collect();
     let _ = writeln!(out, "\n## Rejected entries ({})\n", rejected.len());
     if !rejected.is_empty() {
-        let _ = writeln!(out, "| id | domain | origin | stage | reason |");
-        let _ = writeln!(out, "|---|---|---|---|---|");
-        for e in rejected {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                md_cell(&e.id),
-                md_cell(&e.domain),
-                md_cell(&e.origin),
-                md_cell(&e.stage),
-                md_cell(&e.reason)
-            );
-        }
+        md_table(
+            &mut out,
+            &["id", "domain", "origin", "stage", "reason"],
+            rejected.iter().map(|e| {
+                vec![
+                    md_cell(&e.id),
+                    md_cell(&e.domain),
+                    md_cell(&e.origin),
+                    md_cell(&e.stage),
+                    md_cell(&e.reason),
+                ]
+            }),
+        );
     }
 
     let kept: Vec<_> = r.entries.iter().filter(|e| e.kept).collect();
     let _ = writeln!(out, "\n## Kept entries ({})\n", kept.len());
     if !kept.is_empty() {
-        let _ = writeln!(out, "| id | domain | origin | tests | wall ms |");
-        let _ = writeln!(out, "|---|---|---|---|---:|");
-        for e in kept {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                md_cell(&e.id),
-                md_cell(&e.domain),
-                md_cell(&e.origin),
-                tests_summary(e),
-                wall(e.wall_ms)
-            );
-        }
+        md_table(
+            &mut out,
+            &["id", "domain", "origin", "tests", "wall ms:"],
+            kept.iter().map(|e| {
+                vec![
+                    md_cell(&e.id),
+                    md_cell(&e.domain),
+                    md_cell(&e.origin),
+                    tests_summary(e),
+                    wall(e.wall_ms),
+                ]
+            }),
+        );
     }
     out
 }
