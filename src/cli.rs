@@ -273,11 +273,10 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
         retries: 2,
     };
     // Load errors surface before any sandbox starts.
-    let problems = crate::entry::load_problems(&req.problems)?;
-    crate::entry::load_samples(&req.samples, &problems)?;
+    let inputs = score::load(&req)?;
     let summary = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.sandbox, &args.sandbox.options()).await?;
-        score::score(sandbox, &req, args.format == Format::Text).await
+        score::score(sandbox, &req, inputs, args.format == Format::Text).await
     })?;
     match args.format {
         Format::Text => print!("{}", crate::report::score_text(&summary)),

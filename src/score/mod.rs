@@ -85,14 +85,27 @@ pub fn default_run_dir(problems: &Path, samples: &Path) -> PathBuf {
     PathBuf::from("runs").join(format!("{stem}-{}", &key.to_hex()[..12]))
 }
 
+/// The problems and samples of a request, read and checked (call before starting a
+/// sandbox, so bad input is reported before anything runs).
+pub struct Inputs {
+    pub problems: Vec<Problem>,
+    pub samples: Vec<entry::Sample>,
+}
+
+pub fn load(req: &ScoreRequest) -> Result<Inputs> {
+    let problems = entry::load_problems(&req.problems)?;
+    let samples = entry::load_samples(&req.samples, &problems)?;
+    Ok(Inputs { problems, samples })
+}
+
 pub async fn score(
     sandbox: Arc<dyn Sandbox>,
     req: &ScoreRequest,
+    inputs: Inputs,
     show_progress: bool,
 ) -> Result<Summary> {
     let started = std::time::Instant::now();
-    let problems = entry::load_problems(&req.problems)?;
-    let samples = entry::load_samples(&req.samples, &problems)?;
+    let Inputs { problems, samples } = inputs;
     let by_id: HashMap<&str, &Problem> = problems.iter().map(|p| (p.id.as_str(), p)).collect();
     let requests: Vec<ExecRequest> = samples
         .iter()
