@@ -104,14 +104,6 @@ impl Journal {
         })
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     pub fn get(&self, key: &str) -> Option<&Outcome> {
         self.entries.get(key)
     }

@@ -202,8 +202,6 @@ fn start_zygote(
 pub struct ProcessSandbox {
     python: String,
     version: String,
-    isolation: Isolation,
-    warm: bool,
     slots: Slots,
 }
 
@@ -238,21 +236,10 @@ impl ProcessSandbox {
         let mut sb = ProcessSandbox {
             python: config.python,
             version: String::new(),
-            isolation,
-            warm,
             slots: Slots::start("process", executors)?,
         };
         sb.version = sb.smoke_test().await?;
         Ok(sb)
-    }
-
-    pub fn isolation(&self) -> Isolation {
-        self.isolation
-    }
-
-    /// Whether executions fork from a warm runner.
-    pub fn is_warm(&self) -> bool {
-        self.warm
     }
 
     /// Runs a trivial program through the whole sandbox; returns the interpreter version.
