@@ -143,6 +143,25 @@ def run_request(request):
     _exit(0)
 
 
+def preload(names):
+    """The wasi snapshot: imports what programs commonly import, once for every execution
+    restored from it (names as bytes, from the bootstrap's stdin)."""
+    for name in names:
+        try:
+            __import__(name.decode())
+        except ImportError:
+            pass
+
+
+def serve(data):
+    """The wasi bootstrap's entry: serves the request in `data`. Executions restored from
+    one snapshot would share one random state: reseed from the OS as a fresh start does."""
+    random = _sys.modules.get("random")
+    if random is not None:
+        random.seed()
+    run_request(_loads(data))
+
+
 def run_in_child(request):
     """run_request in a child forked by a warm server (assay_zygote.py, assay_pool.py)
     whose fds 0-2 are now the execution's: the standard streams are rebuilt on them as

@@ -39,7 +39,9 @@
 
 mod io;
 mod module;
+mod preinit;
 mod run;
+mod snapshot;
 
 use super::slots::{SlotFn, Slots};
 use super::{ExecRequest, Limits, Outcome, Sandbox, Status};

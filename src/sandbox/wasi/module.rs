@@ -1,4 +1,4 @@
-//! The engine and the compiled module: cranelift compiles `python.wasm` in about 4 s, so
+//! The engine and the compiled modules: cranelift compiles `python.wasm` in about 4 s, so
 //! the result is serialized once into the cache and memory-mapped by later runs.
 
 use std::hash::{Hash, Hasher};
@@ -7,6 +7,8 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, Module, PoolingAlloca
 
 /// Largest linear memory a guest may be given (wasm32's whole address space).
 const MAX_MEMORY: usize = 4 << 30;
+/// Largest memory image always mapped copy-on-write.
+const MAX_IMAGE: u64 = 256 << 20;
 /// Wasm stack a guest may use; CPython's recursion limit is reached well before it.
 const WASM_STACK: usize = 8 << 20;
 
@@ -31,6 +33,9 @@ pub(super) fn engine(slots: usize, deterministic: bool) -> wasmtime::Result<Engi
         .consume_fuel(deterministic)
         .max_wasm_stack(WASM_STACK)
         .async_stack_size(WASM_STACK + (1 << 20))
+        // The pre-initialised interpreter's memory (tens of MB) is mapped copy-on-write
+        // whatever its sparseness; without this, each instance would copy it.
+        .memory_guaranteed_dense_image_size(MAX_IMAGE)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     Engine::new(&config)
 }
@@ -40,10 +45,15 @@ pub(super) fn module_hash(wasm: &[u8]) -> String {
     blake3::hash(wasm).to_hex()[..16].to_string()
 }
 
-/// The compiled module: from the cache when this engine (wasmtime version and
-/// configuration) already compiled these bytes, otherwise compiled and stored.
-pub(super) fn load(engine: &Engine, wasm: &[u8], cache_dir: &Path) -> wasmtime::Result<Module> {
-    let path = cache_path(engine, wasm, cache_dir);
+/// The compiled module `key` names: from the cache when this engine (wasmtime version and
+/// configuration) already compiled it, otherwise `build()`'s module, stored.
+pub(super) fn load(
+    engine: &Engine,
+    key: &str,
+    cache_dir: &Path,
+    build: impl FnOnce() -> wasmtime::Result<Module>,
+) -> wasmtime::Result<Module> {
+    let path = cache_path(engine, key, cache_dir);
     if path.is_file() {
         // SAFETY: the file is a `Module::serialize` output that this harness wrote into
         // its own cache directory under a name binding it to these module bytes and this
@@ -55,7 +65,7 @@ pub(super) fn load(engine: &Engine, wasm: &[u8], cache_dir: &Path) -> wasmtime::
             }
         }
     }
-    let module = Module::from_binary(engine, wasm)?;
+    let module = build()?;
     if let Ok(bytes) = module.serialize() {
         // Written aside and renamed: a concurrent harness never maps a half-written file.
         let stored = std::fs::create_dir_all(cache_dir).and_then(|_| {
@@ -78,12 +88,8 @@ pub(super) fn load(engine: &Engine, wasm: &[u8], cache_dir: &Path) -> wasmtime::
     Ok(module)
 }
 
-fn cache_path(engine: &Engine, wasm: &[u8], cache_dir: &Path) -> PathBuf {
+fn cache_path(engine: &Engine, key: &str, cache_dir: &Path) -> PathBuf {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut h);
-    cache_dir.join(format!(
-        "python-{}-{:016x}.cwasm",
-        module_hash(wasm),
-        h.finish()
-    ))
+    cache_dir.join(format!("python-{key}-{:016x}.cwasm", h.finish()))
 }

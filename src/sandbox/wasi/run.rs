@@ -2,6 +2,7 @@
 //! limits, its stdio, and the verdict from `runner::decide`.
 
 use super::io::{OutputLimit, Sink, Stdio};
+use super::preinit::{self, Entry, ARGV};
 use super::{module, FUEL_PER_SECOND, SLOWDOWN};
 use crate::sandbox::process::ENVIRONMENT;
 use crate::sandbox::runner::{self, Ending};
@@ -14,6 +15,7 @@ use wasmtime::{
     Engine, InstancePre, Linker, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap,
     UpdateDeadline,
 };
+use wasmtime_wasi::cli::StdoutStream;
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
@@ -26,10 +28,6 @@ const WATCH: Duration = Duration::from_millis(20);
 const STARTUP_ALLOWANCE: Duration = Duration::from_secs(10);
 /// Fuel for CPython's start-up and the runner's, under `--deterministic`.
 const STARTUP_FUEL: u64 = 2_000_000_000;
-
-/// The interpreter's argv, as the process backend's (`-s -B`, no `-I`: it would imply `-E`
-/// and drop `PYTHONHASHSEED`).
-const ARGV: [&str; 5] = ["python", "-S", "-B", "-c", runner::BOOTSTRAP];
 
 /// Why the supervisor stopped a guest.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -131,10 +129,34 @@ pub(super) struct Guest {
     limiter: Limiter,
 }
 
+impl Guest {
+    /// A guest whose linear memory may grow to `memory_limit` bytes (`None`: no cap).
+    pub fn new(wasi: WasiP1Ctx, memory_limit: Option<usize>) -> Self {
+        let mut limits = StoreLimitsBuilder::new().instances(1);
+        if let Some(limit) = memory_limit {
+            limits = limits.memory_size(limit);
+        }
+        Guest {
+            wasi,
+            limiter: Limiter {
+                inner: limits.build(),
+                limit: memory_limit.unwrap_or(usize::MAX),
+                hit: false,
+                peak: 0,
+            },
+        }
+    }
+
+    pub fn limiter(&mut self) -> &mut dyn ResourceLimiter {
+        &mut self.limiter
+    }
+}
+
 /// The engine, the linked module and what every execution shares.
 pub(super) struct Runtime {
     engine: Engine,
     pre: InstancePre<Guest>,
+    entry: Entry,
     module_hash: String,
     deterministic: bool,
 }
@@ -143,14 +165,16 @@ impl Runtime {
     pub fn new(wasm_path: &Path, slots: usize, deterministic: bool) -> wasmtime::Result<Self> {
         let wasm = std::fs::read(wasm_path)?;
         let engine = module::engine(slots, deterministic)?;
-        let module = module::load(&engine, &wasm, &super::cache_root().join("wasi-cache"))?;
-        start_ticker(&engine);
         let mut linker: Linker<Guest> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_async(&mut linker, |g: &mut Guest| &mut g.wasi)?;
+        let cache = super::cache_root().join("wasi-cache");
+        let (module, entry) = preinit::prepare(&engine, &linker, &wasm, &cache)?;
+        start_ticker(&engine);
         let pre = linker.instantiate_pre(&module)?;
         Ok(Runtime {
             engine,
             pre,
+            entry,
             module_hash: module::module_hash(&wasm),
             deterministic,
         })
@@ -178,39 +202,24 @@ impl Runtime {
             req.tests.len(),
             req.limits.max_output_bytes,
         )));
-        let mut builder = WasiCtxBuilder::new();
-        builder
-            .stdin(MemoryInputPipe::new(payload(req, &nonce)))
-            .stdout(Sink {
-                stdio: Arc::clone(&stdio),
-                stderr: false,
-            })
-            .stderr(Sink {
-                stdio: Arc::clone(&stdio),
-                stderr: true,
-            })
-            .args(&ARGV)
-            .envs(ENVIRONMENT);
-        if let Err(e) = builder.preopened_dir(tmp.path(), "/tmp", FsPerms::ReadWrite) {
-            return fault(format!("cannot preopen the temp dir: {e:#}"));
-        }
+        let stdout = Sink {
+            stdio: Arc::clone(&stdio),
+            stderr: false,
+        };
+        let stderr = Sink {
+            stdio: Arc::clone(&stdio),
+            stderr: true,
+        };
+        let stdin = payload(req, &nonce, self.entry);
+        let wasi = match context(stdin, stdout, stderr, tmp.path()) {
+            Ok(w) => w,
+            Err(e) => return fault(format!("cannot preopen the temp dir: {e:#}")),
+        };
         let limit =
             usize::try_from(req.limits.memory_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
         let fuel_budget = (req.limits.timeout_secs * FUEL_PER_SECOND as f64) as u64;
-        let guest = Guest {
-            wasi: builder.build_p1(),
-            limiter: Limiter {
-                inner: StoreLimitsBuilder::new()
-                    .memory_size(limit)
-                    .instances(1)
-                    .build(),
-                limit,
-                hit: false,
-                peak: 0,
-            },
-        };
-        let mut store = Store::new(&self.engine, guest);
-        store.limiter(|g| &mut g.limiter);
+        let mut store = Store::new(&self.engine, Guest::new(wasi, Some(limit)));
+        store.limiter(|g| g.limiter());
 
         // Under --deterministic fuel is the CPU limit; the wall clock stays as a backstop
         // for guests that sleep, at twice the budget so that it never decides first.
@@ -262,8 +271,17 @@ impl Runtime {
 
         let run = async {
             let instance = self.pre.instantiate_async(&mut store).await?;
-            let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
-            start.call_async(&mut store, ()).await
+            let export = self.entry.export();
+            match self.entry {
+                Entry::Start => {
+                    let start = instance.get_typed_func::<(), ()>(&mut store, export)?;
+                    start.call_async(&mut store, ()).await.map(|()| 0)
+                }
+                Entry::RunMain => {
+                    let main = instance.get_typed_func::<(), i32>(&mut store, export)?;
+                    main.call_async(&mut store, ()).await
+                }
+            }
         };
         let watch = async {
             loop {
@@ -279,7 +297,7 @@ impl Runtime {
         };
         let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
         let mut ending = match result {
-            Ok(()) => Ending::Exited(0),
+            Ok(code) => Ending::Exited(code),
             Err(Ok(ending)) => ending,
             Err(Err(Some(Stop::Cancelled))) => return fault("cancelled".into()),
             Err(Err(Some(Stop::Wall))) => Ending::WallTimeout,
@@ -312,14 +330,37 @@ impl Runtime {
     }
 }
 
-/// What the runner reads on stdin, asking it to report on stderr (fd 2).
-fn payload(req: &ExecRequest, nonce: &str) -> Vec<u8> {
+/// A guest's WASI context: `stdin` to read, the bootstrap's argv, the fixed environment,
+/// and `tmp` preopened as `/tmp`, its only directory.
+pub(super) fn context(
+    stdin: Vec<u8>,
+    stdout: impl StdoutStream + 'static,
+    stderr: impl StdoutStream + 'static,
+    tmp: &Path,
+) -> wasmtime::Result<WasiP1Ctx> {
+    let mut builder = WasiCtxBuilder::new();
+    builder
+        .stdin(MemoryInputPipe::new(stdin))
+        .stdout(stdout)
+        .stderr(stderr)
+        .args(&ARGV)
+        .envs(ENVIRONMENT);
+    builder.preopened_dir(tmp, "/tmp", FsPerms::ReadWrite)?;
+    Ok(builder.build_p1())
+}
+
+/// What the bootstrap reads on stdin (the runner's source first unless the snapshot
+/// holds it), asking the runner to report on stderr (fd 2).
+pub(super) fn payload(req: &ExecRequest, nonce: &str, entry: Entry) -> Vec<u8> {
     let mut request = runner::request_value(req, nonce);
     request["channel_fd"] = 2.into();
     // As on the process backend, the program starts in its private /tmp.
     request["cwd"] = "/tmp".into();
-    let mut out = serde_json::to_vec(runner::RUNNER_SOURCE).expect("source serializes");
-    out.push(b'\n');
+    let mut out = Vec::new();
+    if entry == Entry::Start {
+        out = serde_json::to_vec(runner::RUNNER_SOURCE).expect("source serializes");
+        out.push(b'\n');
+    }
     out.extend_from_slice(&serde_json::to_vec(&request).expect("request serializes"));
     out
 }

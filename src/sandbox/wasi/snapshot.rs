@@ -1,0 +1,519 @@
+//! A pre-initialised `python.wasm`: CPython started once, its memory and globals written
+//! back into the module, so that every execution begins where start-up ended (what Wizer
+//! does; Wizer itself needs an init export, and this module exports only `_start`).
+//!
+//! 1. [`instrument`] exports every mutable global (the shadow-stack pointer).
+//! 2. The harness runs `_start` once (`preinit.rs`). The bootstrap (`python -c BOOTSTRAP`)
+//!    starts Python, loads the runner and the preloaded modules, and leaves by
+//!    `os._exit(PREINIT_EXIT)`: a trap that unwinds the wasm stack and leaves linear
+//!    memory as it was, with the interpreter initialised and running the command.
+//! 3. [`rewrite`] turns that memory and those globals into the module's data segments and
+//!    global initialisers, and adds the entry [`RUN_MAIN`]: a new function calling
+//!    `PyRun_SimpleStringFlags(command, NULL)` with the `-c` command that libc left in
+//!    memory. wasmtime maps the data as a copy-on-write image: instantiating the snapshot
+//!    costs page mappings, not CPython's start-up.
+//! 4. Each execution calls [`RUN_MAIN`]: the bootstrap runs again in `__main__` (as a C
+//!    extension running a string would), finds the runner loaded, and serves the request
+//!    on the execution's own stdin.
+//!
+//! `PyRun_SimpleStringFlags` has no export and no name (the module went through
+//! `wasm-opt`: `main` down to `pymain_run_command` are inlined into `_start`, and the
+//! DWARF addresses are zeroed). [`entry_call`] finds it among the functions on the stack
+//! at the exit, from the trap's backtrace: the one of type `(i32, i32) -> i32` whose first
+//! call is `PyImport_AddModule("__main__")`. A snapshot is used only after a trial run.
+//! Nothing of an execution survives into the next: each one starts from the snapshot.
+//! Where the module lacks what this needs, the backend runs `_start` on every execution.
+
+use std::ops::Range;
+use wasm_encoder::{
+    ConstExpr, DataSection, ExportKind, ExportSection, GlobalSection, GlobalType, MemorySection,
+    MemoryType, Module, RawSection, SectionId, ValType,
+};
+use wasmparser::{ExternalKind, Parser, Payload, TypeRef};
+
+/// The export through which an execution enters the pre-initialised interpreter.
+pub(super) const RUN_MAIN: &str = "assay_run_main";
+/// Exports of the mutable globals, read once the bootstrap has stopped.
+const GLOBAL_EXPORT: &str = "assay_global_";
+/// The exit status by which the bootstrap says "initialised, take the snapshot".
+pub(super) const PREINIT_EXIT: i32 = 117;
+/// Zero runs shorter than this stay inside a data segment rather than splitting it.
+const SEGMENT_GAP: usize = 4096;
+
+type Result<T> = std::result::Result<T, String>;
+
+/// A global's value when the snapshot was taken.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum GlobalValue {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+}
+
+/// Linear memory and mutable globals at the end of start-up.
+pub(super) struct Snapshot {
+    pub memory: Vec<u8>,
+    /// (global index, value) for each mutable global.
+    pub globals: Vec<(u32, GlobalValue)>,
+}
+
+/// The instrumented module and the globals it exports.
+pub(super) struct Instrumented {
+    pub wasm: Vec<u8>,
+    /// (export name, global index) of each mutable global.
+    pub globals: Vec<(String, u32)>,
+}
+
+/// What the rewriting needs to know of a module, read in one pass.
+struct Layout {
+    /// (section id, range of the section's contents) in order, custom sections left out.
+    sections: Vec<(u8, Range<usize>)>,
+    imported_funcs: u32,
+    imported_globals: u32,
+    exports: Vec<(String, ExportKind, u32)>,
+    globals: Vec<(wasmparser::GlobalType, Vec<u8>)>,
+    memory: Option<wasmparser::MemoryType>,
+    memory_imported: bool,
+    passive_data: bool,
+    /// Per type index: is it `(i32, i32) -> i32`?
+    binary_i32: Vec<bool>,
+    /// Type index of each defined function.
+    func_types: Vec<u32>,
+    /// Range of each defined function's body.
+    bodies: Vec<Range<usize>>,
+}
+
+fn layout(wasm: &[u8]) -> Result<Layout> {
+    let mut l = Layout {
+        sections: Vec::new(),
+        imported_funcs: 0,
+        imported_globals: 0,
+        exports: Vec::new(),
+        globals: Vec::new(),
+        memory: None,
+        memory_imported: false,
+        passive_data: false,
+        binary_i32: Vec::new(),
+        bodies: Vec::new(),
+        func_types: Vec::new(),
+    };
+    let err = |e: wasmparser::BinaryReaderError| e.to_string();
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(err)?;
+        match &payload {
+            Payload::ImportSection(reader) => {
+                for imports in reader.clone() {
+                    for import in imports.map_err(err)? {
+                        let (_, import) = import.map_err(err)?;
+                        match import.ty {
+                            TypeRef::Func(_) | TypeRef::FuncExact(_) => l.imported_funcs += 1,
+                            TypeRef::Global(_) => l.imported_globals += 1,
+                            TypeRef::Memory(_) => l.memory_imported = true,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            Payload::TypeSection(reader) => {
+                for ty in reader.clone().into_iter_err_on_gc_types() {
+                    let ty = ty.map_err(err)?;
+                    use wasmparser::ValType::I32;
+                    l.binary_i32
+                        .push(ty.params() == [I32, I32] && ty.results() == [I32]);
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for ty in reader.clone() {
+                    l.func_types.push(ty.map_err(err)?);
+                }
+            }
+            Payload::MemorySection(reader) => {
+                let memories = reader
+                    .clone()
+                    .into_iter()
+                    .collect::<std::result::Result<Vec<_>, _>>();
+                let memories = memories.map_err(err)?;
+                if memories.len() != 1 {
+                    return Err(format!("{} memories, not one", memories.len()));
+                }
+                l.memory = Some(memories[0]);
+            }
+            Payload::GlobalSection(reader) => {
+                for global in reader.clone() {
+                    let global = global.map_err(err)?;
+                    let mut expr = global.init_expr.get_binary_reader();
+                    let bytes = expr.read_bytes(expr.bytes_remaining()).map_err(err)?;
+                    l.globals.push((global.ty, bytes.to_vec()));
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader.clone() {
+                    let export = export.map_err(err)?;
+                    let kind = match export.kind {
+                        ExternalKind::Func => ExportKind::Func,
+                        ExternalKind::Table => ExportKind::Table,
+                        ExternalKind::Memory => ExportKind::Memory,
+                        ExternalKind::Global => ExportKind::Global,
+                        ExternalKind::Tag => ExportKind::Tag,
+                        ExternalKind::FuncExact => return Err("an exact-type export".into()),
+                    };
+                    l.exports
+                        .push((export.name.to_string(), kind, export.index));
+                }
+            }
+            Payload::DataCountSection { .. } => l.passive_data = true,
+            Payload::DataSection(reader) => {
+                for data in reader.clone() {
+                    if matches!(data.map_err(err)?.kind, wasmparser::DataKind::Passive) {
+                        l.passive_data = true;
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => l.bodies.push(body.range()),
+            Payload::CustomSection(_) => continue,
+            _ => {}
+        }
+        if let Some((id, range)) = payload.as_section() {
+            if id != 0 {
+                l.sections.push((id, range));
+            }
+        }
+    }
+    Ok(l)
+}
+
+/// What [`RUN_MAIN`] calls: `func(command, NULL)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct EntryCall {
+    pub func: u32,
+    pub command: u32,
+}
+
+/// `PyRun_SimpleStringFlags` among `frames` (the functions on the stack at the snapshot
+/// exit, outermost first) and the address of the `-c` command, the last of `args`, in the
+/// argv buffer libc built at start. `None` when the stack or the memory is not as expected.
+pub(super) fn entry_call(
+    wasm: &[u8],
+    frames: &[u32],
+    memory: &[u8],
+    args: &[&str],
+) -> Option<EntryCall> {
+    let l = layout(wasm).ok()?;
+    let func = frames
+        .iter()
+        .copied()
+        .find(|&f| runs_in_main(wasm, &l, memory, f))?;
+    let (last, init) = args.split_last()?;
+    let buf = find_argv(memory, args)?;
+    let command = buf + init.iter().map(|a| a.len() + 1).sum::<usize>();
+    debug_assert!(memory[command..].starts_with(last.as_bytes()));
+    Some(EntryCall {
+        func,
+        command: u32::try_from(command).ok()?,
+    })
+}
+
+/// Is `func` of type `(i32, i32) -> i32`, its first call `f("__main__")` (the
+/// `PyImport_AddModule("__main__")` that `PyRun_SimpleStringFlags` begins with)?
+fn runs_in_main(wasm: &[u8], l: &Layout, memory: &[u8], func: u32) -> bool {
+    let Some(i) = func.checked_sub(l.imported_funcs).map(|i| i as usize) else {
+        return false;
+    };
+    let binary = l
+        .func_types
+        .get(i)
+        .and_then(|&t| l.binary_i32.get(t as usize));
+    let (Some(true), Some(body)) = (binary.copied(), l.bodies.get(i)) else {
+        return false;
+    };
+    let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(&wasm[body.clone()], 0));
+    let Ok(mut ops) = body.get_operators_reader() else {
+        return false;
+    };
+    let mut last_const = None;
+    while let Ok(op) = ops.read() {
+        match op {
+            wasmparser::Operator::I32Const { value } => last_const = Some(value as u32 as usize),
+            wasmparser::Operator::Call { .. } => {
+                return last_const
+                    .and_then(|at| memory.get(at..at + 9))
+                    .is_some_and(|s| s == b"__main__\0");
+            }
+            wasmparser::Operator::End if ops.eof() => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The address of the buffer in which libc laid out `args` for `char *argv[]`: the
+/// strings one after the other (`args_get`), and an array of their addresses ending in
+/// NULL. Both must be found exactly once.
+fn find_argv(memory: &[u8], args: &[&str]) -> Option<usize> {
+    let mut strings = Vec::new();
+    for a in args {
+        strings.extend_from_slice(a.as_bytes());
+        strings.push(0);
+    }
+    let buf = unique(memory, &strings)?;
+    let mut array = Vec::new();
+    let mut at = buf;
+    for a in args {
+        array.extend_from_slice(&u32::try_from(at).ok()?.to_le_bytes());
+        at += a.len() + 1;
+    }
+    array.extend_from_slice(&[0; 4]);
+    unique(memory, &array)?;
+    Some(buf)
+}
+
+/// The offset of the one occurrence of `needle` in `hay`.
+fn unique(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let mut found = hay
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle);
+    let (first, _) = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
+/// Writes the module's sections in order: each one `replace` writes itself, or a copy.
+fn assemble(wasm: &[u8], l: &Layout, mut replace: impl FnMut(u8, &mut Module) -> bool) -> Vec<u8> {
+    let mut module = Module::new();
+    for (id, range) in &l.sections {
+        if !replace(*id, &mut module) {
+            module.section(&RawSection {
+                id: *id,
+                data: &wasm[range.clone()],
+            });
+        }
+    }
+    module.finish()
+}
+
+/// The module with each mutable global exported as `assay_global_N`; `Ok(Err(why))` when
+/// the module cannot be snapshotted.
+pub(super) fn instrument(wasm: &[u8]) -> Result<std::result::Result<Instrumented, String>> {
+    let l = layout(wasm)?;
+    if l.memory_imported || l.memory.is_none() {
+        return Ok(Err("the module does not define its one memory".into()));
+    }
+    if l.passive_data {
+        return Ok(Err("the module has passive data segments".into()));
+    }
+    if l.imported_globals > 0 {
+        return Ok(Err("the module imports globals".into()));
+    }
+    let mut globals = Vec::new();
+    for (i, (ty, _)) in l.globals.iter().enumerate() {
+        if ty.mutable {
+            if value_type(ty.content_type).is_none() {
+                return Ok(Err(format!("global {i} is not a number")));
+            }
+            globals.push((format!("{GLOBAL_EXPORT}{i}"), i as u32));
+        }
+    }
+    let mut exports = l.exports.clone();
+    for (name, index) in &globals {
+        exports.push((name.clone(), ExportKind::Global, *index));
+    }
+    let wasm = assemble(wasm, &l, |id, module| {
+        id == SectionId::Export as u8 && {
+            module.section(&export_section(&exports));
+            true
+        }
+    });
+    Ok(Ok(Instrumented { wasm, globals }))
+}
+
+fn export_section(exports: &[(String, ExportKind, u32)]) -> ExportSection {
+    let mut section = ExportSection::new();
+    for (name, kind, index) in exports {
+        section.export(name, *kind, *index);
+    }
+    section
+}
+
+fn value_type(t: wasmparser::ValType) -> Option<ValType> {
+    Some(match t {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        _ => return None,
+    })
+}
+
+/// The instrumented module rewritten to start as `snap`: memory as data segments (zero runs
+/// of a page or more left out), the memory's minimum size grown to the snapshot's, each
+/// mutable global initialised to its value, and a new function exported as [`RUN_MAIN`]
+/// that makes `call` and returns its result.
+pub(super) fn rewrite(instrumented: &[u8], snap: &Snapshot, call: EntryCall) -> Result<Vec<u8>> {
+    let l = layout(instrumented)?;
+    // The entry: a new type `[] -> [i32]`, a new function of that type, its body.
+    let entry_type = l.binary_i32.len() as u32;
+    let entry_func = l.imported_funcs + l.func_types.len() as u32;
+    let mut exports = l.exports.clone();
+    exports.push((RUN_MAIN.to_string(), ExportKind::Func, entry_func));
+    let exports = export_section(&exports);
+    let new_type = {
+        let mut types = wasm_encoder::TypeSection::new();
+        types.ty().function([], [ValType::I32]);
+        section_items(&types)
+    };
+    let new_func = {
+        let mut funcs = wasm_encoder::FunctionSection::new();
+        funcs.function(entry_type);
+        section_items(&funcs)
+    };
+    let new_body = {
+        let mut f = wasm_encoder::Function::new([]);
+        f.instructions()
+            .i32_const(call.command as i32)
+            .i32_const(0)
+            .call(call.func)
+            .end();
+        let mut code = wasm_encoder::CodeSection::new();
+        code.function(&f);
+        section_items(&code)
+    };
+    let memory = l.memory.ok_or("no memory")?;
+    let pages = (snap.memory.len() as u64).div_ceil(1 << 16);
+    let memories = {
+        let mut s = MemorySection::new();
+        s.memory(MemoryType {
+            minimum: pages.max(memory.initial),
+            maximum: memory.maximum,
+            memory64: memory.memory64,
+            shared: memory.shared,
+            page_size_log2: memory.page_size_log2,
+        });
+        s
+    };
+    let globals = {
+        let mut s = GlobalSection::new();
+        for (i, (ty, init)) in l.globals.iter().enumerate() {
+            let val_type = value_type(ty.content_type).ok_or("a global that is not a number")?;
+            let global_type = GlobalType {
+                val_type,
+                mutable: ty.mutable,
+                shared: ty.shared,
+            };
+            let value = snap.globals.iter().find(|(g, _)| *g == i as u32);
+            let init = match value {
+                Some((_, GlobalValue::I32(v))) => ConstExpr::i32_const(*v),
+                Some((_, GlobalValue::I64(v))) => ConstExpr::i64_const(*v),
+                Some((_, GlobalValue::F32(v))) => ConstExpr::f32_const(f32::from_bits(*v).into()),
+                Some((_, GlobalValue::F64(v))) => ConstExpr::f64_const(f64::from_bits(*v).into()),
+                None => ConstExpr::raw(init[..init.len() - 1].iter().copied()),
+            };
+            s.global(global_type, &init);
+        }
+        s
+    };
+    let data = {
+        let mut s = DataSection::new();
+        for run in nonzero_runs(&snap.memory, SEGMENT_GAP) {
+            let offset = ConstExpr::i32_const(run.start as i32);
+            s.active(0, &offset, snap.memory[run].iter().copied());
+        }
+        s
+    };
+    let mut data_written = false;
+    let mut out = assemble(instrumented, &l, |id, module| {
+        match id {
+            x if x == SectionId::Memory as u8 => module.section(&memories),
+            x if x == SectionId::Global as u8 => module.section(&globals),
+            x if x == SectionId::Export as u8 => module.section(&exports),
+            x if x == SectionId::Type as u8 => append(module, instrumented, &l, id, &new_type),
+            x if x == SectionId::Function as u8 => append(module, instrumented, &l, id, &new_func),
+            x if x == SectionId::Code as u8 => append(module, instrumented, &l, id, &new_body),
+            x if x == SectionId::Data as u8 => {
+                data_written = true;
+                module.section(&data)
+            }
+            _ => return false,
+        };
+        true
+    });
+    if !data_written {
+        // The module had no data section: one goes last (no known section follows it here).
+        let mut module = Module::new();
+        module.section(&data);
+        out.extend_from_slice(&module.finish()[8..]);
+    }
+    wasmparser::validate(&out).map_err(|e| format!("the snapshot does not validate: {e}"))?;
+    Ok(out)
+}
+
+/// The items of an encoded section (a vector): its count and their bytes.
+fn section_items(section: &impl wasm_encoder::Encode) -> (u32, Vec<u8>) {
+    let mut bytes = Vec::new();
+    section.encode(&mut bytes); // size, count, items
+    let mut r = wasmparser::BinaryReader::new(&bytes, 0);
+    let _size = r.read_var_u32().expect("encoded size");
+    let count = r.read_var_u32().expect("encoded count");
+    (count, bytes[r.original_position()..].to_vec())
+}
+
+/// Writes section `id` of `wasm` with `items` appended (indices of what it had stay).
+fn append<'m>(
+    module: &'m mut Module,
+    wasm: &[u8],
+    l: &Layout,
+    id: u8,
+    (added, items): &(u32, Vec<u8>),
+) -> &'m mut Module {
+    let (_, range) = l
+        .sections
+        .iter()
+        .find(|(i, _)| *i == id)
+        .expect("a section of the module");
+    let contents = &wasm[range.clone()];
+    let mut r = wasmparser::BinaryReader::new(contents, 0);
+    let count = r.read_var_u32().expect("a validated module");
+    let mut data = Vec::new();
+    wasm_encoder::Encode::encode(&(count + added), &mut data);
+    data.extend_from_slice(&contents[r.original_position()..]);
+    data.extend_from_slice(items);
+    module.section(&RawSection { id, data: &data })
+}
+
+/// Ranges of `memory` holding non-zero bytes, runs of zeros shorter than `gap` included.
+fn nonzero_runs(memory: &[u8], gap: usize) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < memory.len() {
+        if memory[i] == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < memory.len() && memory[i] != 0 {
+            i += 1;
+        }
+        match runs.last_mut() {
+            Some(last) if start - last.end < gap => last.end = i,
+            _ => runs.push(start..i),
+        }
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_runs_shorter_than_the_gap_stay_in_one_segment() {
+        let mut m = vec![0u8; 100];
+        m[10] = 1;
+        m[12] = 2;
+        m[50..53].copy_from_slice(&[3, 4, 5]);
+        m[99] = 6;
+        assert_eq!(nonzero_runs(&m, 4), vec![10..13, 50..53, 99..100]);
+        assert_eq!(nonzero_runs(&m, 40), vec![10..53, 99..100]);
+        assert!(nonzero_runs(&[0; 16], 4).is_empty());
+    }
+}
