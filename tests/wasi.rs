@@ -17,6 +17,11 @@ fn entry(id: &str, requirements: &[&str]) -> Value {
 
 /// Scores `(id, solution)` pairs on wasi; returns the results in input order.
 fn score(cases: &[(&str, &str)], extra: &[&str]) -> Vec<Value> {
+    score_with(cases, extra, &[])
+}
+
+/// `score` with environment variables for the harness.
+fn score_with(cases: &[(&str, &str)], extra: &[&str], envs: &[(&str, &str)]) -> Vec<Value> {
     let fx = Fixture::new();
     let problems: Vec<_> = cases
         .iter()
@@ -36,6 +41,7 @@ fn score(cases: &[(&str, &str)], extra: &[&str]) -> Vec<Value> {
     write_jsonl(&fx.path("samples.jsonl"), &samples);
     let out = assay()
         .env("ASSAY_PYTHON_WASM", python_wasm())
+        .envs(envs.iter().copied())
         .args(["score", "--sandbox", "wasi", "--jobs", "2", "--k", "1"])
         .args(["--timeout", "0.5", "--memory", "256", "--format", "json"])
         .args(extra)
@@ -63,6 +69,16 @@ fn status(r: &Value) -> &str {
 
 #[test]
 fn every_verdict_of_the_vocabulary() {
+    every_verdict(&[]);
+}
+
+#[test]
+fn every_verdict_of_the_vocabulary_without_the_snapshot() {
+    // The path a python.wasm that cannot be pre-initialised takes: `_start` per execution.
+    every_verdict(&[("ASSAY_WASI_SNAPSHOT", "0")]);
+}
+
+fn every_verdict(envs: &[(&str, &str)]) {
     let cases = [
         ("passing", "def f():\n    return 1\n"),
         ("failing", "def f():\n    return 2\n"),
@@ -82,7 +98,7 @@ fn every_verdict_of_the_vocabulary() {
         ),
         ("needs_numpy", "import numpy\ndef f():\n    return 1\n"),
     ];
-    let results = score(&cases, &[]);
+    let results = score_with(&cases, &[], envs);
     let got: Vec<(&str, &str)> = cases
         .iter()
         .zip(&results)
@@ -109,6 +125,62 @@ fn every_verdict_of_the_vocabulary() {
     assert!(results[10]["message"].as_str().unwrap().contains("numpy"));
     for r in &results {
         assert_eq!(r["backend"], "wasi");
+    }
+}
+
+#[test]
+fn executions_start_from_the_snapshot_not_from_each_other() {
+    // Every execution restores the pre-initialised interpreter: what one program changes
+    // in modules, builtins, sys, the environment or its /tmp is gone for the next, and
+    // the random generators are not shared.
+    let mutator = "import math, builtins, sys, os, random, collections, re\n\
+                   math.pi = 3\n\
+                   builtins.leaked = True\n\
+                   sys.modules['leak'] = 1\n\
+                   sys.path.insert(0, '/evil')\n\
+                   os.environ['LEAK'] = '1'\n\
+                   collections.OrderedDict = None\n\
+                   re.compile = None\n\
+                   sys.setrecursionlimit(50)\n\
+                   random.seed(0)\n\
+                   open('/tmp/leak', 'w').write('x')\n\
+                   sys.modules['assay_runner'].serve = None\n\
+                   def f():\n    return 1\n";
+    let checker = "import math, builtins, sys, os, collections, re\n\
+                   assert math.pi > 3.14\n\
+                   assert not hasattr(builtins, 'leaked')\n\
+                   assert 'leak' not in sys.modules\n\
+                   assert '/evil' not in sys.path\n\
+                   assert 'LEAK' not in os.environ\n\
+                   assert collections.OrderedDict is not None\n\
+                   assert re.compile('a+').match('aa')\n\
+                   assert sys.getrecursionlimit() > 50\n\
+                   assert not os.path.exists('/tmp/leak')\n\
+                   def f():\n    return 1\n";
+    let draw = "import random\nraise AssertionError('draw %d' % random.getrandbits(64))\n";
+    // Each program differs by a comment: identical requests would run once.
+    let mut cases = Vec::new();
+    for i in 0..6 {
+        for (name, program) in [("mutator", mutator), ("checker", checker), ("draw", draw)] {
+            cases.push((format!("{name}{i}"), format!("# {i}\n{program}")));
+        }
+    }
+    let cases: Vec<(&str, &str)> = cases
+        .iter()
+        .map(|(id, s)| (id.as_str(), s.as_str()))
+        .collect();
+    let results = score(&cases, &[]);
+    let mut draws = std::collections::HashSet::new();
+    for ((id, _), r) in cases.iter().zip(&results) {
+        if id.starts_with("draw") {
+            assert_eq!(status(r), "failed", "{r:#?}");
+            assert!(
+                draws.insert(r["result"].as_str().unwrap().to_string()),
+                "{results:#?}"
+            );
+        } else {
+            assert_eq!(status(r), "passed", "{id}: {r:#?}");
+        }
     }
 }
 

@@ -83,6 +83,10 @@ pub(super) const PRELOAD: &[&str] = &[
     "json",
 ];
 
+/// `ASSAY_WASI_SNAPSHOT=0` runs `_start` on every execution (to compare, or to rule the
+/// snapshot out when something looks wrong).
+pub const NO_SNAPSHOT_VAR: &str = "ASSAY_WASI_SNAPSHOT";
+
 /// The module and how to enter it. A module that cannot be snapshotted is used as it is,
 /// with a warning saying why (each execution then pays CPython's start-up).
 pub(super) fn prepare(
@@ -91,6 +95,15 @@ pub(super) fn prepare(
     wasm: &[u8],
     cache_dir: &Path,
 ) -> wasmtime::Result<(Module, Entry)> {
+    let hash = module::module_hash(wasm);
+    let plain = || {
+        module::load(engine, &hash, cache_dir, || {
+            Module::from_binary(engine, wasm)
+        })
+    };
+    if std::env::var_os(NO_SNAPSHOT_VAR).is_some_and(|v| v == "0") {
+        return Ok((plain()?, Entry::Start));
+    }
     let key = snapshot_key(wasm);
     let built = module::load(engine, &key, cache_dir, || build(engine, linker, wasm));
     let why = match built {

@@ -293,27 +293,37 @@ impl Runtime {
         };
         let result = tokio::select! {
             r = run => r.map_err(|e| classify(&e)),
-            stop = watch => Err(Err(Some(stop))),
+            stop = watch => Err(Err(Ok(stop))),
         };
         let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
         let mut ending = match result {
-            Ok(code) => Ending::Exited(code),
+            // The entry returned instead of the runner's os._exit: `_start` ran off the end
+            // of `main` (0), or PyRun_SimpleStringFlags reports an uncaught exception (-1),
+            // which `python -c` would have made exit status 1.
+            Ok(0) => Ending::Exited(0),
+            Ok(_) => Ending::Exited(1),
             Err(Ok(ending)) => ending,
-            Err(Err(Some(Stop::Cancelled))) => return fault("cancelled".into()),
-            Err(Err(Some(Stop::Wall))) => Ending::WallTimeout,
-            Err(Err(Some(Stop::Output))) => Ending::OutputLimit,
+            Err(Err(Ok(Stop::Cancelled))) => return fault("cancelled".into()),
+            Err(Err(Ok(Stop::Wall))) => Ending::WallTimeout,
+            Err(Err(Ok(Stop::Output))) => Ending::OutputLimit,
             // What RLIMIT_FSIZE does to a program that does not ignore SIGXFSZ.
-            Err(Err(Some(Stop::Disk))) => Ending::Signaled(libc::SIGXFSZ),
-            Err(Err(None)) => {
-                return fault("wasmtime failed (see the harness log)".into());
-            }
+            Err(Err(Ok(Stop::Disk))) => Ending::Signaled(libc::SIGXFSZ),
+            // The interpreter's own memory is over the limit: instantiation was refused.
+            Err(Err(Err(_))) if store.data().limiter.hit => Ending::OutOfMemory,
+            Err(Err(Err(e))) => return fault(format!("wasmtime failed: {e}")),
         };
         let (hit, peak) = (store.data().limiter.hit, store.data().limiter.peak);
-        if hit && matches!(ending, Ending::Exited(_) | Ending::Signaled(_)) {
-            ending = Ending::OutOfMemory;
-        }
         drop(store);
         let mut stdio = stdio.lock().expect("stdio lock");
+        // A guest that died of a refused write or growth died of the limit, even when it
+        // ended (an uncaught OSError, MemoryError) before the supervisor's next check.
+        if matches!(ending, Ending::Exited(_) | Ending::Signaled(_)) {
+            if stdio.over {
+                ending = Ending::OutputLimit;
+            } else if hit {
+                ending = Ending::OutOfMemory;
+            }
+        }
         stdio.finish();
         let d = runner::decide(req, &stdio.channel, &ending);
         let wall = std::time::Duration::from_secs_f64(wall_ms / 1000.0);
@@ -365,9 +375,9 @@ pub(super) fn payload(req: &ExecRequest, nonce: &str, entry: Entry) -> Vec<u8> {
     out
 }
 
-/// How a guest's error ends the execution: `Ok(ending)`, a supervisor stop, or `None`
-/// for a fault of wasmtime or of the harness.
-fn classify(e: &wasmtime::Error) -> Result<Ending, Option<Stop>> {
+/// How a guest's error ends the execution: `Ok(ending)`, a supervisor stop, or the text
+/// of an error that is nobody's verdict (wasmtime's, the harness's).
+fn classify(e: &wasmtime::Error) -> Result<Ending, Result<Stop, String>> {
     if let Some(exit) = e.downcast_ref::<I32Exit>() {
         return Ok(Ending::Exited(exit.0));
     }
@@ -375,7 +385,7 @@ fn classify(e: &wasmtime::Error) -> Result<Ending, Option<Stop>> {
         return Ok(Ending::OutputLimit);
     }
     if let Some(stop) = e.downcast_ref::<Stop>() {
-        return Err(Some(*stop));
+        return Err(Ok(*stop));
     }
     match e.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => Ok(Ending::CpuTimeout),
@@ -384,10 +394,7 @@ fn classify(e: &wasmtime::Error) -> Result<Ending, Option<Stop>> {
         Some(Trap::UnreachableCodeReached) => Ok(Ending::Signaled(libc::SIGABRT)),
         // Stack overflow, out-of-bounds access, and the rest: what SIGSEGV is natively.
         Some(_) => Ok(Ending::Signaled(libc::SIGSEGV)),
-        None => {
-            eprintln!("warning: wasi sandbox: {e:#}");
-            Err(None)
-        }
+        None => Err(Err(format!("{e:#}"))),
     }
 }
 
