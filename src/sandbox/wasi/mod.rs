@@ -3,9 +3,12 @@
 //! no processes, no threads; pure-stdlib Python only.
 //!
 //! How it meets the contract of every backend:
-//! - **One engine, one compiled module.** The module is compiled once and cached on disk
-//!   (`module.rs`); every execution instantiates it from an `InstancePre` with the
-//!   pooling allocator (copy-on-write memory images, no recompilation, no relinking).
+//! - **One engine, one compiled module, started once.** On first use CPython is started
+//!   once and its memory written back into the module (`snapshot.rs`, `preinit.rs`): a
+//!   pre-initialised interpreter with the runner and common modules loaded. It is compiled
+//!   once and cached on disk (`module.rs`); every execution instantiates it from an
+//!   `InstancePre` with the pooling allocator (copy-on-write memory images, no
+//!   recompilation, no relinking) and enters it where start-up ended.
 //! - **The runner's channel is stderr.** WASI preview 1 gives a guest no file descriptor
 //!   beyond stdio and preopens, so the request asks `assay_runner.py` to report on fd 2.
 //!   The guest's stdout and stderr are host sinks (`io.rs`) that demultiplex stderr line
@@ -56,7 +59,7 @@ pub const SLOWDOWN: f64 = 10.0;
 
 /// Fuel (wasm instructions) per native second under `--deterministic`. Measured here:
 /// `for i in range(10**7): pass` costs 1.01e10 fuel in python.wasm and 0.33 s in native
-/// python3 (3.1e10/s); CPython's start-up and the runner's cost 5e8 (see `STARTUP_FUEL`).
+/// python3 (3.1e10/s); start-up is covered apart (see `STARTUP_FUEL`).
 pub const FUEL_PER_SECOND: u64 = 30_000_000_000;
 
 /// What the backend needs to start.

@@ -155,6 +155,10 @@ fn snapshot_key(wasm: &[u8]) -> String {
 /// Instruments the module, runs it to the snapshot exit, rewrites it from what it left in
 /// memory, compiles the result and gives it a trial run.
 fn build(engine: &Engine, linker: &Linker<Guest>, wasm: &[u8]) -> wasmtime::Result<Module> {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprintln!("pre-initialising python.wasm for the wasi sandbox (once, about 10 s)");
+    }
     let instrumented = snapshot::instrument(wasm)
         .map_err(wasmtime::Error::msg)?
         .map_err(NoSnapshot)?;

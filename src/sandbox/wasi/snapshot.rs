@@ -504,6 +504,152 @@ fn nonzero_runs(memory: &[u8], gap: usize) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_encoder::{
+        CodeSection, DataSection, ExportSection, Function, FunctionSection, GlobalSection,
+        MemorySection, TypeSection,
+    };
+
+    /// A module shaped like python.wasm where it matters: `_start` (function 2) calls
+    /// `run(command, flags)` (function 1), whose first call is `g("__main__")`; libc's
+    /// argv for `py -c cmd` lies at 200 (strings) and 300 (pointers). `run` returns the
+    /// first byte of its command plus global 0.
+    fn module() -> Vec<u8> {
+        let mut types = TypeSection::new();
+        types.ty().function([ValType::I32], [ValType::I32]);
+        types
+            .ty()
+            .function([ValType::I32, ValType::I32], [ValType::I32]);
+        types.ty().function([], []);
+        let mut funcs = FunctionSection::new();
+        funcs.function(0).function(1).function(2);
+        let mut memories = MemorySection::new();
+        memories.memory(MemoryType {
+            minimum: 1,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        let mut globals = GlobalSection::new();
+        let global = GlobalType {
+            val_type: ValType::I32,
+            mutable: true,
+            shared: false,
+        };
+        globals.global(global, &ConstExpr::i32_const(7));
+        let mut exports = ExportSection::new();
+        exports.export("_start", ExportKind::Func, 2);
+        exports.export("memory", ExportKind::Memory, 0);
+        let mut code = CodeSection::new();
+        let mut g = Function::new([]);
+        g.instructions().local_get(0).end();
+        let mut run = Function::new([]);
+        run.instructions()
+            .i32_const(100)
+            .call(0)
+            .drop()
+            .local_get(0)
+            .i32_load8_u(wasm_encoder::MemArg {
+                offset: 0,
+                align: 0,
+                memory_index: 0,
+            })
+            .global_get(0)
+            .i32_add()
+            .end();
+        let mut start = Function::new([]);
+        start
+            .instructions()
+            .i32_const(0)
+            .i32_const(0)
+            .call(1)
+            .drop()
+            .end();
+        code.function(&g).function(&run).function(&start);
+        let mut data = DataSection::new();
+        let at = |v: i32| ConstExpr::i32_const(v);
+        data.active(0, &at(100), b"__main__\0".iter().copied());
+        data.active(0, &at(200), b"py\0-c\0cmd\0".iter().copied());
+        let argv: Vec<u8> = [200u32, 203, 206, 0]
+            .iter()
+            .flat_map(|p| p.to_le_bytes())
+            .collect();
+        data.active(0, &at(300), argv);
+        let mut m = Module::new();
+        m.section(&types)
+            .section(&funcs)
+            .section(&memories)
+            .section(&globals)
+            .section(&exports)
+            .section(&code)
+            .section(&data);
+        m.finish()
+    }
+
+    fn memory_of(wasm: &[u8]) -> Vec<u8> {
+        let engine = wasmtime::Engine::default();
+        let module = wasmtime::Module::new(&engine, wasm).unwrap();
+        let mut store = wasmtime::Store::new(&engine, ());
+        let instance = wasmtime::Instance::new(&mut store, &module, &[]).unwrap();
+        let memory = instance.get_memory(&mut store, "memory").unwrap();
+        memory.data(&store).to_vec()
+    }
+
+    #[test]
+    fn the_snapshot_starts_where_the_run_stopped_and_enters_through_the_frame_found() {
+        let wasm = module();
+        let instrumented = instrument(&wasm).unwrap().unwrap();
+        assert_eq!(instrumented.globals, [("assay_global_0".to_string(), 0)]);
+        let mut memory = memory_of(&instrumented.wasm);
+        let args = ["py", "-c", "cmd"];
+        // Backtrace of the exit, outermost first: `_start`, then `run`.
+        let call = entry_call(&instrumented.wasm, &[2, 1], &memory, &args).unwrap();
+        assert_eq!(
+            call,
+            EntryCall {
+                func: 1,
+                command: 206
+            }
+        );
+        // `g` is not of the entry's type; a stack without `run` has no entry.
+        assert_eq!(
+            entry_call(&instrumented.wasm, &[2, 0], &memory, &args),
+            None
+        );
+        // What the run left: a changed byte far out, the stack pointer moved.
+        memory.resize(3 << 16, 0);
+        memory[(2 << 16) + 5] = 42;
+        let snap = Snapshot {
+            memory,
+            globals: vec![(0, GlobalValue::I32(5))],
+        };
+        let rewritten = rewrite(&instrumented.wasm, &snap, call).unwrap();
+        let engine = wasmtime::Engine::default();
+        let module = wasmtime::Module::new(&engine, &rewritten).unwrap();
+        let mut store = wasmtime::Store::new(&engine, ());
+        let instance = wasmtime::Instance::new(&mut store, &module, &[]).unwrap();
+        let entry = instance
+            .get_typed_func::<(), i32>(&mut store, RUN_MAIN)
+            .unwrap();
+        assert_eq!(entry.call(&mut store, ()).unwrap(), i32::from(b'c') + 5);
+        let memory = instance.get_memory(&mut store, "memory").unwrap();
+        assert_eq!(memory.data(&store).len(), 3 << 16);
+        assert_eq!(memory.data(&store)[(2 << 16) + 5], 42);
+        assert_eq!(&memory.data(&store)[100..109], b"__main__\0");
+    }
+
+    #[test]
+    fn argv_must_be_found_once() {
+        let mut memory = vec![0u8; 1024];
+        memory[200..210].copy_from_slice(b"py\0-c\0cmd\0");
+        assert_eq!(find_argv(&memory, &["py", "-c", "cmd"]), None); // no pointer array
+        for (i, p) in [200u32, 203, 206, 0].iter().enumerate() {
+            memory[300 + 4 * i..304 + 4 * i].copy_from_slice(&p.to_le_bytes());
+        }
+        assert_eq!(find_argv(&memory, &["py", "-c", "cmd"]), Some(200));
+        memory[600..610].copy_from_slice(b"py\0-c\0cmd\0");
+        assert_eq!(find_argv(&memory, &["py", "-c", "cmd"]), None); // ambiguous
+    }
 
     #[test]
     fn zero_runs_shorter_than_the_gap_stay_in_one_segment() {
