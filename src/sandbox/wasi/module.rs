@@ -88,6 +88,31 @@ pub(super) fn load(
     Ok(module)
 }
 
+/// Removes the cached modules of this engine whose key starts with `family` but is not
+/// `keep`: snapshots of an earlier runner or environment, 30 MB each, that this build no
+/// longer asks for. A harness still mapping one keeps its mapping.
+pub(super) fn prune(engine: &Engine, family: &str, keep: &str, cache_dir: &Path) {
+    let kept = cache_path(engine, keep, cache_dir);
+    let Some(suffix) = kept
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.rsplit_once('-'))
+    else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(cache_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let ours = name.starts_with(&format!("python-{family}")) && name.ends_with(suffix.1);
+        if ours && entry.path() != kept {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn cache_path(engine: &Engine, key: &str, cache_dir: &Path) -> PathBuf {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut h);

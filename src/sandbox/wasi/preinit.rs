@@ -105,9 +105,18 @@ pub(super) fn prepare(
         return Ok((plain()?, Entry::Start));
     }
     let key = snapshot_key(wasm);
-    let built = module::load(engine, &key, cache_dir, || build(engine, linker, wasm));
+    let mut fresh = false;
+    let built = module::load(engine, &key, cache_dir, || {
+        fresh = true;
+        build(engine, linker, wasm)
+    });
     let why = match built {
-        Ok(module) => return Ok((module, Entry::RunMain)),
+        Ok(module) => {
+            if fresh {
+                module::prune(engine, SNAPSHOT, &key, cache_dir);
+            }
+            return Ok((module, Entry::RunMain));
+        }
         Err(e) => match e.downcast_ref::<NoSnapshot>() {
             Some(NoSnapshot(why)) => why.clone(),
             None => return Err(e.context("pre-initialising python.wasm")),
@@ -122,6 +131,9 @@ pub(super) fn prepare(
     })?;
     Ok((module, Entry::Start))
 }
+
+/// The family name of snapshot cache keys.
+const SNAPSHOT: &str = "snapshot";
 
 /// The module lacks what a snapshot needs (not a failure: the fallback runs `_start`).
 #[derive(Debug)]
@@ -149,7 +161,7 @@ fn snapshot_key(wasm: &[u8]) -> String {
     for (k, v) in ENVIRONMENT {
         h.update(format!("{k}={v}\0").as_bytes());
     }
-    format!("snapshot-{}", &h.finalize().to_hex()[..16])
+    format!("{SNAPSHOT}-{}", &h.finalize().to_hex()[..16])
 }
 
 /// Instruments the module, runs it to the snapshot exit, rewrites it from what it left in
