@@ -195,6 +195,67 @@ fn an_ml_entry_passes_in_docker_and_unknown_packages_are_unsupported() {
 }
 
 /// Starts a docker run of endless programs and waits until its containers exist.
+#[test]
+fn concurrent_harnesses_never_share_an_execution_uid() {
+    // RLIMIT_NPROC and kill(-1) count by uid across containers: two harnesses whose
+    // containers ran executions as one uid could starve or kill each other's programs.
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready("docker tests") {
+        return;
+    }
+    let fixtures = [Fixture::new(), Fixture::new()];
+    let children: Vec<_> = fixtures
+        .iter()
+        .map(|fx| {
+            write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+            let uid_of = |i: usize| {
+                json!({"task_id": "Toy/0", "completion": format!(
+                    "    import os, time\n    time.sleep(1)\n    \
+                     raise AssertionError('uid %d' % os.getuid())  # {i}\n")})
+            };
+            write_jsonl(
+                &fx.path("samples.jsonl"),
+                &(0..6).map(uid_of).collect::<Vec<_>>(),
+            );
+            assay()
+                .args(["score", "--sandbox", "docker", "--jobs", "2", "--k", "1"])
+                .arg("--problems")
+                .arg(fx.path("problems.jsonl"))
+                .arg("--samples")
+                .arg(fx.path("samples.jsonl"))
+                .arg("--run-dir")
+                .arg(fx.path("run"))
+                .arg("--output")
+                .arg(fx.path("results.jsonl"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut uids = Vec::new();
+    for (fx, child) in fixtures.iter().zip(children) {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mine: std::collections::BTreeSet<u32> = read_jsonl(&fx.path("results.jsonl"))
+            .iter()
+            .map(|r| {
+                let result = r["result"].as_str().unwrap();
+                let uid = result.rsplit(' ').next().unwrap();
+                uid.parse()
+                    .unwrap_or_else(|_| panic!("no uid in {result:?}"))
+            })
+            .collect();
+        assert!(mine.iter().all(|u| (61000..62000).contains(u)), "{mine:?}");
+        uids.push(mine);
+    }
+    assert!(uids[0].is_disjoint(&uids[1]), "shared uids: {uids:?}");
+}
+
 fn start_long_run(fx: &Fixture) -> std::process::Child {
     write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
     let hang: Vec<Value> = (0..8)

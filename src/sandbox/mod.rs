@@ -11,6 +11,7 @@ pub mod profile;
 pub mod runner;
 pub mod select;
 pub mod slots;
+pub mod uids;
 pub mod wasi;
 
 pub use capture::Captured;

@@ -5,10 +5,11 @@
 use super::engine::Harness;
 use super::profile::Profile;
 use super::server::Server;
-use super::spec::{Resources, EXEC_UIDS};
+use super::spec::Resources;
+use crate::sandbox::uids::lease_uid;
 use bollard::Docker;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -62,7 +63,6 @@ pub struct Shared {
     pub run: String,
     pub registry: Arc<Registry>,
     pub cold: bool,
-    uid_next: AtomicU32,
     name_next: AtomicUsize,
 }
 
@@ -74,22 +74,17 @@ impl Shared {
             run,
             registry: Arc::new(Registry::default()),
             cold,
-            uid_next: AtomicU32::new(0),
             name_next: AtomicUsize::new(0),
         }
-    }
-
-    /// Containers of one harness use different execution uids (the kernel's RLIMIT_NPROC
-    /// counts a uid's processes across containers), as far as the image has users.
-    fn next_uid(&self) -> u32 {
-        let span = EXEC_UIDS.end() - EXEC_UIDS.start() + 1;
-        EXEC_UIDS.start() + self.uid_next.fetch_add(1, Ordering::Relaxed) % span
     }
 
     pub async fn start_server(&self, profile: Profile, res: Resources) -> Result<Server, String> {
         let n = self.name_next.fetch_add(1, Ordering::Relaxed);
         let name = format!("assay-{}-{}-{n}", self.run, profile.name());
         let registry = Arc::clone(&self.registry);
+        // No two containers on the machine, of this harness or another, nor a process
+        // backend slot, run executions as one uid (see `uids.rs`).
+        let uid = lease_uid().map_err(|e| e.to_string())?;
         Server::start(
             &self.docker,
             profile,
@@ -97,7 +92,7 @@ impl Shared {
             &self.run,
             &name,
             res,
-            self.next_uid(),
+            uid,
             move |id| registry.add(id),
         )
         .await

@@ -6,6 +6,7 @@ use super::profile::Profile;
 use super::spec::{self, Resources};
 use crate::sandbox::capture::CapturedBuf;
 use crate::sandbox::runner::{self, Channel, Ending};
+use crate::sandbox::uids::UidLease;
 use crate::sandbox::ExecRequest;
 use bollard::container::LogOutput;
 use bollard::query_parameters::{AttachContainerOptions, CreateContainerOptions};
@@ -46,6 +47,8 @@ pub struct Server {
     pending: Vec<u8>,
     /// The server's own stderr (a Python traceback if it died), for messages.
     log: CapturedBuf,
+    /// The uid its executions run as, leased for the container's life.
+    _uid: UidLease,
 }
 
 /// How one execution went, as seen from outside.
@@ -74,7 +77,7 @@ impl Server {
         run: &str,
         name: &str,
         resources: Resources,
-        uid: u32,
+        uid: UidLease,
         on_created: impl FnOnce(&str),
     ) -> Result<Server, String> {
         let body = spec::container(profile, harness, run, resources);
@@ -105,6 +108,7 @@ impl Server {
                 .start_container(&id, None)
                 .await
                 .map_err(|e| format!("cannot start container {name}: {e}"))?;
+            let hello = spec::hello(uid.uid);
             let mut server = Server {
                 id: id.clone(),
                 resources,
@@ -112,10 +116,11 @@ impl Server {
                 output: att.output,
                 pending: Vec::new(),
                 log: CapturedBuf::default(),
+                _uid: uid,
             };
             server
                 .input
-                .write_all(&spec::hello(uid))
+                .write_all(&hello)
                 .await
                 .map_err(|e| format!("cannot talk to container {name}: {e}"))?;
             server.input.flush().await.map_err(|e| e.to_string())?;

@@ -10,10 +10,6 @@ use std::collections::HashMap;
 /// the image's copies never need to be current.
 pub const POOL_SOURCE: &str = include_str!("../../../sandbox-images/runner/assay_pool.py");
 
-/// The uid executions run as: `sandbox2`..`sandbox9` of the images; the server (uid 0,
-/// SETUID/SETGID only) never runs code under test.
-pub const EXEC_UIDS: std::ops::RangeInclusive<u32> = 10002..=10009;
-
 /// The server's `-c` argument: reads one length-prefixed JSON hello (runner and server
 /// sources, execution uid) from stdin with raw reads (so nothing of a later message sits
 /// in a Python buffer), loads both, and serves.

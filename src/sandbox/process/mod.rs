@@ -13,6 +13,7 @@ mod venv;
 mod warm;
 
 use super::slots::{SlotFn, Slots};
+use super::uids::{lease_uid, UidLease};
 use super::{profile, runner};
 use super::{ExecRequest, Outcome, Sandbox, Status};
 use std::collections::HashMap;
@@ -39,10 +40,6 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("MALLOC_ARENA_MAX", "2"),
 ];
 
-/// The uids sandboxes run as (when the harness is root); each slot of each harness
-/// process holds one, by `flock` on a lock file, so concurrent harnesses never share one.
-pub const SANDBOX_UIDS: std::ops::Range<u32> = 61000..62000;
-
 /// Set to `1` to force a fresh interpreter per execution even where the warm runner works.
 pub const COLD_ENV: &str = "ASSAY_PROCESS_COLD";
 
@@ -58,33 +55,6 @@ pub enum Isolation {
 pub struct ProcessConfig {
     pub python: String,
     pub jobs: usize,
-}
-
-/// A sandbox uid held for the life of the harness (the lock dies with the process).
-struct UidLease {
-    uid: u32,
-    _lock: std::fs::File,
-}
-
-fn lease_uid() -> crate::Result<UidLease> {
-    let dir = std::env::temp_dir().join("assay").join("uids");
-    let env = |e: std::io::Error| {
-        crate::Error::Environment(format!(
-            "cannot lock a sandbox uid in {}: {e}",
-            dir.display()
-        ))
-    };
-    std::fs::create_dir_all(&dir).map_err(env)?;
-    for uid in SANDBOX_UIDS {
-        let file = std::fs::File::create(dir.join(uid.to_string())).map_err(env)?;
-        // SAFETY: flock on an fd we own.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
-            return Ok(UidLease { uid, _lock: file });
-        }
-    }
-    Err(crate::Error::Environment(format!(
-        "all sandbox uids {SANDBOX_UIDS:?} are in use"
-    )))
 }
 
 /// One slot's state, owned by its thread.
