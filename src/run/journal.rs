@@ -26,7 +26,13 @@ pub struct Journal {
     file: Option<std::fs::File>,
     entries: HashMap<String, Outcome>,
     _lock: Option<std::fs::File>,
+    /// When the file was last forced to disk.
+    synced: std::time::Instant,
 }
+
+/// How much a power cut may lose: appends are forced to disk at most this often (and at
+/// the end); a killed harness loses nothing that was written.
+const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Line {
@@ -42,6 +48,7 @@ impl Journal {
             file: None,
             entries: HashMap::new(),
             _lock: None,
+            synced: std::time::Instant::now(),
         }
     }
 
@@ -101,6 +108,7 @@ impl Journal {
             file: Some(file),
             entries,
             _lock: Some(lock),
+            synced: std::time::Instant::now(),
         })
     }
 
@@ -126,8 +134,23 @@ impl Journal {
                 path: path.clone(),
                 source,
             })?;
+            if self.synced.elapsed() >= SYNC_EVERY {
+                f.sync_data().map_err(|source| Error::Write {
+                    path: path.clone(),
+                    source,
+                })?;
+                self.synced = std::time::Instant::now();
+            }
         }
         self.entries.insert(key.to_string(), outcome.clone());
         Ok(())
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        if let Some(f) = &self.file {
+            let _ = f.sync_data();
+        }
     }
 }
