@@ -196,6 +196,46 @@ fn an_ml_entry_passes_in_docker_and_unknown_packages_are_unsupported() {
 
 /// Starts a docker run of endless programs and waits until its containers exist.
 #[test]
+fn an_oom_kill_by_the_container_cgroup_is_a_memory_verdict() {
+    // Each process stays under its RLIMIT_AS (--memory 512), but together they pass the
+    // container's cgroup limit (512 MB + tmpfs + slack): the kernel's OOM killer, not a
+    // MemoryError, ends the program. The program's process holds the most memory, so it
+    // is the one killed; a SIGKILL with the cgroup's oom_kill counter up is `memory`.
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready("docker tests") {
+        return;
+    }
+    let fx = Fixture::new();
+    let (problems, _) = tricky();
+    write_jsonl(&fx.path("problems.jsonl"), &problems);
+    // The program holds 380 MB, then starts a fresh interpreter that fills `child_mb`.
+    let hog = |child_mb: u32, wait: u32| {
+        format!(
+            "    import subprocess, sys, time\n    \
+             big = b'x' * (380 << 20)\n    \
+             subprocess.Popen([sys.executable, '-c', \
+             \"import time; y = b'y' * ({child_mb} << 20); time.sleep(30)\"])\n    \
+             time.sleep({wait})\n    return 2 * x\n"
+        )
+    };
+    let samples = [
+        json!({"task_id": "Tricky/0", "completion": hog(400, 15)}),
+        // The control: the same program with a small child passes (and runs in a fresh
+        // container: the one that saw an OOM kill is replaced).
+        json!({"task_id": "Tricky/0", "completion": hog(1, 1)}),
+    ];
+    write_jsonl(&fx.path("samples.jsonl"), &samples);
+    let (_, results) = score(
+        &fx,
+        "oom",
+        "docker",
+        &["--memory", "512", "--timeout", "20"],
+    );
+    assert_eq!(results[0]["status"], "memory", "{:#}", results[0]);
+    assert_eq!(results[1]["status"], "passed", "{:#}", results[1]);
+}
+
+#[test]
 fn concurrent_harnesses_never_share_an_execution_uid() {
     // RLIMIT_NPROC and kill(-1) count by uid across containers: two harnesses whose
     // containers ran executions as one uid could starve or kill each other's programs.
