@@ -244,7 +244,7 @@ fn validate_checks_entries_against_the_schema() {
     let mut bad = good.clone();
     bad["id"] = json!("other_entry");
     bad["difficulty"] = json!("impossible");
-    write_jsonl(&fx.path("entries.jsonl"), &[good.clone()]);
+    write_jsonl(&fx.path("entries.jsonl"), std::slice::from_ref(&good));
     let out = assay()
         .arg("validate")
         .arg(fx.path("entries.jsonl"))

@@ -45,6 +45,7 @@ mod module;
 mod preinit;
 mod run;
 mod snapshot;
+mod wasm_edit;
 
 use super::slots::{SlotFn, Slots};
 use super::{ExecRequest, Limits, Outcome, Sandbox, Status};
