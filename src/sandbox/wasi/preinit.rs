@@ -20,7 +20,8 @@ use wasmtime_wasi::I32Exit;
 /// How an execution enters the module.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Entry {
-    /// The snapshot: `Py_RunMain` runs the bootstrap again; stdin holds the request.
+    /// The snapshot: `PyRun_SimpleStringFlags` runs the bootstrap again; stdin holds the
+    /// request.
     RunMain,
     /// `python.wasm` as shipped: `_start` starts CPython; stdin holds the runner's source,
     /// then the request.
@@ -38,9 +39,9 @@ impl Entry {
 
 /// The `-c` command. Run by `_start`, it loads the runner from the first line of stdin,
 /// then either stops for the snapshot (`snapshot NAMES…`: import NAMES, exit 117) or
-/// serves the request that follows. Run again by `Py_RunMain` in a snapshot, it finds the
-/// runner loaded and serves the request on stdin. `Py_RunMain` puts the script directory
-/// ('') at the head of `sys.path` a second time; the duplicate is dropped.
+/// serves the request that follows. Run again in a snapshot (by `PyRun_SimpleStringFlags`,
+/// which leaves `sys.path` alone), it finds the runner loaded and serves the request on
+/// stdin.
 pub(super) const BOOTSTRAP: &str = "import sys
 r=sys.modules.get('assay_runner')
 if r is None:
@@ -48,9 +49,7 @@ if r is None:
  r=type(sys)('assay_runner');r.__assay_mode__='library';sys.modules['assay_runner']=r
  exec(compile(eval(s,{'__builtins__':{}}),'assay_runner','exec'),r.__dict__)
  if d.startswith(b'snapshot'):r.preload(d.split()[1:]);import os;os._exit(117)
-else:
- d=sys.stdin.buffer.read()
- if sys.path[:2]==['','']:del sys.path[0]
+else:d=sys.stdin.buffer.read()
 r.serve(d)";
 
 /// The interpreter's argv, as the process backend's (`-B`; `-S` as site only adds exit()
@@ -125,11 +124,7 @@ pub(super) fn prepare(
     eprintln!(
         "warning: python.wasm cannot be pre-initialised ({why}): every execution starts CPython"
     );
-    let hash = module::module_hash(wasm);
-    let module = module::load(engine, &hash, cache_dir, || {
-        Module::from_binary(engine, wasm)
-    })?;
-    Ok((module, Entry::Start))
+    Ok((plain()?, Entry::Start))
 }
 
 /// The family name of snapshot cache keys.
