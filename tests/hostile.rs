@@ -18,7 +18,17 @@ struct Case {
     expect: String,
 }
 
-fn cases(backend: &str, port: u16, harness_pid: &str, marker: &str) -> Vec<Case> {
+/// The cases of the corpus for `backend`. Single-execution cases when `phase` is None;
+/// otherwise the `# sequence:` cases (writer and reader executions) for that phase, whose
+/// headers are looked up as `expect-PHASE-BACKEND`, `expect-PHASE`, `expect-BACKEND`,
+/// `expect`.
+fn cases(
+    backend: &str,
+    phase: Option<&str>,
+    port: u16,
+    harness_pid: &str,
+    marker: &str,
+) -> Vec<Case> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
     let mut out = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -37,10 +47,21 @@ fn cases(backend: &str, port: u16, harness_pid: &str, marker: &str) -> Vec<Case>
                 .find_map(|l| l.strip_prefix(&format!("# {key}: ")))
                 .map(str::to_string)
         };
-        let expect = header(&format!("expect-{backend}"))
+        if header("sequence").is_some() != phase.is_some() {
+            continue;
+        }
+        let phased = |key: String| match phase {
+            Some(p) => {
+                header(&format!("{key}-{p}-{backend}")).or_else(|| header(&format!("{key}-{p}")))
+            }
+            None => None,
+        };
+        let expect = phased("expect".into())
+            .or_else(|| header(&format!("expect-{backend}")))
             .or_else(|| header("expect"))
             .unwrap_or_else(|| panic!("{} has no `# expect:` line", path.display()));
         let program = text
+            .replace("{{PHASE}}", phase.unwrap_or(""))
             .replace("{{HOST_PORT}}", &port.to_string())
             .replace("{{HARNESS_PID}}", harness_pid)
             .replace("{{MARKER}}", marker);
@@ -78,9 +99,11 @@ fn run_suite(backend: &str, env: &[(&str, &str)]) {
         })
     };
 
+    let bait = HostBait::lay(&marker);
+
     // kill_parent aims at this test process, the harness's parent: equally out of reach.
     let harness_pid = std::process::id().to_string();
-    let cases = cases(backend, port, &harness_pid, &marker);
+    let cases = cases(backend, None, port, &harness_pid, &marker);
     let problems: Vec<_> = cases
         .iter()
         .map(|c| {
@@ -118,8 +141,9 @@ fn run_suite(backend: &str, env: &[(&str, &str)]) {
             "--sandbox",
             backend,
         ])
+        // The marker in the harness's command line: host_view looks for it from inside.
         .arg("--run-dir")
-        .arg(fx.path("run"))
+        .arg(fx.path(&format!("run-{marker}")))
         .arg("--output")
         .arg(fx.path("results.jsonl"))
         .stdout(std::process::Stdio::piped())
@@ -187,6 +211,11 @@ fn run_suite(backend: &str, env: &[(&str, &str)]) {
         !connected.load(Ordering::Relaxed),
         "a sandbox connected to the host's loopback"
     );
+    assert!(
+        !bait.reached(),
+        "a sandbox connected to a unix socket at a host path"
+    );
+    drop(bait);
     for path in [
         format!("/tmp/assay-hostile-{marker}"),
         format!("/var/tmp/assay-hostile-{marker}"),
@@ -211,6 +240,225 @@ fn run_suite(backend: &str, env: &[(&str, &str)]) {
         peak_mb < 200 + guests_in_process_mb,
         "harness peak RSS {peak_mb} MB: output was not capped"
     );
+}
+
+/// What the host lays out for the sandbox to find, removed on drop: a 0777 unix socket
+/// under `/run` (with a listener that records any connection), world-readable files
+/// under `/var/lib` and `/home`, and a tmpfs mounted on the host (so the host's mount
+/// table holds the marker).
+struct HostBait {
+    socket: std::path::PathBuf,
+    files: Vec<std::path::PathBuf>,
+    mount: std::path::PathBuf,
+    reached: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    listener: Option<std::thread::JoinHandle<()>>,
+}
+
+impl HostBait {
+    fn lay(marker: &str) -> HostBait {
+        use std::os::unix::fs::PermissionsExt;
+        let socket = std::path::PathBuf::from(format!("/run/assay-hostile-{marker}.sock"));
+        let _ = std::fs::remove_file(&socket);
+        let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o777)).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let reached = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (reached, stop) = (Arc::clone(&reached), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    if listener.accept().is_ok() {
+                        reached.store(true, Ordering::Relaxed);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            })
+        };
+        let files: Vec<_> = ["/var/lib", "/home"]
+            .iter()
+            .map(|d| std::path::PathBuf::from(format!("{d}/assay-hostile-{marker}")))
+            .collect();
+        for f in &files {
+            std::fs::write(f, "host file").unwrap();
+            std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let mount = std::path::PathBuf::from(format!("/run/assay-hostile-{marker}-mnt"));
+        std::fs::create_dir_all(&mount).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1m", "assay-hostile-bait"])
+            .arg(&mount)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "cannot mount the bait tmpfs on the host");
+        HostBait {
+            socket,
+            files,
+            mount,
+            reached,
+            stop,
+            listener: Some(thread),
+        }
+    }
+
+    fn reached(&self) -> bool {
+        self.reached.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for HostBait {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.listener.take() {
+            let _ = t.join();
+        }
+        let _ = std::fs::remove_file(&self.socket);
+        for f in &self.files {
+            let _ = std::fs::remove_file(f);
+        }
+        let _ = std::process::Command::new("umount")
+            .arg(&self.mount)
+            .status();
+        let _ = std::fs::remove_dir(&self.mount);
+    }
+}
+
+/// Runs `assay score` once on `(case, program)` samples, one problem per case, and
+/// returns each sample's status in input order.
+fn score_samples(
+    fx: &Fixture,
+    tag: &str,
+    backend: &str,
+    env: &[(&str, &str)],
+    jobs: usize,
+    samples: &[(String, String)],
+) -> Vec<String> {
+    let mut names: Vec<&String> = samples.iter().map(|(n, _)| n).collect();
+    names.sort();
+    names.dedup();
+    let problems: Vec<_> = names
+        .iter()
+        .map(|n| {
+            json!({"id": n, "domain": "security", "category": "hostile", "difficulty": "advanced",
+                   "description": "A hostile program.", "prompt": "# hostile\n", "entry_point": "main",
+                   "reference": "def main():\n    pass\n",
+                   "tests": [{"name": "reached", "level": "normal", "code": "assert True"}]})
+        })
+        .collect();
+    let rows: Vec<_> = samples
+        .iter()
+        .enumerate()
+        // A distinct comment per sample: identical programs must still each run.
+        .map(|(i, (n, p))| json!({"task_id": n, "solution": format!("{p}\n# sample {i}\n")}))
+        .collect();
+    write_jsonl(&fx.path(&format!("{tag}-problems.jsonl")), &problems);
+    write_jsonl(&fx.path(&format!("{tag}-samples.jsonl")), &rows);
+    let out = assay()
+        .envs(env.iter().copied())
+        .args(["score", "--problems"])
+        .arg(fx.path(&format!("{tag}-problems.jsonl")))
+        .arg("--samples")
+        .arg(fx.path(&format!("{tag}-samples.jsonl")))
+        .args([
+            "--k",
+            "1",
+            "--timeout",
+            "5",
+            "--memory",
+            "512",
+            "--format",
+            "json",
+        ])
+        .args(["--jobs", &jobs.to_string(), "--sandbox", backend])
+        .arg("--run-dir")
+        .arg(fx.path(&format!("{tag}-run")))
+        .arg("--output")
+        .arg(fx.path(&format!("{tag}-results.jsonl")))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{tag}: the harness must keep going: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    read_jsonl(&fx.path(&format!("{tag}-results.jsonl")))
+        .iter()
+        .map(|r| format!("{} {}", r["status"].as_str().unwrap(), r["message"]))
+        .collect()
+}
+
+/// The `# sequence:` cases: writers leave something behind, later readers look for it.
+/// Three ways of being later: the next execution with `--jobs 1`; with `--jobs 2` (two
+/// writers, then two readers, so every slot that reads has written); and a second
+/// harness run after the first has exited (the same uid is leased again).
+fn run_sequences(backend: &str, env: &[(&str, &str)]) {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let fx = Fixture::new();
+    let marker = format!("assayseq{}", std::process::id());
+    let pid = std::process::id().to_string();
+    let writers = cases(backend, Some("write"), 0, &pid, &marker);
+    let readers = cases(backend, Some("read"), 0, &pid, &marker);
+    assert!(!writers.is_empty() && writers.len() == readers.len());
+    let as_samples = |cs: &[Case], copies: usize| -> Vec<(String, String)> {
+        (0..copies)
+            .flat_map(|_| cs.iter().map(|c| (c.name.clone(), c.program.clone())))
+            .collect()
+    };
+    let expected = |cs: &[Case], copies: usize| -> Vec<String> {
+        (0..copies)
+            .flat_map(|_| cs.iter().map(|c| c.expect.clone()))
+            .collect()
+    };
+    let check = |tag: &str, got: Vec<String>, want: Vec<String>, names: Vec<(String, String)>| {
+        let wrong: Vec<_> = got
+            .iter()
+            .zip(&want)
+            .zip(&names)
+            .filter(|((g, w), _)| !g.starts_with(&format!("{w} ")))
+            .map(|((g, w), (n, _))| format!("{n}: expected {w}, got {g}"))
+            .collect();
+        assert!(wrong.is_empty(), "{tag} on {backend}: {wrong:#?}");
+    };
+    for (tag, jobs, copies) in [("jobs1", 1, 1), ("jobs2", 2, 2)] {
+        let mut samples = as_samples(&writers, copies);
+        samples.extend(as_samples(&readers, copies));
+        let mut want = expected(&writers, copies);
+        want.extend(expected(&readers, copies));
+        let got = score_samples(&fx, tag, backend, env, jobs, &samples);
+        check(tag, got, want, samples);
+    }
+    let w = as_samples(&writers, 1);
+    let got = score_samples(&fx, "harness1", backend, env, 1, &w);
+    check("first harness (writers)", got, expected(&writers, 1), w);
+    let r = as_samples(&readers, 1);
+    let got = score_samples(&fx, "harness2", backend, env, 1, &r);
+    check("second harness (readers)", got, expected(&readers, 1), r);
+}
+
+#[test]
+fn leaks_between_executions_on_process_backend_warm() {
+    run_sequences("process", &[]);
+}
+
+#[test]
+fn leaks_between_executions_on_process_backend_cold() {
+    run_sequences("process", &[("ASSAY_PROCESS_COLD", "1")]);
+}
+
+#[test]
+fn leaks_between_executions_on_wasi_backend() {
+    let wasm = python_wasm();
+    run_sequences("wasi", &[("ASSAY_PYTHON_WASM", &wasm)]);
+}
+
+#[test]
+fn leaks_between_executions_on_docker_backend() {
+    if !docker_ready("leak sequences on docker") {
+        return;
+    }
+    run_sequences("docker", &[]);
 }
 
 #[test]

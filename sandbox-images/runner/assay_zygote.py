@@ -1,14 +1,17 @@
 """assay's warm runner: a long-lived, already-imported Python that forks one fresh child
 per execution, so no execution pays for interpreter start-up.
 
-It runs as root inside the slot's own mount, network, PID, IPC and UTS namespaces
-(set up by the harness), behind the harness's init. It never runs untrusted code itself:
-each child first takes a new mount namespace with an empty private /tmp, drops to the
-slot's unprivileged uid under rlimits, and only then runs assay_runner.run_request.
+It runs as root inside the slot's own mount, network, PID, IPC and UTS namespaces and
+minimal root (set up by the harness), behind the harness's init. It never runs untrusted
+code itself: each child first joins the slot's memory cgroup, takes a new mount
+namespace with an empty private /tmp and a new IPC namespace (SysV and POSIX IPC of one
+execution die with it), drops to the slot's unprivileged uid under rlimits, installs the
+harness's seccomp filter, and only then runs assay_runner.run_request.
 
 Protocol on fd 0 (a unix stream socket to the harness):
   harness -> zygote: 4-byte big-endian length + JSON job, with SCM_RIGHTS carrying the
                      child's stdout, stderr and channel fds
+                     (and, when the slot has a memory cgroup, its cgroup.procs)
                      job = {"uid", "gid", "rlimits": [[resource, soft, hard]...],
                             "tmp_size_mb", "request": {...runner request...}}
   zygote -> harness: one JSON line per job when its child has been reaped:
@@ -33,9 +36,10 @@ import sys as _sys
 
 _libc = _ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [_ctypes.c_char_p] * 3 + [_ctypes.c_ulong, _ctypes.c_char_p]
-CLONE_NEWNS = 0x00020000
+CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+SECCOMP_SET_MODE_FILTER = 1
 SETUP_FAILED = 125
 
 
@@ -66,8 +70,27 @@ def _reseed():
         nprandom.seed()
 
 
-def _child(job, fds, run_request):
-    out, err, chan = fds
+class _SockFprog(_ctypes.Structure):
+    _fields_ = [("len", _ctypes.c_ushort), ("filter", _ctypes.c_void_p)]
+
+
+def _install_seccomp(seccomp):
+    for hex_program in seccomp["programs"]:
+        program = bytes.fromhex(hex_program)
+        buf = _ctypes.create_string_buffer(program, len(program))
+        fprog = _SockFprog(len(program) // 8, _ctypes.addressof(buf))
+        if _libc.syscall(seccomp["nr"], SECCOMP_SET_MODE_FILTER, 0, _ctypes.byref(fprog)) != 0:
+            _fail("install the seccomp filter")
+
+
+def _child(job, fds, run_request, seccomp):
+    out, err, chan = fds[:3]
+    if len(fds) > 3:  # join the slot's memory cgroup while root, before anything allocates
+        try:
+            _os.write(fds[3], b"0")
+        except OSError:
+            _fail("join the memory cgroup")
+        _os.close(fds[3])
     devnull = _os.open(_os.devnull, _os.O_RDONLY)
     for fd, target in ((devnull, 0), (out, 1), (err, 2), (chan, 3)):
         _os.dup2(fd, target)
@@ -75,16 +98,17 @@ def _child(job, fds, run_request):
     _os.setsid()
     if _libc.prctl(PR_SET_PDEATHSIG, _signal.SIGKILL, 0, 0, 0) != 0:
         _fail("prctl pdeathsig")
-    # Fresh private /tmp and friends: nothing of an earlier execution is visible.
-    if _libc.unshare(CLONE_NEWNS) != 0:
-        _fail("unshare mount namespace")
+    # Fresh private /tmp and friends, fresh IPC: nothing of an earlier execution is visible.
+    if _libc.unshare(CLONE_NEWNS | CLONE_NEWIPC) != 0:
+        _fail("unshare mount and IPC namespaces")
     if _mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         _fail("mount --make-rprivate /")
     opts = b"size=%dm,mode=1777" % job["tmp_size_mb"]
     if _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts) != 0:
         _fail("mount tmpfs /tmp")
-    for d in (b"/var/tmp", b"/dev/shm", b"/run/lock", b"/dev/mqueue"):
-        _mount(b"tmpfs", d, b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=1m,mode=1777")
+    for d in (b"/var/tmp", b"/dev/shm"):
+        if _mount(b"tmpfs", d, b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=1m,mode=1777") != 0:
+            _fail("mount tmpfs " + d.decode())
     _reseed()
     baseline = _vm_size()
     for resource, soft, hard in job["rlimits"]:
@@ -99,11 +123,12 @@ def _child(job, fds, run_request):
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         _fail("prctl no_new_privs")
     _os.chdir("/tmp")
+    _install_seccomp(seccomp)
     run_request(job["request"])
 
 
 def _recv_job(sock):
-    head, fds, _flags, _addr = _socket.recv_fds(sock, 65536, 3)
+    head, fds, _flags, _addr = _socket.recv_fds(sock, 65536, 4)
     if not head:
         return None, []
     while len(head) < 4:
@@ -118,7 +143,7 @@ def _recv_job(sock):
     return _json.loads(bytes(body)), fds
 
 
-def serve(run_request, preload=()):
+def serve(run_request, preload, seccomp):
     import importlib
 
     for name in preload:
@@ -135,7 +160,7 @@ def serve(run_request, preload=()):
         pid = _os.fork()
         if pid == 0:
             try:
-                _child(job, fds, run_request)
+                _child(job, fds, run_request, seccomp)
             finally:
                 _os._exit(SETUP_FAILED)
         for fd in fds:

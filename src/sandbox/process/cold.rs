@@ -3,7 +3,6 @@
 
 use super::spawn::{self, Prepared};
 use super::supervise::{supervise, ExitInfo, Observed, Streams, Watched};
-use super::Isolation;
 use crate::sandbox::runner::{self, Channel};
 use crate::sandbox::ExecRequest;
 use nix::unistd::Pid;
@@ -75,25 +74,14 @@ impl Watched for ColdChild {
     }
 }
 
-/// Runs one request in a fresh interpreter. `Err` is a fault of the harness.
+/// Runs one request in a fresh interpreter prepared for it (`runner::BOOTSTRAP`, the
+/// request's limits). `Err` is a fault of the harness.
 pub fn run(
-    python: &str,
-    isolation: Isolation,
-    ids: Option<(u32, u32)>,
-    workdir: &str,
+    prepared: &Prepared,
     req: &ExecRequest,
     cancel: &AtomicBool,
 ) -> std::io::Result<Observed> {
     use nix::fcntl::OFlag;
-    let prepared = Prepared::new(
-        python,
-        runner::BOOTSTRAP,
-        req.limits.rlimits(),
-        isolation,
-        ids,
-        workdir,
-        req.limits.max_file_size_mb,
-    );
     let nonce = runner::new_nonce();
     let (in_r, in_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
     let (out_r, out_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
@@ -105,7 +93,7 @@ pub fn run(
         err_w.as_raw_fd(),
         ch_w.as_raw_fd(),
     ];
-    let (pid, status) = spawn::spawn(&prepared, fds)?;
+    let (pid, status) = spawn::spawn(prepared, fds)?;
     drop((in_r, out_w, err_w, ch_w));
     super::set_nonblocking(&[&in_w, &out_r, &err_r, &ch_r])?;
     let streams = Streams {

@@ -6,7 +6,10 @@
 //! starts a fresh interpreter (the cold path). The parent-death signal of every sandbox
 //! is tied to a slot thread, which lives as long as the harness.
 
+mod cgroup;
 mod cold;
+mod root;
+mod seccomp;
 mod spawn;
 mod supervise;
 mod venv;
@@ -57,10 +60,21 @@ pub struct ProcessConfig {
     pub jobs: usize,
 }
 
+/// What confines a namespaced sandbox beyond its namespaces: the minimal root it pivots
+/// into and the seccomp filter its program runs under.
+#[derive(Debug)]
+pub struct Jail {
+    root: root::RootPlan,
+    filters: seccomp::Filters,
+}
+
 /// One slot's state, owned by its thread.
 struct Slot {
     python: String,
     isolation: Isolation,
+    jail: Option<Arc<Jail>>,
+    /// The slot's memory cgroup (None where the kernel gives us none).
+    cgroup: Option<cgroup::SlotCgroup>,
     lease: Option<UidLease>,
     warm: bool,
     /// Warm runners by interpreter (one per profile in use).
@@ -90,10 +104,17 @@ impl Slot {
                 ))
             }
         };
+        if let Some(cg) = self.cgroup.as_mut() {
+            if let Err(e) = cg.prepare(req.limits.memory_mb) {
+                return fault(format!("cannot set the memory cgroup's limit: {e}"));
+            }
+        }
+        let cgroup_fd = self.cgroup.as_ref().map(|c| c.procs_fd());
         let observed = match (self.warm, self.lease.as_ref().map(|l| l.uid)) {
             (true, Some(uid)) => {
                 if !self.zygotes.contains_key(&python) {
-                    match start_zygote(&python, self.isolation, uid, profile.preload) {
+                    let jail = self.jail.clone();
+                    match start_zygote(&python, self.isolation, jail, uid, profile.preload) {
                         Ok(z) => {
                             self.zygotes.insert(python.clone(), z);
                         }
@@ -101,7 +122,7 @@ impl Slot {
                     }
                 }
                 let zygote = self.zygotes.get_mut(&python).expect("started above");
-                match warm::run(zygote, uid, req, cancel) {
+                match warm::run(zygote, uid, cgroup_fd, req, cancel) {
                     Ok(o) => o,
                     Err(e) => {
                         self.zygotes.remove(&python); // replaced at the next execution
@@ -122,14 +143,15 @@ impl Slot {
                 let dir = workdir
                     .as_ref()
                     .map(|d| d.path().to_string_lossy().into_owned());
-                let result = cold::run(
-                    &self.python,
-                    self.isolation,
-                    ids,
-                    dir.as_deref().unwrap_or("/"),
-                    req,
-                    cancel,
-                );
+                let prepared =
+                    spawn::Prepared::new(&self.python, runner::BOOTSTRAP, self.isolation)
+                        .rlimits(req.limits.rlimits())
+                        .drop_to(ids)
+                        .workdir(dir.as_deref().unwrap_or("/"))
+                        .tmp_size_mb(req.limits.max_file_size_mb)
+                        .jail(self.jail.clone())
+                        .cgroup(cgroup_fd);
+                let result = cold::run(&prepared, req, cancel);
                 if let (Isolation::Rlimits, Some(uid)) = (self.isolation, uid) {
                     kill_all_of(uid); // whatever escaped the process group
                 }
@@ -145,13 +167,24 @@ impl Slot {
         if let Some(reason) = observed.setup_error {
             return fault(reason);
         }
-        let d = runner::decide(req, &observed.channel, &observed.ending);
+        let mut ending = observed.ending.clone();
+        let mut peak_memory_kb = observed.peak_memory_kb;
+        if let Some(cg) = self.cgroup.as_mut() {
+            let usage = cg.finish();
+            peak_memory_kb = usage.peak_kb;
+            // The kernel killed something of this execution for memory: whatever ended
+            // it from outside, that is the verdict (unless the runner finished first).
+            if usage.oom_killed && !observed.channel.done {
+                ending = runner::Ending::OutOfMemory;
+            }
+        }
+        let d = runner::decide(req, &observed.channel, &ending);
         Outcome::decided(
             "process",
             d,
             observed.wall,
             observed.cpu,
-            observed.peak_memory_kb,
+            peak_memory_kb,
             observed.stdout.finish(),
             observed.stderr.finish(),
         )
@@ -161,12 +194,13 @@ impl Slot {
 fn start_zygote(
     python: &str,
     isolation: Isolation,
+    jail: Option<Arc<Jail>>,
     uid: u32,
     preload: &[&str],
 ) -> std::io::Result<warm::Zygote> {
     let log_path = crate::run::scratch_root()?.join(format!("warm-runner-{uid}.log"));
     let log = std::fs::File::create(&log_path)?;
-    warm::Zygote::start(python, isolation, &log, preload)
+    warm::Zygote::start(python, isolation, jail, &log, preload)
 }
 
 pub struct ProcessSandbox {
@@ -190,17 +224,64 @@ impl ProcessSandbox {
         let warm = root
             && isolation == (Isolation::Namespaces { user: false })
             && std::env::var(COLD_ENV).as_deref() != Ok("1");
+        let jail = match isolation {
+            Isolation::Namespaces { .. } => {
+                let venvs = venv::venv_root();
+                // Bound into every sandbox, so it must exist before the first one starts.
+                if let Err(e) = std::fs::create_dir_all(&venvs) {
+                    return Err(crate::Error::Environment(format!(
+                        "cannot create {}: {e}",
+                        venvs.display()
+                    )));
+                }
+                Some(Arc::new(Jail {
+                    root: root::RootPlan::new(&config.python, &venvs),
+                    filters: seccomp::Filters::build(),
+                }))
+            }
+            Isolation::Rlimits => None,
+        };
+        let cgroups = match cgroup::MemoryCgroups::create() {
+            Ok(c) => Some(Arc::new(c)),
+            Err(e) => {
+                eprintln!(
+                    "warning: {e}; the process sandbox limits memory with RLIMIT_AS only \
+                     (memfds, shared memory and tmpfs pages are not counted)"
+                );
+                None
+            }
+        };
         let mut executors: Vec<SlotFn> = Vec::new();
         for _ in 0..config.jobs.max(1) {
+            let lease = if root { Some(lease_uid()?) } else { None };
+            if let Some(l) = &lease {
+                kill_all_of(l.uid); // a dead harness's leftovers, and the uid's keyrings
+            }
+            let cgroup = match (&cgroups, &lease) {
+                (Some(c), Some(l)) => match c.slot(l.uid) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        eprintln!("warning: {e}; memory is limited by RLIMIT_AS only");
+                        None
+                    }
+                },
+                _ => None,
+            };
+            let keep_alive = cgroups.clone();
             let mut slot = Slot {
                 python: config.python.clone(),
                 isolation,
-                lease: if root { Some(lease_uid()?) } else { None },
+                jail: jail.clone(),
+                cgroup,
+                lease,
                 warm,
                 zygotes: HashMap::new(),
             };
             executors.push(Box::new(
-                move |req: &ExecRequest, cancel: &Arc<AtomicBool>| slot.execute(req, cancel),
+                move |req: &ExecRequest, cancel: &Arc<AtomicBool>| {
+                    let _cgroups = &keep_alive; // the slot cgroups' parent outlives them
+                    slot.execute(req, cancel)
+                },
             ));
         }
         let mut sb = ProcessSandbox {
@@ -281,6 +362,8 @@ fn set_nonblocking(fds: &[&OwnedFd]) -> std::io::Result<()> {
 
 /// Kills every process of a sandbox uid: from a child that becomes that uid, `kill(-1)`
 /// reaches exactly the processes the sandbox could have started, wherever they hide.
+/// It also clears the uid's keyrings, which outlive processes (the seccomp filter keeps
+/// programs from using them; this is the second line).
 fn kill_all_of(uid: u32) {
     // SAFETY: the child only changes uid and signals, then exits.
     let pid = unsafe { libc::fork() };
@@ -298,6 +381,12 @@ fn kill_all_of(uid: u32) {
                 for _ in 0..3 {
                     libc::kill(-1, libc::SIGKILL);
                     libc::nanosleep(&pause, std::ptr::null_mut());
+                }
+                const KEYCTL_CLEAR: libc::c_long = 7;
+                const KEY_SPEC_USER_KEYRING: libc::c_long = -4;
+                const KEY_SPEC_USER_SESSION_KEYRING: libc::c_long = -5;
+                for ring in [KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING] {
+                    libc::syscall(libc::SYS_keyctl, KEYCTL_CLEAR, ring);
                 }
             }
             libc::_exit(0);

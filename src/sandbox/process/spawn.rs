@@ -5,21 +5,24 @@
 //!
 //! Process tree per execution:
 //!   harness thread
-//!   └─ intermediate: own session and process group, PDEATHSIG=KILL, unshares namespaces
-//!      └─ init: PID 1 of the new PID namespace, mounts the private /tmp and /proc,
-//!         reaps orphans, reports python's wait status on a private pipe
-//!         └─ python: PID 2, unprivileged uid, rlimits, no-new-privs, PDEATHSIG=KILL
+//!   └─ intermediate: own session and process group, PDEATHSIG=KILL, unshares namespaces,
+//!      wipes its copy of the harness's argv and environment
+//!      └─ init: PID 1 of the new PID namespace, builds the minimal root (`root.rs`) and
+//!         pivots into it, reaps orphans, reports python's wait status on a private pipe
+//!         └─ python: PID 2, joins the slot's memory cgroup, rlimits, unprivileged uid,
+//!            no-new-privs, seccomp filter (`seccomp.rs`), PDEATHSIG=KILL
 //! Python is not PID 1 because PID 1 ignores signals sent from inside its namespace:
 //! `os.kill(os.getpid(), SIGKILL)` must kill it as it would anywhere else.
 //! When python ends, init reports and exits, and the kernel kills everything left in
 //! the namespace; when the harness dies (even `kill -9`), PDEATHSIG takes down the chain.
 
-use super::Isolation;
+use super::{Isolation, Jail};
 use crate::sandbox::runner::CHANNEL_FD;
 use nix::unistd::Pid;
 
 use std::ffi::{CStr, CString};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::{Arc, OnceLock};
 
 /// Exit code of a sandbox whose setup failed before the runner started.
 pub const SETUP_FAILED: i32 = 125;
@@ -36,30 +39,49 @@ pub struct Prepared {
     ids: Option<(u32, u32)>,
     rlimits: Vec<(libc::__rlimit_resource_t, u64, u64)>,
     tmp_opts: CString,
-    small_opts: CString,
     workdir: CString,
     uid_map: CString,
     gid_map: CString,
+    /// The minimal root and the seccomp filter (with namespaces).
+    jail: Option<Arc<Jail>>,
+    /// Whether python gets the jail's seccomp filter at `exec` (a warm zygote does not:
+    /// it installs it in each child).
+    filtered: bool,
+    /// `cgroup.procs` of the memory cgroup python joins before `exec`.
+    cgroup_procs: Option<RawFd>,
 }
-
 /// The fd on which init writes python's wait status (python itself does not hold it).
 const STATUS_FD: i32 = 4;
+/// The fd of the memory cgroup's `cgroup.procs`, written and closed before `exec`.
+const CGROUP_FD: i32 = 5;
+
+/// The harness's argv and environment block (`/proc/self/stat` fields 48 to 51): the
+/// sandbox's init is a fork of the harness and wipes them, so even its own memory does
+/// not show the harness's command line or environment inside.
+fn harness_strings() -> [(usize, usize); 2] {
+    static AREAS: OnceLock<[(usize, usize); 2]> = OnceLock::new();
+    *AREAS.get_or_init(|| {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        // Fields after the `(comm)`, which may itself hold spaces.
+        let rest = stat.rsplit_once(") ").map(|(_, r)| r).unwrap_or("");
+        let f: Vec<usize> = rest
+            .split_whitespace()
+            .map(|v| v.parse().unwrap_or(0))
+            .collect();
+        // `rest` starts at field 3.
+        let at = |n: usize| f.get(n - 3).copied().unwrap_or(0);
+        [(at(48), at(49)), (at(50), at(51))]
+    })
+}
 
 fn cstr(s: &str) -> CString {
     CString::new(s.replace('\0', "")).expect("no NUL after replace")
 }
 
 impl Prepared {
-    /// `bootstrap` is python's `-c` argument; `ids` the uid/gid to drop to (root only).
-    pub fn new(
-        python: &str,
-        bootstrap: &str,
-        rlimits: Vec<(libc::__rlimit_resource_t, u64, u64)>,
-        isolation: Isolation,
-        ids: Option<(u32, u32)>,
-        workdir: &str,
-        tmp_size_mb: u64,
-    ) -> Self {
+    /// `bootstrap` is python's `-c` argument. Defaults: no rlimits, no privilege drop,
+    /// workdir `/`, a 1 MB `/tmp`, no jail, no cgroup.
+    pub fn new(python: &str, bootstrap: &str, isolation: Isolation) -> Self {
         let (uid, gid) = (
             nix::unistd::getuid().as_raw(),
             nix::unistd::getgid().as_raw(),
@@ -75,14 +97,54 @@ impl Prepared {
                 .map(|(k, v)| cstr(&format!("{k}={v}")))
                 .collect(),
             isolation,
-            ids,
-            rlimits,
-            tmp_opts: cstr(&format!("size={tmp_size_mb}m,mode=1777")),
-            small_opts: cstr("size=1m,mode=1777"),
-            workdir: cstr(workdir),
+            ids: None,
+            rlimits: Vec::new(),
+            tmp_opts: cstr("size=1m,mode=1777"),
+            workdir: cstr("/"),
             uid_map: cstr(&format!("0 {uid} 1\n")),
             gid_map: cstr(&format!("0 {gid} 1\n")),
+            jail: None,
+            filtered: true,
+            cgroup_procs: None,
         }
+    }
+
+    pub fn rlimits(mut self, rlimits: Vec<(libc::__rlimit_resource_t, u64, u64)>) -> Self {
+        self.rlimits = rlimits;
+        self
+    }
+
+    /// The uid/gid python drops to (the harness is root).
+    pub fn drop_to(mut self, ids: Option<(u32, u32)>) -> Self {
+        self.ids = ids;
+        self
+    }
+
+    /// The working directory without a mount namespace (with one it is `/tmp`).
+    pub fn workdir(mut self, dir: &str) -> Self {
+        self.workdir = cstr(dir);
+        self
+    }
+
+    pub fn tmp_size_mb(mut self, mb: u64) -> Self {
+        self.tmp_opts = cstr(&format!("size={mb}m,mode=1777"));
+        self
+    }
+
+    pub fn jail(mut self, jail: Option<Arc<Jail>>) -> Self {
+        self.jail = jail;
+        self
+    }
+
+    /// Python starts without the seccomp filter (the zygote, whose children install it).
+    pub fn unfiltered(mut self) -> Self {
+        self.filtered = false;
+        self
+    }
+
+    pub fn cgroup(mut self, procs: Option<RawFd>) -> Self {
+        self.cgroup_procs = procs;
+        self
     }
 }
 
@@ -105,7 +167,15 @@ pub fn spawn(p: &Prepared, fds: [RawFd; 4]) -> std::io::Result<(Pid, OwnedFd)> {
         .chain(std::iter::once(std::ptr::null()))
         .collect();
     let parent = nix::unistd::getpid().as_raw();
-    let all = [fds[0], fds[1], fds[2], fds[3], st_w.as_raw_fd()];
+    let all = [
+        fds[0],
+        fds[1],
+        fds[2],
+        fds[3],
+        st_w.as_raw_fd(),
+        p.cgroup_procs.unwrap_or(-1),
+    ];
+    let wipe = harness_strings();
 
     // SAFETY: the child only makes raw syscalls on memory prepared above, then execs or exits.
     let pid = unsafe { libc::fork() };
@@ -113,7 +183,7 @@ pub fn spawn(p: &Prepared, fds: [RawFd; 4]) -> std::io::Result<(Pid, OwnedFd)> {
         return Err(std::io::Error::last_os_error());
     }
     if pid == 0 {
-        unsafe { intermediate(p, &all, parent, argv.as_ptr(), envp.as_ptr()) }
+        unsafe { intermediate(p, &all, parent, wipe, argv.as_ptr(), envp.as_ptr()) }
     }
     drop(st_w);
     nix::fcntl::fcntl(
@@ -161,21 +231,32 @@ unsafe fn write_file(path: &CStr, data: &CStr) -> bool {
 
 unsafe fn intermediate(
     p: &Prepared,
-    fds: &[i32; 5],
+    fds: &[i32; 6],
     parent: i32,
+    wipe: [(usize, usize); 2],
     argv: *const *const libc::c_char,
     envp: *const *const libc::c_char,
 ) -> ! {
-    // stdin, stdout, stderr, channel, status onto 0..4 (dup2 clears CLOEXEC on the copies).
+    // stdin, stdout, stderr, channel, status, cgroup onto 0..5 (dup2 clears CLOEXEC on
+    // the copies); a missing cgroup fd leaves 5 closed.
     for (target, &fd) in fds.iter().enumerate() {
+        if fd < 0 {
+            continue;
+        }
         if libc::dup2(fd, target as i32) < 0 {
             libc::_exit(SETUP_FAILED);
         }
     }
     debug_assert_eq!(CHANNEL_FD, 3);
-    if libc::syscall(libc::SYS_close_range, 5u32, u32::MAX, 0u32) != 0 {
-        for fd in 5..4096 {
+    let first_closed = if fds[5] < 0 { 5u32 } else { 6u32 };
+    if libc::syscall(libc::SYS_close_range, first_closed, u32::MAX, 0u32) != 0 {
+        for fd in first_closed as i32..4096 {
             libc::close(fd);
+        }
+    }
+    for (start, end) in wipe {
+        if start != 0 && end > start {
+            libc::memset(start as *mut libc::c_void, 0, end - start);
         }
     }
     libc::setsid();
@@ -217,7 +298,7 @@ unsafe fn intermediate(
         init(p, argv, envp);
     }
     // Hold none of the pipes: EOF on them must mean python and its descendants are gone.
-    for fd in 0..=STATUS_FD {
+    for fd in 0..=CGROUP_FD {
         libc::close(fd);
     }
     let mut status = 0;
@@ -244,7 +325,8 @@ unsafe fn intermediate(
     libc::_exit(128 + sig)
 }
 
-/// PID 1 of the sandbox's namespace: private mounts, then python as its only child.
+/// PID 1 of the sandbox's namespace: private mounts (the minimal root when jailed),
+/// then python as its only child.
 unsafe fn init(
     p: &Prepared,
     argv: *const *const libc::c_char,
@@ -264,38 +346,12 @@ unsafe fn init(
         {
             fail(c"mount --make-rprivate /");
         }
-        let nosuid = libc::MS_NOSUID | libc::MS_NODEV;
-        let tmpfs = c"tmpfs".as_ptr();
-        if libc::mount(
-            tmpfs,
-            c"/tmp".as_ptr(),
-            tmpfs,
-            nosuid,
-            p.tmp_opts.as_ptr().cast(),
-        ) != 0
-        {
-            fail(c"mount tmpfs /tmp");
+        let Some(jail) = &p.jail else {
+            fail(c"namespaces without a jail");
+        };
+        if let Err(step) = jail.root.apply(&p.tmp_opts) {
+            fail(step);
         }
-        // Every other world-writable place gets an empty, tiny tmpfs of its own.
-        for dir in [c"/var/tmp", c"/dev/shm", c"/run/lock", c"/dev/mqueue"] {
-            let flags = nosuid | libc::MS_NOEXEC;
-            libc::mount(
-                tmpfs,
-                dir.as_ptr(),
-                tmpfs,
-                flags,
-                p.small_opts.as_ptr().cast(),
-            );
-        }
-        // A /proc that shows only this PID namespace.
-        let proc_ = c"proc".as_ptr();
-        libc::mount(
-            proc_,
-            c"/proc".as_ptr(),
-            proc_,
-            nosuid | libc::MS_NOEXEC,
-            std::ptr::null(),
-        );
         libc::sethostname(c"sandbox".as_ptr(), 7);
     }
     let python = libc::fork();
@@ -309,6 +365,7 @@ unsafe fn init(
     for fd in 0..STATUS_FD {
         libc::close(fd);
     }
+    libc::close(CGROUP_FD);
     // Reap every orphan of the namespace until python itself ends.
     loop {
         let mut status = 0;
@@ -331,6 +388,13 @@ unsafe fn exec_python(
     envp: *const *const libc::c_char,
 ) -> ! {
     libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+    if p.cgroup_procs.is_some() {
+        // Join the memory cgroup while still root, before the program allocates.
+        if libc::write(CGROUP_FD, b"0".as_ptr().cast(), 1) != 1 {
+            fail(c"join the memory cgroup");
+        }
+        libc::close(CGROUP_FD);
+    }
     for &(resource, soft, hard) in &p.rlimits {
         let lim = libc::rlimit {
             rlim_cur: soft,
@@ -351,6 +415,11 @@ unsafe fn exec_python(
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
     }
     libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if let Some(jail) = p.jail.as_ref().filter(|_| p.filtered) {
+        if !jail.filters.install() {
+            fail(c"install the seccomp filter");
+        }
+    }
     let dir = if namespaced {
         c"/tmp"
     } else {

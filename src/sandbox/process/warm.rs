@@ -5,15 +5,16 @@
 
 use super::spawn::{self, Prepared};
 use super::supervise::{supervise, ExitInfo, Observed, Streams, Watched};
-use super::{kill_all_of, Isolation};
+use super::{kill_all_of, Isolation, Jail};
 use crate::sandbox::runner::{self, Channel, RUNNER_SOURCE};
 use crate::sandbox::ExecRequest;
 use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
 use nix::unistd::Pid;
 use std::io::{IoSlice, Read, Write};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const ZYGOTE_SOURCE: &str = include_str!("../../../sandbox-images/runner/assay_zygote.py");
@@ -33,7 +34,7 @@ r={'__assay_mode__':'library','__name__':'assay_runner'}
 exec(compile(src['runner'],'assay_runner','exec'),r)
 z={'__name__':'assay_zygote'}
 exec(compile(src['zygote'],'assay_zygote','exec'),z)
-z['serve'](r['run_in_child'],src['preload'])
+z['serve'](r['run_in_child'],src['preload'],src['seccomp'])
 ";
 
 /// How long a zygote may take to start, or to report a child it was told to kill.
@@ -51,14 +52,22 @@ impl Zygote {
     pub fn start(
         python: &str,
         isolation: Isolation,
+        jail: Option<Arc<Jail>>,
         log: &std::fs::File,
         preload: &[&str],
     ) -> std::io::Result<Zygote> {
         let (ours, theirs) = UnixStream::pair()?;
         let devnull = std::fs::File::open("/dev/null")?;
-        // The zygote stays root inside its namespaces: each child drops privileges itself.
-        let core = vec![(libc::RLIMIT_CORE, 0, 0)];
-        let prepared = Prepared::new(python, ZYGOTE_BOOTSTRAP, core, isolation, None, "/", 1);
+        // The zygote stays root inside its namespaces (and its minimal root): each child
+        // drops privileges and installs the seccomp filter itself.
+        let seccomp = jail
+            .as_ref()
+            .map(|j| j.filters.to_hex())
+            .unwrap_or_default();
+        let prepared = Prepared::new(python, ZYGOTE_BOOTSTRAP, isolation)
+            .rlimits(vec![(libc::RLIMIT_CORE, 0, 0)])
+            .jail(jail)
+            .unfiltered();
         let fds = [
             theirs.as_raw_fd(),
             log.as_raw_fd(),
@@ -72,7 +81,12 @@ impl Zygote {
             sock: ours,
             pending: Vec::new(),
         };
-        let sources = serde_json::json!({"runner": RUNNER_SOURCE, "zygote": ZYGOTE_SOURCE, "preload": preload});
+        let sources = serde_json::json!({
+            "runner": RUNNER_SOURCE,
+            "zygote": ZYGOTE_SOURCE,
+            "preload": preload,
+            "seccomp": {"nr": libc::SYS_seccomp, "programs": seccomp},
+        });
         let mut line = serde_json::to_vec(&sources).expect("sources serialize");
         line.push(b'\n');
         z.sock.write_all(&line)?;
@@ -84,11 +98,18 @@ impl Zygote {
         }
     }
 
-    /// Sends one job and the child's stdout, stderr and channel fds.
-    fn submit(&mut self, job: &[u8], fds: [&OwnedFd; 3]) -> std::io::Result<()> {
+    /// Sends one job and the child's stdout, stderr and channel fds (and the memory
+    /// cgroup's `cgroup.procs`, which the child joins).
+    fn submit(
+        &mut self,
+        job: &[u8],
+        fds: [&OwnedFd; 3],
+        cgroup: Option<RawFd>,
+    ) -> std::io::Result<()> {
         let mut msg = (job.len() as u32).to_be_bytes().to_vec();
         msg.extend_from_slice(job);
-        let raw = [fds[0].as_raw_fd(), fds[1].as_raw_fd(), fds[2].as_raw_fd()];
+        let mut raw = vec![fds[0].as_raw_fd(), fds[1].as_raw_fd(), fds[2].as_raw_fd()];
+        raw.extend(cgroup);
         let cmsg = [ControlMessage::ScmRights(&raw)];
         let sent = sendmsg::<()>(
             self.sock.as_raw_fd(),
@@ -203,6 +224,7 @@ impl Watched for WarmChild<'_> {
 pub fn run(
     zygote: &mut Zygote,
     uid: u32,
+    cgroup: Option<RawFd>,
     req: &ExecRequest,
     cancel: &AtomicBool,
 ) -> std::io::Result<Observed> {
@@ -221,6 +243,7 @@ pub fn run(
     zygote.submit(
         &serde_json::to_vec(&job).expect("job serializes"),
         [&out_w, &err_w, &ch_w],
+        cgroup,
     )?;
     drop((out_w, err_w, ch_w));
     super::set_nonblocking(&[&out_r, &err_r, &ch_r])?;

@@ -1,0 +1,230 @@
+//! Memory accounting by the kernel: one memory cgroup per slot, which every execution of
+//! the slot joins before its program starts.
+//!
+//! RLIMIT_AS counts only what is mapped: memfds written with `write`, SysV and POSIX
+//! shared memory and tmpfs pages escape it. A memory cgroup counts all of them (and page
+//! cache), so `--memory` holds whatever the program does; an OOM kill inside the cgroup
+//! is the `memory` verdict, and `peak_memory_kb` is the cgroup's peak. RLIMIT_AS stays as
+//! the first line (a `MemoryError` the program can see).
+//!
+//! Layout: `<the harness's own cgroup>/assay-<pid>/slot-<uid>`, cgroup v1 (the `memory`
+//! hierarchy) or v2 (when the harness's cgroup delegates the memory controller). A
+//! harness killed with `kill -9` leaves its `assay-<pid>` behind; the next start removes
+//! every one whose process is gone. Where no memory cgroup can be made, the backend
+//! warns and keeps RLIMIT_AS only.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::os::fd::{AsRawFd, RawFd};
+use std::path::{Path, PathBuf};
+
+/// What the kernel charges besides the program's own pages (page tables, pipe buffers,
+/// pages copied on write from a warm runner's preloaded modules).
+const SLACK_MB: u64 = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    V1,
+    V2,
+}
+
+/// This harness's directory of slot cgroups.
+#[derive(Debug)]
+pub struct MemoryCgroups {
+    dir: PathBuf,
+    version: Version,
+}
+
+/// One slot's cgroup, with the files read around each execution kept open.
+#[derive(Debug)]
+pub struct SlotCgroup {
+    dir: PathBuf,
+    version: Version,
+    procs: File,
+    limit: File,
+    peak: File,
+    oom_kills_before: u64,
+}
+
+/// What the cgroup saw of one execution.
+#[derive(Debug, Clone, Copy)]
+pub struct Usage {
+    pub peak_kb: u64,
+    pub oom_killed: bool,
+}
+
+/// The harness's own cgroup in the memory hierarchy (v1) or the unified one (v2).
+fn own_cgroup() -> Option<(PathBuf, Version)> {
+    let text = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let v1 = text.lines().find_map(|l| {
+        let mut parts = l.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        controllers
+            .split(',')
+            .any(|c| c == "memory")
+            .then(|| path.to_string())
+    });
+    if let Some(path) = v1 {
+        let root = Path::new("/sys/fs/cgroup/memory");
+        return Some((root.join(path.trim_start_matches('/')), Version::V1));
+    }
+    let path = text.lines().find_map(|l| l.strip_prefix("0::"))?;
+    let dir = Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/'));
+    let delegated = std::fs::read_to_string(dir.join("cgroup.subtree_control")).ok()?;
+    delegated
+        .split_whitespace()
+        .any(|c| c == "memory")
+        .then_some((dir, Version::V2))
+}
+
+/// Removes a cgroup directory and its children (cgroup files are not removed, only
+/// directories: `rmdir` empties a cgroup of its control files).
+fn remove_tree(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                remove_tree(&e.path());
+            }
+        }
+    }
+    // A cgroup whose last process is still being reaped refuses rmdir for a moment.
+    for _ in 0..50 {
+        match std::fs::remove_dir(dir) {
+            Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            _ => return,
+        }
+    }
+}
+
+fn pid_alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks for existence.
+    unsafe { libc::kill(pid, 0) == 0 || *libc::__errno_location() == libc::EPERM }
+}
+
+impl MemoryCgroups {
+    /// Creates this harness's directory, after removing those of dead harnesses.
+    pub fn create() -> Result<MemoryCgroups, String> {
+        let (own, version) = own_cgroup().ok_or_else(|| {
+            "no memory cgroup controller available to this process (cgroup v1 `memory` \
+             hierarchy, or v2 with memory delegated)"
+                .to_string()
+        })?;
+        if let Ok(entries) = std::fs::read_dir(&own) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let Some(pid) = name.strip_prefix("assay-").and_then(|p| p.parse().ok()) {
+                    if !pid_alive(pid) {
+                        remove_tree(&e.path());
+                    }
+                }
+            }
+        }
+        let dir = own.join(format!("assay-{}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(format!("cannot create {}: {e}", dir.display())),
+        }
+        if version == Version::V2 {
+            std::fs::write(dir.join("cgroup.subtree_control"), "+memory")
+                .map_err(|e| format!("cannot delegate memory in {}: {e}", dir.display()))?;
+        }
+        Ok(MemoryCgroups { dir, version })
+    }
+
+    /// The cgroup of the slot whose executions run as `uid`.
+    pub fn slot(&self, uid: u32) -> Result<SlotCgroup, String> {
+        let dir = self.dir.join(format!("slot-{uid}"));
+        let err = |what: &str, e: std::io::Error| format!("{what} {}: {e}", dir.display());
+        match std::fs::create_dir(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(err("cannot create", e)),
+        }
+        let (limit, peak) = match self.version {
+            Version::V1 => ("memory.limit_in_bytes", "memory.max_usage_in_bytes"),
+            Version::V2 => ("memory.max", "memory.peak"),
+        };
+        let open = |name: &str, read: bool| {
+            OpenOptions::new()
+                .read(read)
+                .write(true)
+                .open(dir.join(name))
+                .map_err(|e| err(&format!("cannot open {name} in"), e))
+        };
+        let mut slot = SlotCgroup {
+            procs: open("cgroup.procs", false)?,
+            limit: open(limit, false)?,
+            peak: open(peak, true)?,
+            dir,
+            version: self.version,
+            oom_kills_before: 0,
+        };
+        slot.oom_kills_before = slot.oom_kills();
+        Ok(slot)
+    }
+}
+
+impl Drop for MemoryCgroups {
+    fn drop(&mut self) {
+        remove_tree(&self.dir);
+    }
+}
+
+impl SlotCgroup {
+    /// The fd a sandboxed process writes `0` to, to join the cgroup before its program
+    /// starts (it is root then; the fd is closed before the program runs).
+    pub fn procs_fd(&self) -> RawFd {
+        self.procs.as_raw_fd()
+    }
+
+    /// Before an execution: its limit, and the peak and OOM count it starts from.
+    pub fn prepare(&mut self, memory_mb: u64) -> std::io::Result<()> {
+        let bytes = (memory_mb + SLACK_MB) << 20;
+        self.limit.write_all(bytes.to_string().as_bytes())?;
+        // v1: writing 0 resets the peak to the current usage; v2 (6.12+): writing to an
+        // open memory.peak resets what that fd reports.
+        let reset: &[u8] = match self.version {
+            Version::V1 => b"0",
+            Version::V2 => b"reset",
+        };
+        let _ = self.peak.write_all(reset);
+        self.oom_kills_before = self.oom_kills();
+        Ok(())
+    }
+
+    /// After an execution (its processes gone): peak usage and whether the kernel
+    /// OOM-killed anything in it.
+    pub fn finish(&mut self) -> Usage {
+        let mut text = String::new();
+        let _ = self.peak.rewind();
+        let _ = self.peak.read_to_string(&mut text);
+        let peak_kb = text.trim().parse::<u64>().unwrap_or(0) / 1024;
+        Usage {
+            peak_kb,
+            oom_killed: self.oom_kills() > self.oom_kills_before,
+        }
+    }
+
+    fn oom_kills(&self) -> u64 {
+        let file = match self.version {
+            Version::V1 => "memory.oom_control",
+            Version::V2 => "memory.events",
+        };
+        std::fs::read_to_string(self.dir.join(file))
+            .ok()
+            .and_then(|t| {
+                t.lines()
+                    .find_map(|l| l.strip_prefix("oom_kill ")?.trim().parse().ok())
+            })
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for SlotCgroup {
+    fn drop(&mut self) {
+        remove_tree(&self.dir);
+    }
+}
