@@ -116,13 +116,34 @@ enum ExportAction {
 
 #[derive(Subcommand)]
 enum SandboxAction {
-    /// Report whether the engine is reachable, the images present, which isolation holds.
-    Check,
+    /// Report which isolation layers hold: the process sandbox's (minimal root, IPC
+    /// namespace, memory cgroup, seccomp, hidden processes) and Docker's (engine, images,
+    /// what a container sees).
+    Check {
+        /// Backends to check.
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "process,docker"
+        )]
+        sandbox: Vec<CheckedBackend>,
+        /// Python interpreter of the process sandbox.
+        #[arg(long, env = "ASSAY_PYTHON")]
+        python: Option<String>,
+    },
     /// Remove containers left by an assay that was killed (`--all`: every assay container).
     Gc {
         #[arg(long)]
         all: bool,
     },
+}
+
+/// The backends `sandbox check` probes (wasi runs inside the harness: no layers to probe).
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum CheckedBackend {
+    Process,
+    Docker,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -304,8 +325,19 @@ fn sandbox_command(action: SandboxAction) -> anyhow::Result<i32> {
         .build()?;
     runtime.block_on(async {
         match action {
-            SandboxAction::Check => {
-                let items = docker::check::check().await?;
+            SandboxAction::Check { sandbox, python } => {
+                let mut items = Vec::new();
+                for kind in sandbox {
+                    match kind {
+                        CheckedBackend::Process => items.extend(
+                            crate::sandbox::check::process(
+                                python.clone().unwrap_or_else(select::default_python),
+                            )
+                            .await?,
+                        ),
+                        CheckedBackend::Docker => items.extend(docker::check::check().await?),
+                    }
+                }
                 for i in &items {
                     let mark = if i.ok { "ok  " } else { "FAIL" };
                     println!("{mark} {}: {}", i.name, i.detail);

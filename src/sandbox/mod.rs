@@ -5,6 +5,7 @@
 //! from anything the code under test prints.
 
 mod capture;
+pub mod check;
 pub mod docker;
 pub mod process;
 pub mod profile;

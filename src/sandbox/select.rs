@@ -33,7 +33,7 @@ pub struct BackendOptions {
     pub docker_cold: bool,
 }
 
-fn default_python() -> String {
+pub fn default_python() -> String {
     // A system interpreter: one under a private home (pyenv in /root) is unreadable to
     // the unprivileged sandbox uid.
     if std::path::Path::new("/usr/bin/python3").exists() {

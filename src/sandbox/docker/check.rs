@@ -7,21 +7,8 @@ use super::profile::Profile;
 use super::spec::Resources;
 use crate::sandbox::{ExecRequest, Limits};
 
-/// One line of the report.
-#[derive(Debug, Clone)]
-pub struct Item {
-    pub ok: bool,
-    pub name: String,
-    pub detail: String,
-}
-
-fn item(ok: bool, name: &str, detail: impl Into<String>) -> Item {
-    Item {
-        ok,
-        name: name.to_string(),
-        detail: detail.into(),
-    }
-}
+use crate::sandbox::check::item;
+pub use crate::sandbox::check::Item;
 
 /// Runs as an execution would and reports what it sees, as one JSON line.
 const PROBE: &str = r#"
