@@ -3,15 +3,14 @@ per execution, so no execution pays for interpreter start-up.
 
 It runs as root inside the slot's own mount, network, PID, IPC and UTS namespaces and
 minimal root (set up by the harness), behind the harness's init. It never runs untrusted
-code itself: each child first joins the slot's memory cgroup, takes a new mount
-namespace with an empty private /tmp and a new IPC namespace (SysV and POSIX IPC of one
+code itself (it sits in the slot's memory cgroup, so its children are born there): each
+child takes a new mount namespace with an empty private /tmp and a new IPC namespace (SysV and POSIX IPC of one
 execution die with it), drops to the slot's unprivileged uid under rlimits, installs the
 harness's seccomp filter, and only then runs assay_runner.run_request.
 
 Protocol on fd 0 (a unix stream socket to the harness):
   harness -> zygote: 4-byte big-endian length + JSON job, with SCM_RIGHTS carrying the
                      child's stdout, stderr and channel fds
-                     (and, when the slot has a memory cgroup, its cgroup.procs)
                      job = {"uid", "gid", "rlimits": [[resource, soft, hard]...],
                             "tmp_size_mb", "request": {...runner request...}}
   zygote -> harness: one JSON line per job when its child has been reaped:
@@ -84,13 +83,7 @@ def _install_seccomp(seccomp):
 
 
 def _child(job, fds, run_request, seccomp):
-    out, err, chan = fds[:3]
-    if len(fds) > 3:  # join the slot's memory cgroup while root, before anything allocates
-        try:
-            _os.write(fds[3], b"0")
-        except OSError:
-            _fail("join the memory cgroup")
-        _os.close(fds[3])
+    out, err, chan = fds
     devnull = _os.open(_os.devnull, _os.O_RDONLY)
     for fd, target in ((devnull, 0), (out, 1), (err, 2), (chan, 3)):
         _os.dup2(fd, target)
@@ -128,7 +121,7 @@ def _child(job, fds, run_request, seccomp):
 
 
 def _recv_job(sock):
-    head, fds, _flags, _addr = _socket.recv_fds(sock, 65536, 4)
+    head, fds, _flags, _addr = _socket.recv_fds(sock, 65536, 3)
     if not head:
         return None, []
     while len(head) < 4:

@@ -43,6 +43,9 @@ pub struct SlotCgroup {
     procs: File,
     limit: File,
     peak: File,
+    usage: File,
+    /// Usage when the execution started: a warm runner's own pages and cache.
+    baseline: u64,
     oom_kills_before: u64,
 }
 
@@ -143,9 +146,13 @@ impl MemoryCgroups {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(err("cannot create", e)),
         }
-        let (limit, peak) = match self.version {
-            Version::V1 => ("memory.limit_in_bytes", "memory.max_usage_in_bytes"),
-            Version::V2 => ("memory.max", "memory.peak"),
+        let (limit, peak, usage) = match self.version {
+            Version::V1 => (
+                "memory.limit_in_bytes",
+                "memory.max_usage_in_bytes",
+                "memory.usage_in_bytes",
+            ),
+            Version::V2 => ("memory.max", "memory.peak", "memory.current"),
         };
         let open = |name: &str, read: bool| {
             OpenOptions::new()
@@ -158,8 +165,10 @@ impl MemoryCgroups {
             procs: open("cgroup.procs", false)?,
             limit: open(limit, false)?,
             peak: open(peak, true)?,
+            usage: File::open(dir.join(usage)).map_err(|e| err("cannot open usage in", e))?,
             dir,
             version: self.version,
+            baseline: 0,
             oom_kills_before: 0,
         };
         slot.oom_kills_before = slot.oom_kills();
@@ -175,14 +184,24 @@ impl Drop for MemoryCgroups {
 
 impl SlotCgroup {
     /// The fd a sandboxed process writes `0` to, to join the cgroup before its program
-    /// starts (it is root then; the fd is closed before the program runs).
+    /// starts (it is root then; the fd is closed before the program runs). A warm runner
+    /// joins once at its start, and its children are born inside.
     pub fn procs_fd(&self) -> RawFd {
         self.procs.as_raw_fd()
     }
 
-    /// Before an execution: its limit, and the peak and OOM count it starts from.
+    fn read_bytes(file: &mut File) -> u64 {
+        let mut text = String::new();
+        let _ = file.rewind();
+        let _ = file.read_to_string(&mut text);
+        text.trim().parse().unwrap_or(0)
+    }
+
+    /// Before an execution: its limit on top of what the cgroup already holds (a warm
+    /// runner's preloaded modules, page cache), and the peak and OOM count it starts from.
     pub fn prepare(&mut self, memory_mb: u64) -> std::io::Result<()> {
-        let bytes = (memory_mb + SLACK_MB) << 20;
+        self.baseline = Self::read_bytes(&mut self.usage);
+        let bytes = self.baseline + ((memory_mb + SLACK_MB) << 20);
         self.limit.write_all(bytes.to_string().as_bytes())?;
         // v1: writing 0 resets the peak to the current usage; v2 (6.12+): writing to an
         // open memory.peak resets what that fd reports.
@@ -195,15 +214,12 @@ impl SlotCgroup {
         Ok(())
     }
 
-    /// After an execution (its processes gone): peak usage and whether the kernel
-    /// OOM-killed anything in it.
+    /// After an execution (its processes gone): the peak it added over the baseline and
+    /// whether the kernel OOM-killed anything in it.
     pub fn finish(&mut self) -> Usage {
-        let mut text = String::new();
-        let _ = self.peak.rewind();
-        let _ = self.peak.read_to_string(&mut text);
-        let peak_kb = text.trim().parse::<u64>().unwrap_or(0) / 1024;
+        let peak = Self::read_bytes(&mut self.peak);
         Usage {
-            peak_kb,
+            peak_kb: peak.saturating_sub(self.baseline) / 1024,
             oom_killed: self.oom_kills() > self.oom_kills_before,
         }
     }

@@ -114,7 +114,9 @@ impl Slot {
             (true, Some(uid)) => {
                 if !self.zygotes.contains_key(&python) {
                     let jail = self.jail.clone();
-                    match start_zygote(&python, self.isolation, jail, uid, profile.preload) {
+                    let started =
+                        start_zygote(&python, self.isolation, jail, cgroup_fd, uid, profile.preload);
+                    match started {
                         Ok(z) => {
                             self.zygotes.insert(python.clone(), z);
                         }
@@ -122,7 +124,7 @@ impl Slot {
                     }
                 }
                 let zygote = self.zygotes.get_mut(&python).expect("started above");
-                match warm::run(zygote, uid, cgroup_fd, req, cancel) {
+                match warm::run(zygote, uid, req, cancel) {
                     Ok(o) => o,
                     Err(e) => {
                         self.zygotes.remove(&python); // replaced at the next execution
@@ -195,12 +197,13 @@ fn start_zygote(
     python: &str,
     isolation: Isolation,
     jail: Option<Arc<Jail>>,
+    cgroup: Option<std::os::fd::RawFd>,
     uid: u32,
     preload: &[&str],
 ) -> std::io::Result<warm::Zygote> {
     let log_path = crate::run::scratch_root()?.join(format!("warm-runner-{uid}.log"));
     let log = std::fs::File::create(&log_path)?;
-    warm::Zygote::start(python, isolation, jail, &log, preload)
+    warm::Zygote::start(python, isolation, jail, cgroup, &log, preload)
 }
 
 pub struct ProcessSandbox {

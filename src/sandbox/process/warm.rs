@@ -53,6 +53,7 @@ impl Zygote {
         python: &str,
         isolation: Isolation,
         jail: Option<Arc<Jail>>,
+        cgroup: Option<RawFd>,
         log: &std::fs::File,
         preload: &[&str],
     ) -> std::io::Result<Zygote> {
@@ -67,7 +68,8 @@ impl Zygote {
         let prepared = Prepared::new(python, ZYGOTE_BOOTSTRAP, isolation)
             .rlimits(vec![(libc::RLIMIT_CORE, 0, 0)])
             .jail(jail)
-            .unfiltered();
+            .unfiltered()
+            .cgroup(cgroup);
         let fds = [
             theirs.as_raw_fd(),
             log.as_raw_fd(),
@@ -98,18 +100,11 @@ impl Zygote {
         }
     }
 
-    /// Sends one job and the child's stdout, stderr and channel fds (and the memory
-    /// cgroup's `cgroup.procs`, which the child joins).
-    fn submit(
-        &mut self,
-        job: &[u8],
-        fds: [&OwnedFd; 3],
-        cgroup: Option<RawFd>,
-    ) -> std::io::Result<()> {
+    /// Sends one job and the child's stdout, stderr and channel fds.
+    fn submit(&mut self, job: &[u8], fds: [&OwnedFd; 3]) -> std::io::Result<()> {
         let mut msg = (job.len() as u32).to_be_bytes().to_vec();
         msg.extend_from_slice(job);
-        let mut raw = vec![fds[0].as_raw_fd(), fds[1].as_raw_fd(), fds[2].as_raw_fd()];
-        raw.extend(cgroup);
+        let raw = [fds[0].as_raw_fd(), fds[1].as_raw_fd(), fds[2].as_raw_fd()];
         let cmsg = [ControlMessage::ScmRights(&raw)];
         let sent = sendmsg::<()>(
             self.sock.as_raw_fd(),
@@ -224,7 +219,6 @@ impl Watched for WarmChild<'_> {
 pub fn run(
     zygote: &mut Zygote,
     uid: u32,
-    cgroup: Option<RawFd>,
     req: &ExecRequest,
     cancel: &AtomicBool,
 ) -> std::io::Result<Observed> {
@@ -243,7 +237,6 @@ pub fn run(
     zygote.submit(
         &serde_json::to_vec(&job).expect("job serializes"),
         [&out_w, &err_w, &ch_w],
-        cgroup,
     )?;
     drop((out_w, err_w, ch_w));
     super::set_nonblocking(&[&out_r, &err_r, &ch_r])?;
