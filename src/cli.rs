@@ -220,7 +220,7 @@ struct ScoreArgs {
     format: Format,
     /// Exit with 1 when a metric is below a minimum: `pass@K=MIN` (e.g. `pass@10=0.6`), or a
     /// bare MIN for pass@1; MIN in [0, 1]. pass@K is computed even when K is not in --k.
-    #[arg(long, value_name = "[pass@K=]MIN")]
+    #[arg(long, value_name = "[pass@K=]MIN", allow_negative_numbers = true)]
     fail_under: Option<Gate>,
     /// Run identical programs (same code, tests, limits) once and give every copy that one
     /// verdict. Faster, but wrong for nondeterministic code (e.g. code using `random`):

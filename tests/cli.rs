@@ -496,6 +496,11 @@ fn the_gate_names_its_metric() {
             &format!("error: invalid value '{spec}' for '--fail-under <[pass@K=]MIN>': {why}"),
         );
     }
+    expect_bad_input(
+        &fx,
+        &["--fail-under", "-0.5"],
+        "'--fail-under <[pass@K=]MIN>': -0.5 is outside [0, 1]",
+    );
 }
 
 /// `n` copies of a completion that passes with probability 1/2, decided once per run.
