@@ -274,11 +274,12 @@ fn journal_lines(dir: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// Distinct slow samples: `n` programs that each sleep `secs`.
+/// Slow samples: `n` copies of one program that sleeps `secs` (identical programs, but
+/// each sample is its own execution and journal entry).
 fn slow_samples(fx: &Fixture, n: usize, secs: f64) {
     write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
     let rows: Vec<Value> = (0..n)
-        .map(|i| json!({"task_id": "Toy/0", "completion": format!("    import time\n    time.sleep({secs})  # {i}\n    return a + b\n")}))
+        .map(|_| json!({"task_id": "Toy/0", "completion": format!("    import time\n    time.sleep({secs})\n    return a + b\n")}))
         .collect();
     write_jsonl(&fx.path("samples.jsonl"), &rows);
 }
