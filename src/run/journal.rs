@@ -2,6 +2,7 @@
 //! Re-running the same command reads it back and skips what is done; a torn last line
 //! (the harness killed mid-write) is ignored.
 
+use super::Instance;
 use crate::sandbox::{ExecRequest, Outcome, Status};
 use crate::{Error, Result};
 use std::collections::HashMap;
@@ -9,13 +10,24 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Hash of everything that decides an outcome: backend and its environment, code,
-/// tests, limits, and which repeat this is.
-pub fn job_key(fingerprint: &str, req: &ExecRequest, repeat: u32) -> String {
+/// tests, limits, and which execution of them this is.
+pub fn job_key(fingerprint: &str, req: &ExecRequest, instance: &Instance) -> String {
     let mut h = blake3::Hasher::new();
     h.update(fingerprint.as_bytes());
     h.update(b"\0");
-    if repeat > 0 {
-        h.update(format!("repeat {repeat}\0").as_bytes());
+    match instance {
+        // Repeat 0 hashes as before repeats existed: older journals stay valid.
+        Instance::Repeat(0) => {}
+        Instance::Repeat(n) => {
+            h.update(format!("repeat {n}\0").as_bytes());
+        }
+        Instance::Sample {
+            task_id,
+            completion_id,
+        } => {
+            let task = serde_json::to_string(task_id).expect("a string serializes");
+            h.update(format!("sample {task} {completion_id}\0").as_bytes());
+        }
     }
     h.update(&serde_json::to_vec(req).expect("request serializes"));
     h.finalize().to_hex()[..32].to_string()
@@ -152,5 +164,36 @@ impl Drop for Journal {
         if let Some(f) = &self.file {
             let _ = f.sync_data();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sample_is_keyed_by_its_identity_and_a_repeat_by_its_number() {
+        let req = ExecRequest {
+            program: "print(1)".into(),
+            tests: Vec::new(),
+            limits: Default::default(),
+            requirements: Vec::new(),
+        };
+        let key = |i: Instance| job_key("process x", &req, &i);
+        let sample = |task: &str, id| Instance::Sample {
+            task_id: task.into(),
+            completion_id: id,
+        };
+        let keys = [
+            key(Instance::Repeat(0)),
+            key(Instance::Repeat(1)),
+            key(sample("T/0", 0)),
+            key(sample("T/0", 1)),
+            key(sample("T/1", 0)),
+        ];
+        let distinct: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len(), "{keys:?}");
+        assert_eq!(key(sample("T/0", 1)), keys[3], "stable");
+        assert_eq!(key(Instance::Repeat(0)), keys[0]);
     }
 }

@@ -36,21 +36,29 @@ pub enum Event<'a> {
     },
 }
 
-/// One execution to run: a request and which repeat of it this is (the flake check runs
-/// the same request several times; each repeat is its own journal entry).
+/// One execution to run: a request and which execution of it this is.
 #[derive(Debug, Clone)]
 pub struct Job {
     pub request: ExecRequest,
-    pub repeat: u32,
+    pub instance: Instance,
 }
 
-impl From<ExecRequest> for Job {
-    fn from(request: ExecRequest) -> Self {
-        Job { request, repeat: 0 }
-    }
+/// Which execution of a request a job is. Jobs with equal requests and equal instances
+/// share one journal entry, and so one verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Instance {
+    /// The n-th run of a request (curation's flake check runs each reference several
+    /// times). `Repeat(0)` is shared by every identical request: `score --dedupe-identical`.
+    Repeat(u32),
+    /// One sample of `score`: its task and its index among that task's samples (the
+    /// results' `completion_id`), so identical programs still run once per sample.
+    Sample {
+        task_id: String,
+        completion_id: usize,
+    },
 }
 
-/// Runs every job (identical jobs once) and returns outcomes in input order.
+/// Runs every job (jobs with the same key once) and returns outcomes in input order.
 pub async fn run_all(
     sandbox: Arc<dyn Sandbox>,
     jobs: Vec<Job>,
@@ -61,7 +69,7 @@ pub async fn run_all(
     let fingerprint = format!("{} {}", sandbox.name(), sandbox.fingerprint());
     let keys: Vec<String> = jobs
         .iter()
-        .map(|j| job_key(&fingerprint, &j.request, j.repeat))
+        .map(|j| job_key(&fingerprint, &j.request, &j.instance))
         .collect();
     let requests: Vec<ExecRequest> = jobs.into_iter().map(|j| j.request).collect();
     let mut done: HashMap<String, Outcome> = HashMap::new();

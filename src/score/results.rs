@@ -4,7 +4,6 @@ use crate::entry::Sample;
 use crate::sandbox::Outcome;
 use crate::Result;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// One result line: the sample as given, then `completion_id`, `passed`, `result`
@@ -35,13 +34,16 @@ pub fn line(sample: &Sample, completion_id: usize, o: &Outcome) -> Value {
 }
 
 /// Writes all lines atomically (temp file beside `path`, then rename).
-pub fn write(path: &Path, samples: &[Sample], outcomes: &[Outcome]) -> Result<()> {
-    let mut next_id: HashMap<&str, usize> = HashMap::new();
-    let rows = samples.iter().zip(outcomes).map(|(s, o)| {
-        let id = next_id.entry(s.task_id.as_str()).or_insert(0);
-        let row = line(s, *id, o);
-        *id += 1;
-        row
-    });
+pub fn write(
+    path: &Path,
+    samples: &[Sample],
+    completion_ids: &[usize],
+    outcomes: &[Outcome],
+) -> Result<()> {
+    let rows = samples
+        .iter()
+        .zip(completion_ids)
+        .zip(outcomes)
+        .map(|((s, &id), o)| line(s, id, o));
     crate::entry::write_jsonl(path, rows.collect::<Vec<_>>())
 }
