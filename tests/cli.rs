@@ -606,3 +606,8 @@ fn a_sample_with_solution_and_completion_runs_the_solution() {
         "evalplus reads `solution` first"
     );
 }
+
+#[test]
+fn chatty_correct_programs_pass_on_the_process_backend() {
+    chatty_programs_pass("process", &[]);
+}

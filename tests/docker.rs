@@ -492,3 +492,12 @@ fn docker_down_is_one_clear_line_and_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn chatty_correct_programs_pass() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready("docker tests") {
+        return;
+    }
+    chatty_programs_pass("docker", &[]);
+}

@@ -246,3 +246,9 @@ fn deterministic_budget_is_a_cpu_timeout() {
     assert_eq!(status(&results[1]), "timeout", "{results:#?}");
     assert_eq!(results[1]["timeout"], "cpu", "{results:#?}");
 }
+
+#[test]
+fn chatty_correct_programs_pass() {
+    let wasm = python_wasm();
+    chatty_programs_pass("wasi", &[("ASSAY_PYTHON_WASM", &wasm)]);
+}

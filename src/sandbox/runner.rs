@@ -230,7 +230,9 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
     };
     let program_ok = chan.program.as_ref().map(|s| s.status == Status::Passed);
 
-    if chan.done {
+    // Past the output cap the verdict is `output_limit` even when the program managed to
+    // finish before it could be stopped: the verdict must not depend on who was faster.
+    if chan.done && *ending != Ending::OutputLimit {
         if let Some(p) = chan.program.as_ref().filter(|p| p.status != Status::Passed) {
             let tests = (0..req.tests.len())
                 .map(|i| verdict(i, Status::NotRun, String::new(), None))

@@ -126,3 +126,82 @@ pub fn python_wasm() -> String {
     );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
+
+/// Correct programs that print a lot pass on `backend` (stdout and stderr, 2 to 300 MB,
+/// all far above what results keep), while the harness's own peak RSS stays small; the
+/// same programs under a small `--max-output` end as `output_limit`.
+pub fn chatty_programs_pass(backend: &str, env: &[(&str, &str)]) {
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    let chatty = |mb: u64, stream: &str| {
+        serde_json::json!({"task_id": "Toy/0", "completion": format!(
+            "    import sys\n    if not getattr(sys, 'said', False):\n        sys.said = True\n        \
+             line = 'w' * 65535 + '\\n'\n        for _ in range({}):\n            sys.{stream}.write(line)\n    \
+             return a + b\n", mb * 16)})
+    };
+    let samples = [
+        chatty(2, "stdout"),
+        chatty(24, "stderr"),
+        chatty(300, "stdout"),
+    ];
+    write_jsonl(&fx.path("samples.jsonl"), &samples);
+    let run = |max_output: &str, tag: &str| -> (Vec<Value>, u64) {
+        let mut child = assay()
+            .envs(env.iter().copied())
+            .args(["score", "--problems"])
+            .arg(fx.path("problems.jsonl"))
+            .arg("--samples")
+            .arg(fx.path("samples.jsonl"))
+            .args(["--sandbox", backend, "--jobs", "2", "--timeout", "20"])
+            .args(["--max-output", max_output, "--format", "json"])
+            .arg("--run-dir")
+            .arg(fx.path(&format!("run-{tag}")))
+            .arg("--output")
+            .arg(fx.path(&format!("{tag}.jsonl")))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut peak_kb = 0u64;
+        while child.try_wait().unwrap().is_none() {
+            if let Ok(s) = std::fs::read_to_string(format!("/proc/{}/status", child.id())) {
+                let hwm = s
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                    .unwrap_or(0);
+                peak_kb = peak_kb.max(hwm);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        (read_jsonl(&fx.path(&format!("{tag}.jsonl"))), peak_kb)
+    };
+    let (results, peak_kb) = run("1GiB", "default");
+    let statuses: Vec<_> = results.iter().map(|r| r["status"].clone()).collect();
+    assert_eq!(statuses, ["passed", "passed", "passed"], "{results:#?}");
+    for r in &results {
+        let s = if r["stderr"]["bytes"].as_u64().unwrap_or(0) > 0 {
+            "stderr"
+        } else {
+            "stdout"
+        };
+        assert!(r[s]["truncated"].as_bool().unwrap(), "{r}");
+        assert!(r[s]["text"].as_str().unwrap().len() <= 4096);
+    }
+    assert_eq!(
+        results[2]["stdout"]["bytes"].as_u64(),
+        Some(300 * 16 * 65536)
+    );
+    // WASI guests live in the harness (a few tens of MB each); nothing scales with output.
+    assert!(
+        peak_kb > 0 && peak_kb < 300 * 1024,
+        "harness peak RSS {peak_kb} kB"
+    );
+    let (results, _) = run("1MiB", "capped");
+    let statuses: Vec<_> = results.iter().map(|r| r["status"].clone()).collect();
+    assert_eq!(
+        statuses,
+        ["output_limit", "output_limit", "output_limit"],
+        "{results:#?}"
+    );
+}

@@ -197,9 +197,11 @@ pub fn supervise(
     } else {
         Ending::Signaled(libc::WTERMSIG(info.status))
     };
+    let over_cap = stdout.total() + stderr.total() > limits.max_output_bytes;
     let ending = match killed {
         Some(Ending::WallTimeout) => Ending::WallTimeout,
         Some(Ending::OutputLimit) => Ending::OutputLimit,
+        _ if over_cap => Ending::OutputLimit,
         _ => match natural {
             Ending::Signaled(libc::SIGXCPU) => Ending::CpuTimeout,
             // Past the soft limit python may ignore SIGXCPU; the hard limit then kills.
