@@ -41,6 +41,8 @@ pub struct SlotCgroup {
     dir: PathBuf,
     version: Version,
     procs: File,
+    /// `cgroup.procs` again, for reading.
+    members: File,
     limit: File,
     peak: File,
     usage: File,
@@ -163,6 +165,8 @@ impl MemoryCgroups {
         };
         let mut slot = SlotCgroup {
             procs: open("cgroup.procs", false)?,
+            members: File::open(dir.join("cgroup.procs"))
+                .map_err(|e| err("cannot open cgroup.procs in", e))?,
             limit: open(limit, false)?,
             peak: open(peak, true)?,
             usage: File::open(dir.join(usage)).map_err(|e| err("cannot open usage in", e))?,
@@ -188,6 +192,17 @@ impl SlotCgroup {
     /// joins once at its start, and its children are born inside.
     pub fn procs_fd(&self) -> RawFd {
         self.procs.as_raw_fd()
+    }
+
+    /// The processes in the cgroup now (host pids).
+    pub fn pids(&mut self) -> std::io::Result<std::collections::BTreeSet<u32>> {
+        let mut text = String::new();
+        self.members.rewind()?;
+        self.members.read_to_string(&mut text)?;
+        Ok(text
+            .split_whitespace()
+            .filter_map(|p| p.parse().ok())
+            .collect())
     }
 
     fn read_bytes(file: &mut File) -> u64 {

@@ -130,7 +130,21 @@ impl Slot {
                     }
                 }
                 let zygote = self.zygotes.get_mut(&python).expect("started above");
-                match warm::run(zygote, uid, req, cancel) {
+                // Everything a child starts is born in the slot's cgroup and cannot leave
+                // it: when the cgroup holds no process but those it held before (the
+                // zygotes), nothing is left to kill and the uid sweep is skipped.
+                let before = self.cgroup.as_mut().map(|c| c.pids());
+                let result = warm::run(zygote, uid, req, cancel);
+                let clean = match (before, self.cgroup.as_mut()) {
+                    (Some(Ok(before)), Some(c)) => {
+                        c.pids().is_ok_and(|after| after.is_subset(&before))
+                    }
+                    _ => false,
+                };
+                if !clean {
+                    kill_all_of(uid);
+                }
+                match result {
                     Ok(o) => o,
                     Err(e) => {
                         self.zygotes.remove(&python); // replaced at the next execution

@@ -258,8 +258,6 @@ pub fn run(
         &req.limits,
         cancel,
     );
-    // Whatever the child left running under the slot's uid goes now.
-    kill_all_of(uid);
     if child.broken {
         return Err(std::io::Error::other("the warm runner stopped reporting"));
     }
