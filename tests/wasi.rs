@@ -44,6 +44,8 @@ fn score_with(cases: &[(&str, &str)], extra: &[&str], envs: &[(&str, &str)]) -> 
         .envs(envs.iter().copied())
         .args(["score", "--sandbox", "wasi", "--jobs", "2", "--k", "1"])
         .args(["--timeout", "0.5", "--memory", "256", "--format", "json"])
+        // The floods must meet the output cap, not the clock.
+        .args(["--max-output", "4MiB"])
         .args(extra)
         .arg("--problems")
         .arg(fx.path("problems.jsonl"))
