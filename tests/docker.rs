@@ -548,6 +548,7 @@ fn sandbox_check_reports_every_isolation_feature() {
         "memory limit",
         "pids limit",
         "cpu quota",
+        "ends with the harness",
     ] {
         assert!(
             text.contains(&format!("ok   {feature}:")),
