@@ -523,6 +523,104 @@ fn the_pool_clean_up_removes_everything_and_reports_what_it_cannot() {
 }
 
 #[test]
+fn a_container_whose_clean_up_fails_is_replaced_and_the_verdict_stands() {
+    // No program can leave what its uid cannot remove, so the test does it from outside:
+    // while the first execution waits, a root process (`docker exec`) puts a root-owned
+    // directory into the execution's world-writable one. The clean-up after it must fail,
+    // say so, and the harness must run the next execution in a fresh container.
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready("docker tests") {
+        return;
+    }
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    let wait = "    import os, socket, time\n    \
+                os.makedirs('/tmp/poison', exist_ok=True)\n    \
+                os.chmod('/tmp/poison', 0o777)\n    \
+                t = time.time()\n    \
+                while not os.path.exists('/tmp/poison/root/f') and time.time() - t < 20:\n        \
+                time.sleep(0.05)\n    \
+                print('container', socket.gethostname(), os.path.exists('/tmp/poison/root/f'))\n    \
+                return a + b\n";
+    let next =
+        "    import socket\n    print('container', socket.gethostname(), True)\n    return a + b\n";
+    write_jsonl(
+        &fx.path("samples.jsonl"),
+        &[
+            json!({"task_id": "Toy/0", "completion": wait}),
+            json!({"task_id": "Toy/0", "completion": next}),
+        ],
+    );
+    let mut child = assay()
+        .args(["score", "--problems"])
+        .arg(fx.path("problems.jsonl"))
+        .arg("--samples")
+        .arg(fx.path("samples.jsonl"))
+        .args([
+            "--k",
+            "1",
+            "--jobs",
+            "1",
+            "--timeout",
+            "30",
+            "--sandbox",
+            "docker",
+        ])
+        .arg("--run-dir")
+        .arg(fx.path("run"))
+        .arg("--output")
+        .arg(fx.path("results.jsonl"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let label = format!("assay.pid={}", child.id());
+    let sabotage = "test -d /tmp/poison && mkdir -p /tmp/poison/root && touch /tmp/poison/root/f";
+    let t0 = Instant::now();
+    'sabotage: loop {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60) && child.try_wait().unwrap().is_none(),
+            "the first execution never waited in a container"
+        );
+        for id in containers(&label) {
+            let done = Command::new("docker")
+                .args(["exec", "-u", "0", &id, "sh", "-c", sabotage])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if done {
+                break 'sabotage;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results = read_jsonl(&fx.path("results.jsonl"));
+    let seen: Vec<&str> = results
+        .iter()
+        .map(|r| r["stdout"]["text"].as_str().unwrap_or_default())
+        .collect();
+    for r in &results {
+        assert_eq!(r["status"], "passed", "{r:#}");
+    }
+    assert!(
+        seen[0].contains(" True"),
+        "the sabotage did not happen: {seen:?}"
+    );
+    let host = |s: &str| s.split_whitespace().nth(1).unwrap_or_default().to_string();
+    assert_ne!(
+        host(seen[0]),
+        host(seen[1]),
+        "the poisoned container served again"
+    );
+    assert!(containers(&label).is_empty());
+}
+
+#[test]
 fn sandbox_check_reports_every_isolation_feature() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if !docker_ready("docker tests") {
