@@ -127,10 +127,10 @@ def _remove_tree(top, name):
     """Removes `name` of the directory open as `top`, with everything below it.
 
     Iterative, with one directory open at any depth (it descends by fd and climbs back by
-    ".."; the uid's processes are all dead, so nothing moves meanwhile) and no path
-    strings, so neither depth nor path length stops it; directories are chmod'ed back to
-    0700; sockets, fifos and devices are unlinked, never opened. Raises OSError when
-    anything is left."""
+    ".."; the uid's processes are dead, so nothing moves meanwhile, and the helper has only
+    the uid's rights anyway) and no path strings, so neither depth nor path length stops
+    it; directories are chmod'ed back to 0700; sockets, fifos and devices are unlinked,
+    never opened. Raises OSError when anything is left."""
     if not _stat.S_ISDIR(_os.stat(name, dir_fd=top, follow_symlinks=False).st_mode):
         _os.unlink(name, dir_fd=top)
         return
@@ -148,8 +148,15 @@ def _remove_tree(top, name):
                     left += 1
                     todo.pop()
                     continue
+                try:
+                    entries = _os.listdir(child)
+                except OSError:
+                    _os.close(child)
+                    left += 1
+                    todo.pop()
+                    continue
                 subdirs = []
-                for entry in _os.listdir(child):
+                for entry in entries:
                     try:
                         st = _os.stat(entry, dir_fd=child, follow_symlinks=False)
                         if _stat.S_ISDIR(st.st_mode):
