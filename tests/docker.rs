@@ -1,5 +1,6 @@
 //! The docker backend through the real binary: verdicts equal to the process backend's,
-//! an `ml` entry, and no container left after success, Ctrl-C or `kill -9`.
+//! an `ml` entry, no container left after success, Ctrl-C or `kill -9` (within seconds,
+//! with nothing restarted), leftovers reaped, and the pool server's clean-up.
 //!
 //! Needs a Docker engine. Without one these tests fail (under `CI=true` always); outside
 //! CI, `ASSAY_SKIP_DOCKER=1` skips them with a loud message. Missing images are built
@@ -373,21 +374,70 @@ fn ctrl_c_mid_run_leaves_no_container() {
 }
 
 #[test]
-fn kill_9_leftovers_are_reaped_by_the_next_start_and_by_gc() {
+fn kill_9_of_the_harness_leaves_no_container_within_10_s() {
+    // No cleanup code of the harness runs: the engine closes the servers' stdin when the
+    // attach connections drop (StdinOnce), each server purges and exits, and the engine
+    // removes its container (auto-remove). Nothing starts assay again here.
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready("docker tests") {
+        return;
+    }
+    let fx = Fixture::new();
+    let mut child = start_long_run(&fx);
+    let label = format!("assay.pid={}", child.id());
+    child.kill().unwrap(); // SIGKILL, mid-execution
+    child.wait().unwrap();
+    let t0 = Instant::now();
+    while !containers(&label).is_empty() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "containers of a killed harness still there after 10 s: {:?}",
+            containers(&label)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A container labelled by a dead harness that did not end itself (say, a server that
+/// hung): what the reaping at the next start and `assay sandbox gc` are for.
+fn leftover_container(run: &str) -> String {
+    let mut gone = Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    let out = Command::new("docker")
+        .args(["run", "-d", "--network", "none", "--label", "assay=1"])
+        .args(["--label", &format!("assay.run={run}")])
+        .args(["--label", &format!("assay.pid={pid}")])
+        .args([
+            "--label",
+            "assay.pid-start=1",
+            "--label",
+            "assay.profile=python",
+        ])
+        .args(["assay-sandbox-python:latest", "python3", "-c"])
+        .arg("import time; time.sleep(600)")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn leftovers_of_a_dead_harness_are_reaped_by_the_next_start_and_by_gc() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if !docker_ready("docker tests") {
         return;
     }
     for reaper in ["next start", "gc"] {
         let fx = Fixture::new();
-        let mut child = start_long_run(&fx);
-        let label = format!("assay.pid={}", child.id());
-        child.kill().unwrap(); // SIGKILL: no cleanup code runs
-        child.wait().unwrap();
-        assert!(
-            !containers(&label).is_empty(),
-            "kill -9 should leave containers behind"
-        );
+        let run = format!("leftover-{}", std::process::id());
+        leftover_container(&run);
+        let label = format!("assay.run={run}");
+        assert_eq!(containers(&label).len(), 1);
         if reaper == "gc" {
             let out = assay().args(["sandbox", "gc"]).output().unwrap();
             assert!(
@@ -396,12 +446,8 @@ fn kill_9_leftovers_are_reaped_by_the_next_start_and_by_gc() {
                 String::from_utf8_lossy(&out.stderr)
             );
             assert!(String::from_utf8_lossy(&out.stdout).contains("removed"));
-            assert!(
-                containers(&label).is_empty(),
-                "gc left {:?}",
-                containers(&label)
-            );
         } else {
+            write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
             write_jsonl(
                 &fx.path("samples.jsonl"),
                 &[json!({"task_id": "Toy/0", "completion": "    return a + b\n"})],
@@ -419,6 +465,159 @@ fn kill_9_leftovers_are_reaped_by_the_next_start_and_by_gc() {
             containers("assay")
         );
     }
+}
+
+#[test]
+fn the_pool_clean_up_removes_everything_and_reports_what_it_cannot() {
+    // `tests/docker/purge_check.py` drives the server's clean-up in a container hardened
+    // like a pool container (root with only SETUID and SETGID, read-only root, private
+    // IPC namespace, size-capped /tmp): a 5,000-level tree of long names with chmod'ed
+    // levels, fifos, sockets, odd names, symlinks out, a wide directory, POSIX shm and
+    // mqueue, SysV shm/sem/msg and a process holding a segment all go, and a clean-up that
+    // cannot finish says so while its other stages still run.
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready("docker tests") {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = std::fs::read_to_string(root.join("tests/docker/purge_check.py")).unwrap();
+    let pool = std::fs::read(root.join("sandbox-images/runner/assay_pool.py")).unwrap();
+    let mut child = Command::new("docker")
+        .args([
+            "run",
+            "--rm",
+            "-i",
+            "--network",
+            "none",
+            "--read-only",
+            "--ipc",
+            "private",
+        ])
+        .args(["--tmpfs", "/tmp:rw,nosuid,nodev,noexec,size=64m,mode=1777"])
+        .args([
+            "--cap-drop",
+            "ALL",
+            "--cap-add",
+            "SETUID",
+            "--cap-add",
+            "SETGID",
+        ])
+        .args(["--security-opt", "no-new-privileges", "--user", "0:0"])
+        .args(["--pids-limit", "64", "--memory", "512m"])
+        .args(["assay-sandbox-python:latest", "python3", "-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&pool).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("purge checks passed"),
+        "{}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_container_whose_clean_up_fails_is_replaced_and_the_verdict_stands() {
+    // No program can leave what its uid cannot remove, so the test does it from outside:
+    // while the first execution waits, a root process (`docker exec`) puts a root-owned
+    // directory into the execution's world-writable one. The clean-up after it must fail,
+    // say so, and the harness must run the next execution in a fresh container.
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready("docker tests") {
+        return;
+    }
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    let wait = "    import os, socket, time\n    \
+                os.makedirs('/tmp/poison', exist_ok=True)\n    \
+                os.chmod('/tmp/poison', 0o777)\n    \
+                t = time.time()\n    \
+                while not os.path.exists('/tmp/poison/root/f') and time.time() - t < 20:\n        \
+                time.sleep(0.05)\n    \
+                print('container', socket.gethostname(), os.path.exists('/tmp/poison/root/f'))\n    \
+                return a + b\n";
+    let next =
+        "    import socket\n    print('container', socket.gethostname(), True)\n    return a + b\n";
+    write_jsonl(
+        &fx.path("samples.jsonl"),
+        &[
+            json!({"task_id": "Toy/0", "completion": wait}),
+            json!({"task_id": "Toy/0", "completion": next}),
+        ],
+    );
+    let mut child = assay()
+        .args(["score", "--problems"])
+        .arg(fx.path("problems.jsonl"))
+        .arg("--samples")
+        .arg(fx.path("samples.jsonl"))
+        .args([
+            "--k",
+            "1",
+            "--jobs",
+            "1",
+            "--timeout",
+            "30",
+            "--sandbox",
+            "docker",
+        ])
+        .arg("--run-dir")
+        .arg(fx.path("run"))
+        .arg("--output")
+        .arg(fx.path("results.jsonl"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let label = format!("assay.pid={}", child.id());
+    let sabotage = "test -d /tmp/poison && mkdir -p /tmp/poison/root && touch /tmp/poison/root/f";
+    let t0 = Instant::now();
+    'sabotage: loop {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60) && child.try_wait().unwrap().is_none(),
+            "the first execution never waited in a container"
+        );
+        for id in containers(&label) {
+            let done = Command::new("docker")
+                .args(["exec", "-u", "0", &id, "sh", "-c", sabotage])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if done {
+                break 'sabotage;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results = read_jsonl(&fx.path("results.jsonl"));
+    let seen: Vec<&str> = results
+        .iter()
+        .map(|r| r["stdout"]["text"].as_str().unwrap_or_default())
+        .collect();
+    for r in &results {
+        assert_eq!(r["status"], "passed", "{r:#}");
+    }
+    assert!(
+        seen[0].contains(" True"),
+        "the sabotage did not happen: {seen:?}"
+    );
+    let host = |s: &str| s.split_whitespace().nth(1).unwrap_or_default().to_string();
+    assert_ne!(
+        host(seen[0]),
+        host(seen[1]),
+        "the poisoned container served again"
+    );
+    assert!(containers(&label).is_empty());
 }
 
 #[test]
@@ -447,6 +646,7 @@ fn sandbox_check_reports_every_isolation_feature() {
         "memory limit",
         "pids limit",
         "cpu quota",
+        "ends with the harness",
     ] {
         assert!(
             text.contains(&format!("ok   {feature}:")),

@@ -497,3 +497,96 @@ fn hostile_suite_on_docker_backend() {
         "containers left after the suite: {left}"
     );
 }
+
+/// A writer and a reader of `tests/hostile/cross/`, with the marker filled in.
+fn cross_program(name: &str, marker: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/hostile/cross/{name}.py"));
+    std::fs::read_to_string(path)
+        .unwrap()
+        .replace("{{MARKER}}", marker)
+}
+
+/// Writers first, then readers, `jobs` of each, in one run: a reader raises if anything
+/// of an earlier execution is visible to it, and must still find its memory. The verdicts
+/// come from the results file; with one job the writer and the reader ran in the same
+/// container (each prints its hostname), so it is the clean-up that was tested.
+fn cross_execution(backend: &str, jobs: usize) {
+    let fx = Fixture::new();
+    let marker = format!("assaycross{}x{jobs}", std::process::id());
+    let problem = |id: &str| {
+        json!({"id": id, "domain": "security", "category": "hostile", "difficulty": "advanced",
+               "description": "A hostile program.", "prompt": "# hostile\n", "entry_point": "main",
+               "reference": "def main():\n    pass\n",
+               "tests": [{"name": "reached", "level": "normal", "code": "assert True"}]})
+    };
+    write_jsonl(
+        &fx.path("problems.jsonl"),
+        &[problem("leak_writer"), problem("leak_reader")],
+    );
+    let mut samples = Vec::new();
+    for name in ["leak_writer", "leak_reader"] {
+        for copy in 0..jobs {
+            // The comment keeps copies apart (identical samples run once).
+            let program = format!("{}# copy {copy}\n", cross_program(name, &marker));
+            samples.push(json!({"task_id": name, "solution": program}));
+        }
+    }
+    write_jsonl(&fx.path("samples.jsonl"), &samples);
+    let out = assay()
+        .args(["score", "--problems"])
+        .arg(fx.path("problems.jsonl"))
+        .arg("--samples")
+        .arg(fx.path("samples.jsonl"))
+        .args([
+            "--k",
+            "1",
+            "--timeout",
+            "30",
+            "--memory",
+            "512",
+            "--format",
+            "json",
+        ])
+        .args(["--jobs", &jobs.to_string(), "--sandbox", backend])
+        .arg("--run-dir")
+        .arg(fx.path("run"))
+        .arg("--output")
+        .arg(fx.path("results.jsonl"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results = read_jsonl(&fx.path("results.jsonl"));
+    assert_eq!(results.len(), 2 * jobs);
+    let wrong: Vec<String> = results
+        .iter()
+        .filter(|r| r["status"] != "passed")
+        .map(|r| format!("{}: {} {}", r["task_id"], r["status"], r["message"]))
+        .collect();
+    assert!(wrong.is_empty(), "--jobs {jobs} on {backend}: {wrong:#?}");
+    if jobs == 1 {
+        let host =
+            |r: &serde_json::Value| r["stdout"]["text"].as_str().unwrap_or_default().to_string();
+        assert_eq!(host(&results[0]), host(&results[1]), "not one container");
+        assert!(
+            host(&results[0]).starts_with("container "),
+            "{}",
+            results[0]
+        );
+    }
+}
+
+#[test]
+fn cross_execution_leaks_on_docker_backend() {
+    if !docker_ready("cross-execution leaks on docker") {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    for jobs in [1, 2] {
+        cross_execution("docker", jobs);
+    }
+}

@@ -106,24 +106,41 @@ pub async fn check() -> crate::Result<Vec<Item>> {
             requirements: vec![],
         };
         let (_tx, rx) = tokio::sync::watch::channel(false);
+        let created = docker.inspect_container(&lease.server.id, None).await;
         let obs = lease.server.execute(&docker, &req, rx).await;
         pool.checkin(&shared, lease, false).await;
         let text = String::from_utf8_lossy(obs.stdout.head()).into_owned();
-        serde_json::from_str::<serde_json::Value>(text.trim()).map_err(|_| {
+        let seen = serde_json::from_str::<serde_json::Value>(text.trim()).map_err(|_| {
             format!(
                 "the probe did not report: {} {}",
                 obs.fault.unwrap_or_default(),
                 String::from_utf8_lossy(obs.stderr.head()).trim()
             )
-        })
+        })?;
+        Ok::<_, String>((seen, created.map_err(|e| e.to_string())?))
     };
     let result = probe.await;
     gc::sweep_run(&docker, &shared.run, shared.registry.take_all()).await;
     match result {
-        Ok(r) => out.extend(features(&r, &limits)),
+        Ok((seen, created)) => {
+            out.extend(features(&seen, &limits));
+            out.push(lifetime(&created));
+        }
         Err(e) => out.push(item(false, "isolation probe", e)),
     }
     Ok(out)
+}
+
+/// Whether a container ends with its harness: the engine closes the server's stdin when
+/// the harness's attach connection drops (StdinOnce) and deletes it when it exits.
+fn lifetime(c: &bollard::models::ContainerInspectResponse) -> Item {
+    let auto_remove = c.host_config.as_ref().and_then(|h| h.auto_remove) == Some(true);
+    let stdin_once = c.config.as_ref().and_then(|c| c.stdin_once) == Some(true);
+    item(
+        auto_remove && stdin_once,
+        "ends with the harness",
+        format!("StdinOnce {stdin_once}, AutoRemove {auto_remove} (even on kill -9)"),
+    )
 }
 
 use super::gc;

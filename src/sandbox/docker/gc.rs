@@ -1,5 +1,6 @@
-//! Leftover containers: those of a harness that died (`kill -9`) are reaped at the next
-//! start and by `assay sandbox gc`; a harness's own are swept when it stops.
+//! Leftover containers: a harness's own are swept when it stops. Those of a harness that
+//! died (`kill -9`) normally end by themselves (`spec.rs`: StdinOnce, auto-remove); any
+//! that did not are reaped at the next start and by `assay sandbox gc`.
 
 use super::engine::{self, Harness, LABEL, LABEL_RUN};
 use super::pool::remove;

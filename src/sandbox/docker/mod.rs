@@ -4,8 +4,13 @@
 //! long-lived containers each runs `assay_pool.py`, which forks a fresh child per
 //! execution, drops it to an unprivileged uid and multiplexes its stdout, stderr and
 //! runner channel over the attached stdout. The verdict is `runner::decide` on what the
-//! harness observed, as for every backend. Cold mode (`--docker-cold` or
-//! `ASSAY_DOCKER_COLD=1`) uses one fresh container per execution instead.
+//! harness observed, as for every backend. After each execution the server kills the
+//! uid's processes and removes what it left (files, SysV IPC), and says whether that is
+//! verified clean; a container that is not (or saw an OOM kill) is replaced. Containers
+//! end with the harness: when its attach connection drops, even on `kill -9`, the server
+//! sees end of input and exits, and the engine removes the container (`spec.rs`); `gc`
+//! reaps any left at the next start. Cold mode (`--docker-cold` or `ASSAY_DOCKER_COLD=1`)
+//! uses one fresh container per execution instead.
 
 pub mod check;
 mod engine;

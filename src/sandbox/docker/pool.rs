@@ -7,10 +7,12 @@ use super::profile::Profile;
 use super::server::Server;
 use super::spec::Resources;
 use crate::sandbox::uids::lease_uid;
+use bollard::errors::Error::DockerResponseServerError;
 use bollard::Docker;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Ids of the containers this harness created and has not removed yet.
@@ -36,7 +38,11 @@ impl Registry {
     }
 }
 
-/// Force-removes a container (killing it), ignoring one that is already gone.
+/// How long a removal already in progress may take before `remove` gives up on it.
+const REMOVAL_WAIT: Duration = Duration::from_secs(10);
+
+/// Force-removes a container (killing it), ignoring one that is already gone; returns
+/// once it is gone, also when its removal was already under way.
 pub async fn remove(docker: &Docker, id: &str) -> Result<(), bollard::errors::Error> {
     let opts = bollard::query_parameters::RemoveContainerOptions {
         force: true,
@@ -44,14 +50,32 @@ pub async fn remove(docker: &Docker, id: &str) -> Result<(), bollard::errors::Er
         ..Default::default()
     };
     match docker.remove_container(id, Some(opts)).await {
-        Ok(()) => Ok(()),
-        Err(bollard::errors::Error::DockerResponseServerError {
+        Ok(())
+        | Err(DockerResponseServerError {
             status_code: 404, ..
         }) => Ok(()),
-        // 409: removal already in progress (another path got there first).
-        Err(bollard::errors::Error::DockerResponseServerError {
+        // 409: removal already in progress (the engine's auto-remove once the server
+        // exited, or another path of ours).
+        Err(DockerResponseServerError {
             status_code: 409, ..
-        }) => Ok(()),
+        }) => {
+            let deadline = tokio::time::Instant::now() + REMOVAL_WAIT;
+            loop {
+                match docker.inspect_container(id, None).await {
+                    Err(DockerResponseServerError {
+                        status_code: 404, ..
+                    }) => return Ok(()),
+                    Err(e) => return Err(e),
+                    Ok(_) if tokio::time::Instant::now() >= deadline => {
+                        return Err(DockerResponseServerError {
+                            status_code: 409,
+                            message: format!("container {id} is still being removed"),
+                        })
+                    }
+                    Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                }
+            }
+        }
         Err(e) => Err(e),
     }
 }

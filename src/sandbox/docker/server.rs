@@ -338,7 +338,8 @@ impl Server {
         {
             obs.fault = Some(head.lines().next().unwrap_or_default().to_string());
         }
-        // An OOM kill or a server that could not get rid of everything: start afresh.
+        // An OOM kill, or a clean-up the server could not verify (files, SysV IPC or pipes
+        // of the execution left): the container is poisoned, a fresh one takes its place.
         obs.reusable = oom_kills == 0
             && report["clean"].as_bool().unwrap_or(false)
             && obs.fault.is_none()

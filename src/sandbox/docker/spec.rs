@@ -104,6 +104,8 @@ pub fn container(
         memory_swap: Some(res.memory_bytes), // equal: no swap at all
         nano_cpus: Some(1_000_000_000),
         ipc_mode: Some("private".into()),
+        // The engine deletes the container once its server exits (the harness gone too).
+        auto_remove: Some(true),
         // The server's stdout carries every byte an execution prints: never log it.
         log_config: Some(HostConfigLogConfig {
             typ: Some("none".into()),
@@ -122,7 +124,9 @@ pub fn container(
         attach_stdout: Some(true),
         attach_stderr: Some(true),
         open_stdin: Some(true),
-        stdin_once: Some(false),
+        // The engine closes the server's stdin when our attach connection drops, even
+        // after a `kill -9` of the harness: the server then exits and the container goes.
+        stdin_once: Some(true),
         tty: Some(false),
         network_disabled: Some(true),
         host_config: Some(host),
