@@ -43,6 +43,8 @@ r["memory"] = read("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgrou
 r["memsw"] = read("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", "/sys/fs/cgroup/memory.swap.max")
 r["pids"] = read("/sys/fs/cgroup/pids/pids.max", "/sys/fs/cgroup/pids.max")
 r["cpu"] = read("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu.max")
+r["seccomp"] = me.get("Seccomp", "?").strip()
+r["ipc"] = os.readlink("/proc/self/ns/ipc")
 print(json.dumps(r))
 "#;
 
@@ -157,6 +159,9 @@ fn features(r: &serde_json::Value, limits: &Limits) -> Vec<Item> {
     let mem_ok = s("memory").parse::<i64>().ok() == Some(want.memory_bytes)
         || s("memory") == want.memory_bytes.to_string();
     let memsw = s("memsw");
+    let host_ipc = std::fs::read_link("/proc/self/ns/ipc")
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
     vec![
         item(
             net_ok,
@@ -216,6 +221,20 @@ fn features(r: &serde_json::Value, limits: &Limits) -> Vec<Item> {
             ),
         ),
         item(s("pids") == want.pids.to_string(), "pids limit", s("pids")),
+        item(
+            s("seccomp") == "2",
+            "seccomp",
+            format!("mode {} (the engine's default profile)", s("seccomp")),
+        ),
+        item(
+            s("ipc") != host_ipc,
+            "ipc namespace",
+            format!(
+                "{} against the harness's {host_ipc}: private to the container, emptied by \
+                 the pool between executions",
+                s("ipc")
+            ),
+        ),
         item(
             s("cpu") == "100000" || s("cpu").starts_with("100000 "),
             "cpu quota",
