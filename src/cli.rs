@@ -225,7 +225,7 @@ fn check_timeout(timeout: f64) -> anyhow::Result<()> {
     if timeout > 0.0 && timeout.is_finite() {
         Ok(())
     } else {
-        Err(Error::Environment("--timeout must be a positive number of seconds".into()).into())
+        Err(Error::Usage("--timeout must be a positive number of seconds".into()).into())
     }
 }
 
@@ -321,18 +321,45 @@ pub fn main() -> i32 {
         Err(e) => e.exit(),
     };
     crate::run::cleanup_stale();
-    let code = match run(cli) {
-        Ok(code) => code,
-        Err(e) => {
+    let code = guarded(|| run(cli));
+    crate::run::scratch::cleanup_own();
+    code
+}
+
+/// Runs a command and turns its end into an exit code: a typed error its own code, a
+/// panic (a bug) one line asking for a report and `EXIT_INTERNAL`, never a backtrace
+/// dressed as bad input.
+fn guarded(command: impl FnOnce() -> anyhow::Result<i32>) -> i32 {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!(
+            "error: internal error: {what}{at} ({})",
+            crate::error::REPORT_BUG
+        );
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(command));
+    std::panic::set_hook(hook);
+    match result {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
             eprintln!("error: {e:#}");
             match e.downcast_ref::<Error>() {
                 Some(err) => err.exit_code(),
                 None => EXIT_BAD_INPUT,
             }
         }
-    };
-    crate::run::scratch::cleanup_own();
-    code
+        Err(_) => crate::error::EXIT_INTERNAL,
+    }
 }
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
@@ -353,7 +380,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
 fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
     check_timeout(args.timeout)?;
     if args.k.contains(&0) {
-        return Err(Error::Environment("--k values must be at least 1".into()).into());
+        return Err(Error::Usage("--k values must be at least 1".into()).into());
     }
     let jobs = args.sandbox.jobs();
     let mut limits = Limits::with_timeout(args.timeout);
@@ -537,7 +564,20 @@ fn export_command(action: ExportAction) -> anyhow::Result<i32> {
 
 #[cfg(test)]
 mod tests {
-    use super::Gate;
+    use super::{guarded, Gate};
+    use crate::error::{Error, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK};
+
+    #[test]
+    fn a_panic_is_an_internal_error_not_bad_input() {
+        assert_eq!(guarded(|| Ok(EXIT_OK)), EXIT_OK);
+        assert_eq!(
+            guarded(|| Err(Error::Usage("--k".into()).into())),
+            EXIT_BAD_INPUT
+        );
+        assert_eq!(guarded(|| panic!("an invariant broke")), EXIT_INTERNAL);
+        // The hook is restored: the process's own panics print as before.
+        assert!(std::panic::catch_unwind(|| panic!("after")).is_err());
+    }
 
     #[test]
     fn fail_under_names_a_metric_or_means_pass_at_1() {

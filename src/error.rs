@@ -8,8 +8,14 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_GATE: i32 = 1;
 /// Exit code: bad input or unusable environment.
 pub const EXIT_BAD_INPUT: i32 = 2;
+/// Exit code: a bug in assay (a panic, a failed internal task): sysexits' EX_SOFTWARE.
+pub const EXIT_INTERNAL: i32 = 70;
 /// Exit code: interrupted by the user (128 + SIGINT).
 pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// What an internal error tells the user besides its cause.
+pub const REPORT_BUG: &str =
+    "this is a bug in assay, not in your input: please report it with the command line and this message";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -31,9 +37,15 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A flag or combination of flags that cannot work; names the flag.
+    #[error("{0}")]
+    Usage(String),
     /// The environment cannot run what was asked (missing python, image, engine).
     #[error("{0}")]
     Environment(String),
+    /// A bug: an invariant broke, a task panicked.
+    #[error("internal error: {0} ({REPORT_BUG})")]
+    Internal(String),
     #[error("interrupted")]
     Interrupted,
 }
@@ -56,9 +68,36 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Interrupted => EXIT_INTERRUPTED,
-            _ => EXIT_BAD_INPUT,
+            Error::Internal(_) => EXIT_INTERNAL,
+            Error::Input { .. }
+            | Error::Read { .. }
+            | Error::Write { .. }
+            | Error::Usage(_)
+            | Error::Environment(_) => EXIT_BAD_INPUT,
         }
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_of_error_has_its_exit_code() {
+        assert_eq!(Error::Usage("--k".into()).exit_code(), EXIT_BAD_INPUT);
+        assert_eq!(
+            Error::Environment("no engine".into()).exit_code(),
+            EXIT_BAD_INPUT
+        );
+        assert_eq!(
+            Error::input(std::path::Path::new("f"), 1, "x", "y").exit_code(),
+            EXIT_BAD_INPUT
+        );
+        assert_eq!(Error::Interrupted.exit_code(), EXIT_INTERRUPTED);
+        let bug = Error::Internal("task panicked".into());
+        assert_eq!(bug.exit_code(), EXIT_INTERNAL);
+        assert!(bug.to_string().contains("bug in assay"), "{bug}");
+    }
+}

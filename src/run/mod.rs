@@ -129,7 +129,7 @@ pub async fn run_all(
         tokio::select! {
             joined = running.join_next() => {
                 let Some(joined) = joined else { break };
-                let (i, outcome, attempts) = joined.map_err(|e| Error::Environment(format!("execution task failed: {e}")))?;
+                let (i, outcome, attempts) = joined.map_err(|e| Error::Internal(format!("an execution task failed: {e}")))?;
                 if interrupted && outcome.status == Status::SandboxError {
                     continue; // cancelled by us: neither a verdict nor journaled
                 }
