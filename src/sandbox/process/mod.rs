@@ -135,14 +135,24 @@ impl Slot {
                 // zygotes), nothing is left to kill and the uid sweep is skipped.
                 let before = self.cgroup.as_mut().map(|c| c.pids());
                 let result = warm::run(zygote, uid, req, cancel);
-                let clean = match (before, self.cgroup.as_mut()) {
+                let settled = |cg: &mut Option<cgroup::SlotCgroup>| match (&before, cg) {
                     (Some(Ok(before)), Some(c)) => {
-                        c.pids().is_ok_and(|after| after.is_subset(&before))
+                        c.pids().is_ok_and(|after| after.is_subset(before))
                     }
                     _ => false,
                 };
-                if !clean {
+                if !settled(&mut self.cgroup) {
                     kill_all_of(uid);
+                    // SIGKILL is asynchronous: until the leftovers are gone they still
+                    // count against the uid's RLIMIT_NPROC, and the next program's first
+                    // fork would fail. Wait (briefly) for the cgroup to be back to before.
+                    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+                    while self.cgroup.is_some()
+                        && !settled(&mut self.cgroup)
+                        && std::time::Instant::now() < deadline
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                    }
                 }
                 match result {
                     Ok(o) => o,
