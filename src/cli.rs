@@ -221,12 +221,29 @@ fn parse_size(s: &str) -> Result<u64, String> {
     Ok(size.as_u64())
 }
 
-fn check_timeout(timeout: f64) -> anyhow::Result<()> {
-    if timeout > 0.0 && timeout.is_finite() {
-        Ok(())
-    } else {
-        Err(Error::Usage("--timeout must be a positive number of seconds".into()).into())
+/// The longest `--timeout` accepted: a week (every clock and deadline stays representable).
+const MAX_TIMEOUT_SECS: f64 = 7.0 * 86400.0;
+/// The smallest `--memory` a Python interpreter starts in.
+const MIN_MEMORY_MB: u64 = 32;
+
+/// The limits flags every command shares, checked before anything starts.
+fn check_limits(timeout: f64, memory_mb: u64, jobs: Option<usize>) -> anyhow::Result<()> {
+    if !(timeout > 0.0 && timeout <= MAX_TIMEOUT_SECS) {
+        return Err(Error::Usage(format!(
+            "--timeout must be a positive number of seconds, at most {MAX_TIMEOUT_SECS} (a week); got {timeout}"
+        ))
+        .into());
     }
+    if memory_mb < MIN_MEMORY_MB {
+        return Err(Error::Usage(format!(
+            "--memory must be at least {MIN_MEMORY_MB} MB (a Python interpreter does not start in less); got {memory_mb}"
+        ))
+        .into());
+    }
+    if jobs == Some(0) {
+        return Err(Error::Usage("--jobs must be at least 1".into()).into());
+    }
+    Ok(())
 }
 
 #[derive(clap::Args)]
@@ -378,7 +395,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
 }
 
 fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
-    check_timeout(args.timeout)?;
+    check_limits(args.timeout, args.memory, args.sandbox.jobs)?;
     if args.k.contains(&0) {
         return Err(Error::Usage("--k values must be at least 1".into()).into());
     }
@@ -490,7 +507,7 @@ fn sandbox_command(action: SandboxAction) -> anyhow::Result<i32> {
 }
 
 fn curate_command(args: CurateArgs) -> anyhow::Result<i32> {
-    check_timeout(args.timeout)?;
+    check_limits(args.timeout, args.memory, args.sandbox.jobs)?;
     let mut limits = Limits::with_timeout(args.timeout);
     limits.memory_mb = args.memory;
     limits.max_output_bytes = args.max_output;

@@ -611,3 +611,23 @@ fn a_sample_with_solution_and_completion_runs_the_solution() {
 fn chatty_correct_programs_pass_on_the_process_backend() {
     chatty_programs_pass("process", &[]);
 }
+
+#[test]
+fn bad_limits_and_interpreters_are_usage_errors_not_panics() {
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    write_jsonl(
+        &fx.path("samples.jsonl"),
+        &[json!({"task_id": "Toy/0", "completion": "    return a + b\n"})],
+    );
+    // 1e308 seconds panicked in a slot thread and the run still exited 0.
+    expect_bad_input(&fx, &["--timeout", "1e308"], "--timeout");
+    expect_bad_input(&fx, &["--timeout", "0"], "--timeout");
+    expect_bad_input(&fx, &["--jobs", "0"], "--jobs");
+    expect_bad_input(&fx, &["--memory", "0"], "--memory");
+    expect_bad_input(
+        &fx,
+        &["--python", "/nonexistent/python3"],
+        "--python /nonexistent/python3",
+    );
+}

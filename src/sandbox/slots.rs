@@ -60,8 +60,13 @@ impl Slots {
         if !sent {
             return Outcome::sandbox_error(self.backend, &tests, "sandbox is shut down");
         }
-        rx.await
-            .unwrap_or_else(|_| Outcome::sandbox_error(self.backend, &tests, "sandbox slot died"))
+        // A slot thread only drops a reply by panicking: a bug, not a fault of the code
+        // under test. It propagates (the run ends as an internal error, the journal keeps
+        // what finished) instead of passing for a `sandbox_error` that is retried and ignored.
+        match rx.await {
+            Ok(outcome) => outcome,
+            Err(_) => panic!("a {} sandbox slot thread panicked", self.backend),
+        }
     }
 
     /// Every running execution stops as soon as its slot sees the flag.

@@ -245,6 +245,12 @@ pub struct ProcessSandbox {
 impl ProcessSandbox {
     /// Probes isolation, starts the slots, checks the interpreter runs inside the sandbox.
     pub async fn start(config: ProcessConfig) -> crate::Result<Self> {
+        if config.python.contains('/') && !std::path::Path::new(&config.python).is_file() {
+            return Err(crate::Error::Environment(format!(
+                "--python {}: no such file (pass an interpreter every user can read, e.g. /usr/bin/python3)",
+                config.python
+            )));
+        }
         let root = nix::unistd::geteuid().is_root();
         let isolation = probe_isolation(root);
         if let Isolation::Rlimits = isolation {
