@@ -334,6 +334,24 @@ fn spawn_score(fx: &Fixture, extra: &[&str]) -> std::process::Child {
         .unwrap()
 }
 
+/// The `assay-<pid>` memory cgroup directory of a running harness, where the machine has
+/// the v1 memory hierarchy (as here; the test asserts it exists there).
+fn memory_cgroup_of(pid: u32) -> Option<std::path::PathBuf> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
+    let path = own
+        .lines()
+        .find_map(|l| l.split_once(":memory:").map(|(_, p)| p.to_string()))?;
+    let dir = Path::new("/sys/fs/cgroup/memory")
+        .join(path.trim_start_matches('/'))
+        .join(format!("assay-{pid}"));
+    assert!(
+        dir.is_dir(),
+        "no memory cgroup {} for the harness",
+        dir.display()
+    );
+    Some(dir)
+}
+
 #[test]
 fn kill_9_loses_only_what_ran_and_leaves_no_process() {
     let fx = Fixture::new();
@@ -341,9 +359,11 @@ fn kill_9_loses_only_what_ran_and_leaves_no_process() {
     let before = ours(&needle);
     slow_samples(&fx, 16, 0.25);
     let mut child = spawn_score(&fx, &["--k", "1", "--jobs", "2"]);
+    let killed_pid = child.id();
     wait_for("4 journaled executions", Duration::from_secs(30), || {
         journal_lines(&fx.path("run")).len() >= 4
     });
+    let cgroup = memory_cgroup_of(killed_pid);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     wait_for("the sandbox tree to die", Duration::from_secs(5), || {
@@ -354,6 +374,10 @@ fn kill_9_loses_only_what_ran_and_leaves_no_process() {
 
     let out = score(&fx, &["--k", "1", "--jobs", "2", "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // The dead harness's memory cgroups are removed by the next start.
+    if let Some(dir) = cgroup {
+        assert!(!dir.exists(), "{} outlived the next start", dir.display());
+    }
     let journal = journal_lines(&fx.path("run"));
     let keys: std::collections::BTreeSet<_> = journal
         .iter()
