@@ -144,6 +144,11 @@ def serve(run_request, preload, seccomp):
             importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001 - a missing optional module is not fatal
             _os.write(2, ("preload %s failed: %r\n" % (name, exc)).encode())
+    # Everything imported so far goes to the permanent generation: a child's collector
+    # never walks (and so never copies on write) the zygote's objects.
+    import gc
+
+    gc.freeze()
     sock = _socket.socket(fileno=0)
     sock.sendall(b'{"ready": true}\n')
     while True:
