@@ -1,10 +1,12 @@
-//! The `process` backend: a host Python under namespaces, rlimits and an unprivileged uid.
+//! The `process` backend: a host Python under namespaces, a minimal root (`root.rs`), a
+//! seccomp filter (`seccomp.rs`), a memory cgroup (`cgroup.rs`), rlimits and an
+//! unprivileged uid.
 //!
 //! Each of `--jobs` slots is a long-lived thread. As root with namespaces, a slot holds
-//! its own sandbox uid (leased by `flock`, so concurrent harnesses never share one) and a
-//! warm zygote that forks a fresh isolated child per execution; otherwise each execution
-//! starts a fresh interpreter (the cold path). The parent-death signal of every sandbox
-//! is tied to a slot thread, which lives as long as the harness.
+//! its own sandbox uid (leased by `flock`, so concurrent harnesses never share one), its
+//! memory cgroup and a warm zygote that forks a fresh isolated child per execution;
+//! otherwise each execution starts a fresh interpreter (the cold path). The parent-death
+//! signal of every sandbox is tied to a slot thread, which lives as long as the harness.
 
 mod cgroup;
 mod cold;

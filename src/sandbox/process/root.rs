@@ -152,7 +152,7 @@ impl Builder {
 
 impl RootPlan {
     /// The plan for an interpreter at `python` whose profiles' environments live under
-    /// `venvs`; `/tmp` gets `tmp_size_mb`.
+    /// `venvs` (`/tmp`'s size is given to `apply`, per execution).
     pub fn new(python: &str, venvs: &Path) -> RootPlan {
         let mut b = Builder {
             ops: Vec::new(),
