@@ -368,13 +368,17 @@ fn guarded(command: impl FnOnce() -> anyhow::Result<i32>) -> i32 {
     std::panic::set_hook(hook);
     match result {
         Ok(Ok(code)) => code,
-        Ok(Err(e)) => {
-            eprintln!("error: {e:#}");
-            match e.downcast_ref::<Error>() {
-                Some(err) => err.exit_code(),
-                None => EXIT_BAD_INPUT,
+        Ok(Err(e)) => match e.downcast_ref::<Error>() {
+            // A typed error's message already carries its cause (`{e:#}` would repeat it).
+            Some(err) => {
+                eprintln!("error: {err}");
+                err.exit_code()
             }
-        }
+            None => {
+                eprintln!("error: {e:#}");
+                EXIT_BAD_INPUT
+            }
+        },
         Err(_) => crate::error::EXIT_INTERNAL,
     }
 }

@@ -39,6 +39,14 @@ pub fn load_problems(path: &Path) -> Result<Vec<Problem>> {
         }
         out.push(problem);
     }
+    if out.is_empty() {
+        return Err(Error::input(
+            path,
+            1,
+            "id",
+            "no problems: the file is empty",
+        ));
+    }
     Ok(out)
 }
 

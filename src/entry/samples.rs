@@ -41,5 +41,14 @@ pub fn load_samples(path: &Path, problems: &[Problem]) -> Result<Vec<Sample>> {
             original: rec.value,
         });
     }
+    if out.is_empty() {
+        // Nothing to score is a mistake (a wrong or truncated file), not a pass@k of 0/0.
+        return Err(Error::input(
+            path,
+            1,
+            "task_id",
+            "no samples: the file is empty",
+        ));
+    }
     Ok(out)
 }
