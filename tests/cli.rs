@@ -334,16 +334,23 @@ fn spawn_score(fx: &Fixture, extra: &[&str]) -> std::process::Child {
         .unwrap()
 }
 
-/// The `assay-<pid>` memory cgroup directory of a running harness, where the machine has
-/// the v1 memory hierarchy (as here; the test asserts it exists there).
-fn memory_cgroup_of(pid: u32) -> Option<std::path::PathBuf> {
+/// Where the `assay-<pid>` memory cgroup directory of a harness is, on a machine with the
+/// v1 memory hierarchy (as here).
+fn memory_cgroup_dir(pid: u32) -> Option<std::path::PathBuf> {
     let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
     let path = own
         .lines()
         .find_map(|l| l.split_once(":memory:").map(|(_, p)| p.to_string()))?;
-    let dir = Path::new("/sys/fs/cgroup/memory")
-        .join(path.trim_start_matches('/'))
-        .join(format!("assay-{pid}"));
+    Some(
+        Path::new("/sys/fs/cgroup/memory")
+            .join(path.trim_start_matches('/'))
+            .join(format!("assay-{pid}")),
+    )
+}
+
+/// The running harness's memory cgroup directory (asserted to exist where v1 is).
+fn memory_cgroup_of(pid: u32) -> Option<std::path::PathBuf> {
+    let dir = memory_cgroup_dir(pid)?;
     assert!(
         dir.is_dir(),
         "no memory cgroup {} for the harness",
@@ -654,4 +661,25 @@ fn bad_limits_and_interpreters_are_usage_errors_not_panics() {
         &["--python", "/nonexistent/python3"],
         "--python /nonexistent/python3",
     );
+}
+
+#[test]
+fn a_finished_run_leaves_no_memory_cgroup() {
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    write_jsonl(
+        &fx.path("samples.jsonl"),
+        &[
+            json!({"task_id": "Toy/0", "completion": "    import time\n    time.sleep(1)\n    return a + b\n"}),
+        ],
+    );
+    let mut child = spawn_score(&fx, &["--k", "1", "--jobs", "2"]);
+    let pid = child.id();
+    wait_for("the harness's cgroup", Duration::from_secs(20), || {
+        memory_cgroup_dir(pid).is_some_and(|d| d.is_dir())
+    });
+    let dir = memory_cgroup_dir(pid).unwrap();
+    assert!(child.wait().unwrap().success());
+    // Slots are joined on drop: zygotes, slot cgroups, then the harness's directory.
+    assert!(!dir.exists(), "{} outlived a clean exit", dir.display());
 }

@@ -18,6 +18,9 @@ pub struct Slots {
     backend: &'static str,
     queue: Mutex<Option<mpsc::Sender<Work>>>,
     cancel: Arc<AtomicBool>,
+    /// Joined on drop: a slot's state (zygotes, cgroup, uid lease) is released before the
+    /// harness exits, not raced by it.
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Slots {
@@ -26,9 +29,10 @@ impl Slots {
         let (tx, rx) = mpsc::channel::<Work>();
         let rx = Arc::new(Mutex::new(rx));
         let cancel = Arc::new(AtomicBool::new(false));
+        let mut threads = Vec::new();
         for (n, mut run) in executors.into_iter().enumerate() {
             let (rx, cancel) = (Arc::clone(&rx), Arc::clone(&cancel));
-            std::thread::Builder::new()
+            let thread = std::thread::Builder::new()
                 .name(format!("{backend}-slot-{n}"))
                 .spawn(move || loop {
                     let work = { rx.lock().expect("queue lock").recv() };
@@ -38,11 +42,13 @@ impl Slots {
                 .map_err(|e| {
                     crate::Error::Environment(format!("cannot start sandbox threads: {e}"))
                 })?;
+            threads.push(thread);
         }
         Ok(Slots {
             backend,
             queue: Mutex::new(Some(tx)),
             cancel,
+            threads,
         })
     }
 
@@ -79,5 +85,10 @@ impl Drop for Slots {
     fn drop(&mut self) {
         self.cancel.store(true, Ordering::Relaxed);
         self.queue.lock().map(|mut q| q.take()).ok();
+        // With the queue closed and the cancel flag up, each thread ends its execution
+        // (killed at once) and returns; its state is dropped with it.
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
     }
 }

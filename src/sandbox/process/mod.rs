@@ -75,12 +75,15 @@ struct Slot {
     python: String,
     isolation: Isolation,
     jail: Option<Arc<Jail>>,
-    /// The slot's memory cgroup (None where the kernel gives us none).
-    cgroup: Option<cgroup::SlotCgroup>,
     lease: Option<UidLease>,
     warm: bool,
     /// Warm runners by interpreter (one per profile in use).
     zygotes: HashMap<String, warm::Zygote>,
+    // Fields drop in this order: the zygotes (which sit in the slot's cgroup) go first,
+    // then the slot's cgroup, then (with the last slot) the harness's cgroup directory.
+    /// The slot's memory cgroup (None where the kernel gives us none).
+    cgroup: Option<cgroup::SlotCgroup>,
+    _cgroups: Option<Arc<cgroup::MemoryCgroups>>,
 }
 
 impl Slot {
@@ -308,21 +311,18 @@ impl ProcessSandbox {
                 },
                 _ => None,
             };
-            let keep_alive = cgroups.clone();
             let mut slot = Slot {
                 python: config.python.clone(),
                 isolation,
                 jail: jail.clone(),
-                cgroup,
                 lease,
                 warm,
                 zygotes: HashMap::new(),
+                cgroup,
+                _cgroups: cgroups.clone(),
             };
             executors.push(Box::new(
-                move |req: &ExecRequest, cancel: &Arc<AtomicBool>| {
-                    let _cgroups = &keep_alive; // the slot cgroups' parent outlives them
-                    slot.execute(req, cancel)
-                },
+                move |req: &ExecRequest, cancel: &Arc<AtomicBool>| slot.execute(req, cancel),
             ));
         }
         let mut sb = ProcessSandbox {
