@@ -20,6 +20,13 @@ pub fn item(ok: bool, name: &str, detail: impl Into<String>) -> Item {
     }
 }
 
+/// The harness's own IPC namespace (`ipc:[inode]`), to compare an execution's with.
+pub fn own_ipc_namespace() -> String {
+    std::fs::read_link("/proc/self/ns/ipc")
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
 /// What a process-backend execution sees of its confinement, as one JSON line.
 const PROCESS_PROBE: &str = r#"
 import json, os
@@ -72,9 +79,7 @@ pub async fn process(python: String) -> crate::Result<Vec<Item>> {
         .copied()
         .filter(|d| root.iter().any(|r| r == d))
         .collect();
-    let host_ipc = std::fs::read_link("/proc/self/ns/ipc")
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
+    let host_ipc = own_ipc_namespace();
     let cgroup: Vec<String> = serde_json::from_value(first["cgroup"].clone()).unwrap_or_default();
     let own_cgroup = cgroup
         .iter()

@@ -135,30 +135,9 @@ impl Slot {
                     }
                 }
                 let zygote = self.zygotes.get_mut(&python).expect("started above");
-                // Everything a child starts is born in the slot's cgroup and cannot leave
-                // it: when the cgroup holds no process but those it held before (the
-                // zygotes), nothing is left to kill and the uid sweep is skipped.
-                let before = self.cgroup.as_mut().map(|c| c.pids());
+                let before = self.cgroup.as_mut().and_then(|c| c.pids().ok());
                 let result = warm::run(zygote, uid, req, cancel);
-                let settled = |cg: &mut Option<cgroup::SlotCgroup>| match (&before, cg) {
-                    (Some(Ok(before)), Some(c)) => {
-                        c.pids().is_ok_and(|after| after.is_subset(before))
-                    }
-                    _ => false,
-                };
-                if !settled(&mut self.cgroup) {
-                    kill_all_of(uid);
-                    // SIGKILL is asynchronous: until the leftovers are gone they still
-                    // count against the uid's RLIMIT_NPROC, and the next program's first
-                    // fork would fail. Wait (briefly) for the cgroup to be back to before.
-                    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-                    while self.cgroup.is_some()
-                        && !settled(&mut self.cgroup)
-                        && std::time::Instant::now() < deadline
-                    {
-                        std::thread::sleep(std::time::Duration::from_millis(2));
-                    }
-                }
+                clear_leftovers(uid, self.cgroup.as_mut(), before);
                 match result {
                     Ok(o) => o,
                     Err(e) => {
@@ -225,6 +204,34 @@ impl Slot {
             observed.stdout.finish(),
             observed.stderr.finish(),
         )
+    }
+}
+
+/// After a warm execution: whatever the child left running under the slot's uid goes.
+/// Everything a child starts is born in the slot's cgroup and cannot leave it, so when
+/// the cgroup holds no process but those it held `before` (the zygotes), nothing is left
+/// and the uid sweep (a fork and three `kill(-1)` rounds) is skipped. Without a cgroup,
+/// the sweep always runs.
+fn clear_leftovers(
+    uid: u32,
+    cgroup: Option<&mut cgroup::SlotCgroup>,
+    before: Option<std::collections::BTreeSet<u32>>,
+) {
+    let Some((cg, before)) = cgroup.zip(before) else {
+        kill_all_of(uid);
+        return;
+    };
+    let mut settled = || cg.pids().is_ok_and(|now| now.is_subset(&before));
+    if settled() {
+        return;
+    }
+    kill_all_of(uid);
+    // SIGKILL is asynchronous: until the leftovers are gone they still count against the
+    // uid's RLIMIT_NPROC, and the next program's first fork would fail. Wait (briefly)
+    // for the cgroup to be back to before.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while !settled() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
 }
 
