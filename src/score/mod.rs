@@ -4,7 +4,7 @@ pub mod passk;
 mod results;
 
 use crate::entry::{self, Problem};
-use crate::run::{self, Event, Instance, Journal, RunOptions};
+use crate::run::{self, Instance, Journal, Listener, RunOptions};
 use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox, Status};
 use crate::Result;
 use serde::Serialize;
@@ -118,7 +118,7 @@ pub async fn score(
     sandbox: Arc<dyn Sandbox>,
     req: &ScoreRequest,
     inputs: Inputs,
-    show_progress: bool,
+    listener: &mut dyn Listener,
 ) -> Result<Summary> {
     let started = std::time::Instant::now();
     let Inputs { problems, samples } = inputs;
@@ -155,21 +155,11 @@ pub async fn score(
         .clone()
         .unwrap_or_else(|| default_run_dir(&req.problems, &req.samples));
     let mut journal = Journal::open(&run_dir)?;
-    let mut progress = run::progress::Progress::new(show_progress, "score");
     let opts = RunOptions {
         jobs: req.jobs,
         retries: req.retries,
     };
-    let outcomes = run::run_all(
-        Arc::clone(&sandbox),
-        jobs,
-        &mut journal,
-        &opts,
-        |e: Event<'_>| progress.on_event(&e),
-    )
-    .await;
-    progress.finish();
-    let outcomes = outcomes?;
+    let outcomes = run::run_all(Arc::clone(&sandbox), jobs, &mut journal, &opts, listener).await?;
     results::write(&output, &samples, &completion_ids, &outcomes)?;
     let mut summary = summarize(&problems, &samples, &outcomes, &req.ks);
     summary.backend = sandbox.name().to_string();

@@ -205,3 +205,12 @@ pub fn chatty_programs_pass(backend: &str, env: &[(&str, &str)]) {
         "{results:#?}"
     );
 }
+
+/// Polls `cond` until it holds; fails the test after `timeout`, naming `what`.
+pub fn wait_for(what: &str, timeout: std::time::Duration, mut cond: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

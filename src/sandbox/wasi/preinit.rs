@@ -121,9 +121,7 @@ pub(super) fn prepare(
             None => return Err(e.context("pre-initialising python.wasm")),
         },
     };
-    eprintln!(
-        "warning: python.wasm cannot be pre-initialised ({why}): every execution starts CPython"
-    );
+    log::warn!("python.wasm cannot be pre-initialised ({why}): every execution starts CPython");
     Ok((plain()?, Entry::Start))
 }
 
@@ -164,7 +162,7 @@ fn snapshot_key(wasm: &[u8]) -> String {
 fn build(engine: &Engine, linker: &Linker<Guest>, wasm: &[u8]) -> wasmtime::Result<Module> {
     use std::io::IsTerminal;
     if std::io::stderr().is_terminal() {
-        eprintln!("pre-initialising python.wasm for the wasi sandbox (once, about 10 s)");
+        log::info!("pre-initialising python.wasm for the wasi sandbox (once, about 10 s)");
     }
     let instrumented = snapshot::instrument(wasm)
         .map_err(wasmtime::Error::msg)?
