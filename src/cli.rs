@@ -430,7 +430,14 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
     let summary = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.sandbox, &args.sandbox.options()).await?;
         let mut progress = crate::term::Progress::new(args.format == Format::Text, "score");
-        score::score(sandbox, &req, inputs, &mut progress).await
+        score::score(
+            sandbox,
+            &req,
+            inputs,
+            &mut progress,
+            crate::term::on_signals()?,
+        )
+        .await
     })?;
     match args.format {
         Format::Text => print!("{}", crate::report::score_text(&summary)),
@@ -540,7 +547,7 @@ fn curate_command(args: CurateArgs) -> anyhow::Result<i32> {
     let report = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.sandbox, &args.sandbox.options()).await?;
         let mut progress = crate::term::Progress::new(true, "curate");
-        crate::curate::curate(sandbox, &opts, &mut progress).await
+        crate::curate::curate(sandbox, &opts, &mut progress, crate::term::on_signals()?).await
     })?;
     print!("{}", crate::curate::funnel_text(&report));
     let kept = report.entries.iter().filter(|e| e.kept).count();

@@ -68,7 +68,9 @@ pub fn new_nonce() -> String {
 enum Record {
     Ready,
     Program(StepRecord),
-    Start { i: usize },
+    Start {
+        i: usize,
+    },
     End {
         i: usize,
         #[serde(flatten)]
@@ -191,8 +193,9 @@ impl Channel {
             Record::End { i, step } => match self.ended.get_mut(i) {
                 Some(slot) => *slot = Some(Step::from(step)),
                 None => {
-                    self.protocol_error
-                        .get_or_insert_with(|| format!("runner reported test {i} of {}", self.ended.len()));
+                    self.protocol_error.get_or_insert_with(|| {
+                        format!("runner reported test {i} of {}", self.ended.len())
+                    });
                 }
             },
             Record::Done => self.done = true,
@@ -451,7 +454,11 @@ mod tests {
     fn an_unknown_record_with_the_nonce_is_a_protocol_error() {
         let mut c = Channel::new("n", 1);
         c.feed(&line("n", r#""ev":"program","status":"maybe""#));
-        assert!(c.protocol_error.as_deref().unwrap().contains("unknown runner record"));
+        assert!(c
+            .protocol_error
+            .as_deref()
+            .unwrap()
+            .contains("unknown runner record"));
         let mut c = Channel::new("n", 1);
         c.feed(&line("n", r#""ev":"teleport""#));
         assert!(c.protocol_error.is_some());

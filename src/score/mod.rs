@@ -4,7 +4,7 @@ pub mod passk;
 mod results;
 
 use crate::entry::{self, Problem};
-use crate::run::{self, Instance, Journal, Listener, RunOptions};
+use crate::run::{self, Cancel, Instance, Journal, Listener, RunOptions};
 use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox, Status};
 use crate::Result;
 use serde::Serialize;
@@ -119,6 +119,7 @@ pub async fn score(
     req: &ScoreRequest,
     inputs: Inputs,
     listener: &mut dyn Listener,
+    cancel: Cancel,
 ) -> Result<Summary> {
     let started = std::time::Instant::now();
     let Inputs { problems, samples } = inputs;
@@ -158,6 +159,7 @@ pub async fn score(
     let opts = RunOptions {
         jobs: req.jobs,
         retries: req.retries,
+        cancel,
     };
     let outcomes = run::run_all(Arc::clone(&sandbox), jobs, &mut journal, &opts, listener).await?;
     results::write(&output, &samples, &completion_ids, &outcomes)?;
