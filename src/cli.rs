@@ -338,9 +338,9 @@ pub fn main() -> i32 {
         Err(e) => e.exit(),
     };
     crate::term::install_logger();
-    crate::run::cleanup_stale();
+    crate::sandbox::scratch::cleanup_stale();
     let code = guarded(|| run(cli));
-    crate::run::scratch::cleanup_own();
+    crate::sandbox::scratch::cleanup_own();
     code
 }
 

@@ -3,13 +3,10 @@
 
 mod events;
 mod journal;
-pub mod scratch;
 
 pub use events::{Cancel, CancelReason, Canceller, Event, Fanout, Listener, Silent};
 
 pub use journal::{job_key, Journal};
-
-pub use scratch::{cleanup_stale, scratch_root};
 
 use crate::sandbox::{Cancelled, ExecRequest, Outcome, Sandbox, Status};
 use crate::{Error, Result};

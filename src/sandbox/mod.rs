@@ -10,6 +10,7 @@ pub mod docker;
 pub mod process;
 pub mod profile;
 pub mod runner;
+pub mod scratch;
 pub mod select;
 pub mod slots;
 mod supervise;
@@ -309,4 +310,38 @@ pub trait Sandbox: Send + Sync {
     async fn execute(&self, request: ExecRequest) -> Execution;
     /// Stops everything running now, as fast as possible (Ctrl-C).
     fn cancel_all(&self);
+}
+
+/// Runs a trivial program through the whole sandbox and returns the interpreter's
+/// version; `cannot` says what failed (`"the wasi sandbox cannot run python.wasm"`),
+/// `hint` how to fix it.
+pub(crate) async fn smoke_test(
+    sandbox: &dyn Sandbox,
+    cannot: &str,
+    hint: &str,
+) -> crate::Result<String> {
+    let request = ExecRequest {
+        program: "import sys\nprint(sys.version.split()[0], end='')\n".into(),
+        tests: vec![],
+        limits: Limits::with_timeout(20.0),
+        requirements: vec![],
+    };
+    let out = sandbox
+        .execute(request)
+        .await
+        .map_err(|_| crate::Error::Interrupted)?;
+    if out.status != Status::Passed {
+        let hint = if hint.is_empty() {
+            String::new()
+        } else {
+            format!("\nhint: {hint}")
+        };
+        return Err(crate::Error::Environment(format!(
+            "{cannot}: {} {} {}{hint}",
+            out.status,
+            out.message,
+            out.stderr.text.trim()
+        )));
+    }
+    Ok(out.stdout.text)
 }

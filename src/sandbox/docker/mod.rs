@@ -87,7 +87,7 @@ impl DockerSandbox {
                 )));
             }
         }
-        let version = sb.smoke_test().await?;
+        let version = super::smoke_test(&sb, "the docker sandbox cannot run python", "").await?;
         sb.fingerprint = format!("{} python {version}", sb.fingerprint);
         Ok(sb)
     }
@@ -95,28 +95,6 @@ impl DockerSandbox {
     /// Whether executions reuse warm containers.
     pub fn is_warm(&self) -> bool {
         !self.shared.cold
-    }
-
-    async fn smoke_test(&self) -> crate::Result<String> {
-        let request = ExecRequest {
-            program: "import sys\nprint(sys.version.split()[0], end='')\n".into(),
-            tests: vec![],
-            limits: Limits::with_timeout(20.0),
-            requirements: vec![],
-        };
-        let out = self
-            .execute(request)
-            .await
-            .map_err(|_| crate::Error::Interrupted)?;
-        if out.status != Status::Passed {
-            return Err(crate::Error::Environment(format!(
-                "the docker sandbox cannot run python: {} {} {}",
-                out.status,
-                out.message,
-                out.stderr.text.trim()
-            )));
-        }
-        Ok(out.stdout.text)
     }
 
     fn pool(&self, profile: Profile) -> &Pool {

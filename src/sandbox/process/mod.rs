@@ -70,15 +70,24 @@ pub struct Jail {
     filters: seccomp::Filters,
 }
 
+/// How a slot runs its executions.
+enum Mode {
+    /// As root with namespaces: children of warm zygotes (one per interpreter in use),
+    /// as the slot's leased uid.
+    Warm {
+        lease: UidLease,
+        zygotes: HashMap<String, warm::Zygote>,
+    },
+    /// A fresh interpreter per execution; as a leased uid when the harness is root.
+    Cold { lease: Option<UidLease> },
+}
+
 /// One slot's state, owned by its thread.
 struct Slot {
     python: String,
     isolation: Isolation,
     jail: Option<Arc<Jail>>,
-    lease: Option<UidLease>,
-    warm: bool,
-    /// Warm runners by interpreter (one per profile in use).
-    zygotes: HashMap<String, warm::Zygote>,
+    mode: Mode,
     // Fields drop in this order: the zygotes (which sit in the slot's cgroup) go first,
     // then the slot's cgroup, then (with the last slot) the harness's cgroup directory.
     /// The slot's memory cgroup (None where the kernel gives us none).
@@ -120,9 +129,10 @@ impl Slot {
             }
         }
         let cgroup_fd = self.cgroup.as_ref().map(|c| c.procs_fd());
-        let observed = match (self.warm, self.lease.as_ref().map(|l| l.uid)) {
-            (true, Some(uid)) => {
-                if !self.zygotes.contains_key(&python) {
+        let observed = match &mut self.mode {
+            Mode::Warm { lease, zygotes } => {
+                let uid = lease.uid;
+                if !zygotes.contains_key(&python) {
                     let jail = self.jail.clone();
                     let started = start_zygote(
                         &python,
@@ -134,24 +144,25 @@ impl Slot {
                     );
                     match started {
                         Ok(z) => {
-                            self.zygotes.insert(python.clone(), z);
+                            zygotes.insert(python.clone(), z);
                         }
                         Err(e) => return fault(format!("cannot start the warm runner: {e}")),
                     }
                 }
-                let zygote = self.zygotes.get_mut(&python).expect("started above");
+                let zygote = zygotes.get_mut(&python).expect("started above");
                 let before = self.cgroup.as_mut().and_then(|c| c.pids().ok());
                 let result = warm::run(zygote, uid, req, cancel);
                 clear_leftovers(uid, self.cgroup.as_mut(), before);
                 match result {
                     Ok(o) => o,
                     Err(e) => {
-                        self.zygotes.remove(&python); // replaced at the next execution
+                        zygotes.remove(&python); // replaced at the next execution
                         return fault(format!("warm runner failed: {e}"));
                     }
                 }
             }
-            (_, uid) => {
+            Mode::Cold { lease } => {
+                let uid = lease.as_ref().map(|l| l.uid);
                 let ids = uid.map(|u| (u, u));
                 // Without a mount namespace the sandbox needs a host directory of its own.
                 let workdir = match self.isolation {
@@ -232,7 +243,7 @@ fn start_zygote(
     uid: u32,
     preload: &[&str],
 ) -> std::io::Result<warm::Zygote> {
-    let log_path = crate::run::scratch_root()?.join(format!("warm-runner-{uid}.log"));
+    let log_path = crate::sandbox::scratch::scratch_root()?.join(format!("warm-runner-{uid}.log"));
     let log = std::fs::File::create(&log_path)?;
     warm::Zygote::start(python, isolation, jail, cgroup, &log, preload)
 }
@@ -307,13 +318,18 @@ impl ProcessSandbox {
                 },
                 _ => None,
             };
+            let mode = match lease {
+                Some(lease) if warm => Mode::Warm {
+                    lease,
+                    zygotes: HashMap::new(),
+                },
+                lease => Mode::Cold { lease },
+            };
             let mut slot = Slot {
                 python: config.python.clone(),
                 isolation,
                 jail: jail.clone(),
-                lease,
-                warm,
-                zygotes: HashMap::new(),
+                mode,
                 cgroup,
                 _cgroups: cgroups.clone(),
             };
@@ -326,33 +342,13 @@ impl ProcessSandbox {
             version: String::new(),
             slots: Slots::start("process", executors)?,
         };
-        sb.version = sb.smoke_test().await?;
+        let cannot = format!(
+            "the process sandbox cannot run {} as an unprivileged user",
+            sb.python
+        );
+        let hint = "pass --python with an interpreter every user can read (e.g. /usr/bin/python3)";
+        sb.version = super::smoke_test(&sb, &cannot, hint).await?;
         Ok(sb)
-    }
-
-    /// Runs a trivial program through the whole sandbox; returns the interpreter version.
-    async fn smoke_test(&self) -> crate::Result<String> {
-        let request = ExecRequest {
-            program: "import sys\nprint(sys.version.split()[0], end='')\n".into(),
-            tests: vec![],
-            limits: super::Limits::with_timeout(20.0),
-            requirements: vec![],
-        };
-        let out = self
-            .execute(request)
-            .await
-            .map_err(|_| crate::Error::Interrupted)?;
-        if out.status != Status::Passed {
-            return Err(crate::Error::Environment(format!(
-                "the process sandbox cannot run {} as an unprivileged user: {} {} {}\n\
-                 hint: pass --python with an interpreter every user can read (e.g. /usr/bin/python3)",
-                self.python,
-                out.status,
-                out.message,
-                out.stderr.text.trim()
-            )));
-        }
-        Ok(out.stdout.text)
     }
 }
 
@@ -385,7 +381,7 @@ fn probe_isolation(root: bool) -> Isolation {
 fn private_workdir(ids: Option<(u32, u32)>) -> std::io::Result<tempfile::TempDir> {
     let dir = tempfile::Builder::new()
         .prefix("assay-sandbox-")
-        .tempdir_in(crate::run::scratch_root()?)?;
+        .tempdir_in(crate::sandbox::scratch::scratch_root()?)?;
     if let Some((uid, gid)) = ids {
         std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid))?;
     }

@@ -48,7 +48,7 @@ mod snapshot;
 mod wasm_edit;
 
 use super::slots::{SlotFn, Slots};
-use super::{ExecRequest, Execution, Limits, Outcome, Sandbox, Status};
+use super::{ExecRequest, Execution, Outcome, Sandbox, Status};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -149,7 +149,12 @@ impl WasiSandbox {
             fingerprint: String::new(),
             slots: Slots::start("wasi", executors)?,
         };
-        let version = sb.smoke_test().await?;
+        let version = super::smoke_test(
+            &sb,
+            "the wasi sandbox cannot run python.wasm",
+            "run scripts/fetch-python-wasm",
+        )
+        .await?;
         sb.fingerprint = format!(
             "{} python {version} module {} slowdown {SLOWDOWN}{}",
             config.python_wasm.display(),
@@ -161,29 +166,6 @@ impl WasiSandbox {
             }
         );
         Ok(sb)
-    }
-
-    async fn smoke_test(&self) -> crate::Result<String> {
-        let request = ExecRequest {
-            program: "import sys\nprint(sys.version.split()[0], end='')\n".into(),
-            tests: vec![],
-            limits: Limits::with_timeout(20.0),
-            requirements: vec![],
-        };
-        let out = self
-            .execute(request)
-            .await
-            .map_err(|_| crate::Error::Interrupted)?;
-        if out.status != Status::Passed {
-            return Err(crate::Error::Environment(format!(
-                "the wasi sandbox cannot run python.wasm: {} {} {}\n\
-                 hint: run scripts/fetch-python-wasm",
-                out.status,
-                out.message,
-                out.stderr.text.trim()
-            )));
-        }
-        Ok(out.stdout.text)
     }
 }
 

@@ -252,7 +252,7 @@ impl Finished {
     ) -> wasmtime::Result<Self> {
         let tmp = tempfile::Builder::new()
             .prefix("assay-wasi-preinit-")
-            .tempdir_in(crate::run::scratch_root()?)?;
+            .tempdir_in(crate::sandbox::scratch::scratch_root()?)?;
         let (stdout, stderr) = (
             MemoryOutputPipe::new(1 << 20),
             MemoryOutputPipe::new(1 << 20),

@@ -177,7 +177,7 @@ impl Runtime {
     /// Runs one request to its verdict. Faults of the harness are `sandbox_error`s.
     pub async fn execute(&self, req: &ExecRequest, cancel: &Arc<AtomicBool>) -> Execution {
         let fault = |m: String| Ok(Outcome::sandbox_error("wasi", &req.tests, m));
-        let tmp = match crate::run::scratch_root().and_then(|root| {
+        let tmp = match crate::sandbox::scratch::scratch_root().and_then(|root| {
             tempfile::Builder::new()
                 .prefix("assay-wasi-")
                 .tempdir_in(root)
