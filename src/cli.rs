@@ -312,7 +312,7 @@ struct ScoreArgs {
     /// Score only shard I of N (0-based: 0 <= I < N), a share of the tasks that every
     /// machine computes alike; `assay merge` puts the shards' runs back together. Default
     /// run dir `runs/<samples>-<hash>-shard-I-of-N`, results in it as `results.jsonl`.
-    #[arg(long, value_name = "I/N")]
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     shard: Option<crate::shard::ShardSpec>,
 }
 

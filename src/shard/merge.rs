@@ -51,6 +51,12 @@ fn usage(msg: String) -> Error {
 }
 
 fn read_record(run: &Path) -> Result<ShardRecord> {
+    if !run.is_dir() {
+        return Err(usage(format!(
+            "{} is not a shard run directory (the --run-dir of `assay score --shard I/N`)",
+            run.display()
+        )));
+    }
     let path = run.join(RECORD);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
