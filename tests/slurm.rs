@@ -173,7 +173,10 @@ fn the_array_template_on_a_slurm_cluster_merges_to_the_unsharded_run() {
         if queued.trim().is_empty() {
             break;
         }
-        assert!(Instant::now() < deadline, "jobs still queued after 300 s:\n{queued}");
+        assert!(
+            Instant::now() < deadline,
+            "jobs still queued after 300 s:\n{queued}"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
     let job_secs = started.elapsed().as_secs_f64() - up_secs;
@@ -194,7 +197,9 @@ fn the_array_template_on_a_slurm_cluster_merges_to_the_unsharded_run() {
     // Each array task's output is its shard's summary; each shard records itself.
     for (i, run) in shard_runs.iter().enumerate() {
         let results = read_jsonl(&Path::new(run).join("results.jsonl"));
-        assert!(results.iter().all(|l| l["shard"] == format!("{i}/{SHARDS}")));
+        assert!(results
+            .iter()
+            .all(|l| l["shard"] == format!("{i}/{SHARDS}")));
         assert!(results.iter().all(|l| l["backend"] == "process"));
     }
 
