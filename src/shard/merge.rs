@@ -62,7 +62,8 @@ fn read_record(run: &Path) -> Result<ShardRecord> {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(usage(format!(
-                "{} is not a shard run (no {RECORD}): make it with `assay score --shard I/N --run-dir {}`",
+                "{} is not a shard run, or its shard has not finished: no {RECORD} \
+                 (`assay score --shard I/N --run-dir {}` writes it last)",
                 run.display(),
                 run.display()
             )))

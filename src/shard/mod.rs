@@ -197,15 +197,9 @@ pub async fn score_shard(
         .unwrap_or_else(|| default_run_dir(&req.problems, &req.samples, spec));
     let output = req.output.clone().unwrap_or_else(|| run_dir.join(RESULTS));
     let shard_req = ScoreRequest {
-        problems: req.problems.clone(),
-        samples: req.samples.clone(),
-        ks: req.ks.clone(),
-        limits: req.limits.clone(),
         output: Some(output.clone()),
         run_dir: Some(run_dir.clone()),
-        jobs: req.jobs,
-        retries: req.retries,
-        dedupe_identical: req.dedupe_identical,
+        ..req.clone()
     };
     let backend = sandbox.name().to_string();
     let shard_inputs = Inputs {

@@ -28,9 +28,11 @@ pub fn humaneval_problems() -> PathBuf {
 
 /// A samples file over the first `tasks` HumanEval tasks: the canonical solution
 /// (`scripts/make-samples-canonical`) repeated 1 to 4 times per task (so shards are
-/// balanced by sample count, not task count), plus a wrong completion for every fifth
-/// task (so results have failures), interleaved across tasks (so the samples file's
-/// order is not the tasks' order and merging must restore it).
+/// balanced by sample count, not task count), the first copy printing a line naming its
+/// task, plus a completion raising an error naming its task for every fifth task (so
+/// results have failures); interleaved across tasks (so the samples file's order is not
+/// the tasks' order and merging must restore it). The printed lines and error messages
+/// make each result line unique, so an outcome put on the wrong sample shows.
 pub fn canonical_samples(dir: &Path, tasks: usize) -> PathBuf {
     let all = dir.join("canonical-all.jsonl");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/make-samples-canonical");
@@ -44,11 +46,18 @@ pub fn canonical_samples(dir: &Path, tasks: usize) -> PathBuf {
     assert_eq!(canonical.len(), tasks);
     let mut rounds: Vec<Vec<Value>> = vec![Vec::new(); 5];
     for (i, c) in canonical.iter().enumerate() {
-        for round in rounds.iter_mut().take(1 + (i * 7) % 4) {
-            round.push(c.clone());
+        let task = c["task_id"].as_str().unwrap();
+        for (copy, round) in rounds.iter_mut().take(1 + (i * 7) % 4).enumerate() {
+            let mut sample = c.clone();
+            if copy == 0 {
+                let body = c["completion"].as_str().unwrap();
+                sample["completion"] = json!(format!("    print({task:?})\n{body}"));
+            }
+            round.push(sample);
         }
         if i % 5 == 0 {
-            rounds[4].push(json!({"task_id": c["task_id"], "completion": "    return None\n"}));
+            rounds[4].push(json!({"task_id": task, "completion": format!(
+                "    raise ValueError({:?})\n", format!("wrong answer for {task}"))}));
         }
     }
     let rows: Vec<Value> = rounds.into_iter().flatten().collect();
