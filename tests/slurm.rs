@@ -127,11 +127,60 @@ fn the_array_template_on_a_slurm_cluster_merges_to_the_unsharded_run() {
     let runs = share.join("runs");
     let s = |p: &Path| p.to_str().unwrap().to_string();
 
+    // Leftovers of a killed run (here: a network labeled with an owner that is gone) are
+    // removed by the next `up`.
+    let mut dead = Command::new("true").spawn().unwrap();
+    let dead_pid = dead.id();
+    dead.wait().unwrap();
+    let stale = format!("assay-slurm-stale{}", std::process::id());
+    let created = Command::new("docker")
+        .args(["network", "create", "--internal", "--label"])
+        .arg(format!("assay.slurm.cluster={stale}"))
+        .arg("--label")
+        .arg(format!("assay.slurm.owner={dead_pid}:0"))
+        .arg(format!("{stale}-net"))
+        .output()
+        .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+
     let started = Instant::now();
     let cluster = Cluster::up(share);
     let up_secs = started.elapsed().as_secs_f64();
     let nodes = cluster.exec(&["sinfo", "-h", "-N", "-o", "%N %t"]);
     assert_eq!(nodes.lines().count(), 2, "two compute nodes: {nodes}");
+    let networks = Command::new("docker")
+        .args(["network", "ls", "--format", "{{.Name}}"])
+        .output()
+        .unwrap();
+    let networks = String::from_utf8_lossy(&networks.stdout);
+    assert!(
+        !networks.contains(&stale),
+        "the stale cluster's network is left: {networks}"
+    );
+    // `up` again is a no-op on a running cluster.
+    let again = cluster.command(&["up"]).output().unwrap();
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is up"));
+    // The process sandbox has every layer on a compute node (run there by Slurm).
+    let check = cluster.exec(&[
+        "srun",
+        "--nodes=1",
+        "--ntasks=1",
+        "assay",
+        "sandbox",
+        "check",
+        "--sandbox",
+        "process",
+    ]);
+    let layers: Vec<&str> = check.lines().collect();
+    assert!(
+        layers.len() >= 5 && layers.iter().all(|l| l.starts_with("ok ")),
+        "{check}"
+    );
 
     let array = cluster
         .exec(&[
@@ -208,5 +257,25 @@ fn the_array_template_on_a_slurm_cluster_merges_to_the_unsharded_run() {
     assert_same_run(&merged, &results, &summary);
     eprintln!(
         "slurm: cluster up in {up_secs:.1} s, {SHARDS} shards + merge in {job_secs:.1} s, on {hosts:?}"
+    );
+
+    // Torn down: no container or network of the cluster is left.
+    let name = cluster.name.clone();
+    let mut status = cluster.command(&["status"]);
+    drop(cluster);
+    assert_eq!(
+        status.output().unwrap().status.code(),
+        Some(1),
+        "status after down"
+    );
+    let left = Command::new("docker")
+        .args(["ps", "-aq", "--filter"])
+        .arg(format!("label=assay.slurm.cluster={name}"))
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "containers left: {}",
+        String::from_utf8_lossy(&left.stdout)
     );
 }
