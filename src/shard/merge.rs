@@ -354,6 +354,15 @@ pub fn merge(req: &MergeRequest) -> Result<Summary> {
         .iter()
         .map(|(_, r)| r.elapsed_secs)
         .fold(0.0, f64::max);
+    write_record(out, &records, &summary)?;
+    Ok(summary)
+}
+
+/// The merged run's own record: `merged.json` (where each shard came from) and
+/// `summary.json`. The one place to point at the run-record writer that `score` uses,
+/// so a merged run has the layout of an unsharded one.
+fn write_record(out: &Path, records: &[(PathBuf, ShardRecord)], summary: &Summary) -> Result<()> {
+    let first = &records[0].1;
     let mut sorted: Vec<&(PathBuf, ShardRecord)> = records.iter().collect();
     sorted.sort_by_key(|(_, r)| r.shard.index);
     let record = MergeRecord {
@@ -366,7 +375,7 @@ pub fn merge(req: &MergeRequest) -> Result<Summary> {
                 elapsed_secs: r.elapsed_secs,
             })
             .collect(),
-        count,
+        count: first.shard.count,
         assay_version: env!("CARGO_PKG_VERSION"),
         problems: &first.problems,
         samples: &first.samples,
@@ -376,8 +385,7 @@ pub fn merge(req: &MergeRequest) -> Result<Summary> {
         dedupe_identical: first.dedupe_identical,
     };
     super::write_json(&out.join("merged.json"), &record)?;
-    super::write_json(&out.join("summary.json"), &summary)?;
-    Ok(summary)
+    super::write_json(&out.join("summary.json"), summary)
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {
