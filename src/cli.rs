@@ -466,12 +466,21 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
             None => score::score(sandbox, &req, inputs, &mut progress).await,
         }
     })?;
-    if let (Some(spec), Format::Text) = (args.shard, args.format) {
-        println!("shard {spec}: the tasks below are this shard's; `assay merge` the shards' run dirs for the whole run");
-    }
-    match args.format {
-        Format::Text => print!("{}", crate::report::score_text(&summary)),
-        Format::Json => println!("{}", crate::report::score_json(&summary)),
+    match (args.format, args.shard) {
+        (Format::Text, Some(spec)) => {
+            println!("shard {spec}: the tasks below are this shard's; `assay merge` the shards' run dirs for the whole run");
+            print!("{}", crate::report::score_text(&summary));
+        }
+        (Format::Text, None) => print!("{}", crate::report::score_text(&summary)),
+        // A shard's JSON names the shard (a Slurm or Kubernetes log is then self-describing).
+        (Format::Json, Some(spec)) => {
+            let mut v = serde_json::to_value(&summary)?;
+            if let Some(m) = v.as_object_mut() {
+                m.insert("shard".into(), serde_json::json!(spec.to_string()));
+            }
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        (Format::Json, None) => println!("{}", crate::report::score_json(&summary)),
     }
     if let Some(gate) = args.fail_under {
         let metric = format!("pass@{}", gate.k);
@@ -508,7 +517,14 @@ fn merge_command(args: MergeArgs) -> anyhow::Result<i32> {
     };
     let summary = crate::shard::merge::merge(&req)?;
     match args.format {
-        Format::Text => print!("{}", crate::report::score_text(&summary)),
+        Format::Text => {
+            print!("{}", crate::report::score_text(&summary));
+            println!(
+                "merged {} shard runs -> {}",
+                req.runs.len(),
+                req.output.display()
+            );
+        }
         Format::Json => println!("{}", crate::report::score_json(&summary)),
     }
     Ok(EXIT_OK)

@@ -244,6 +244,11 @@ fn the_array_template_on_a_slurm_cluster_merges_to_the_unsharded_run() {
     assert_eq!(merge_job["JobState"], "COMPLETED", "{}", log(merge_job));
 
     // Each array task's output is its shard's summary; each shard records itself.
+    for t in &tasks {
+        let summary: serde_json::Value = serde_json::from_str(&log(t)).unwrap();
+        let index = t["ArrayTaskId"].parse::<u32>().unwrap();
+        assert_eq!(summary["shard"], format!("{index}/{SHARDS}"), "{summary}");
+    }
     for (i, run) in shard_runs.iter().enumerate() {
         let results = read_jsonl(&Path::new(run).join("results.jsonl"));
         assert!(results
