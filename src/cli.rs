@@ -459,11 +459,12 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
     let summary = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.sandbox, &args.sandbox.options()).await?;
         let mut progress = crate::term::Progress::new(show_progress, "score");
+        let cancel = crate::term::on_signals()?;
         match args.shard {
             Some(spec) => {
-                crate::shard::score_shard(sandbox, &req, inputs, spec, &mut progress).await
+                crate::shard::score_shard(sandbox, &req, inputs, spec, &mut progress, cancel).await
             }
-            None => score::score(sandbox, &req, inputs, &mut progress).await,
+            None => score::score(sandbox, &req, inputs, &mut progress, cancel).await,
         }
     })?;
     match (args.format, args.shard) {
@@ -608,7 +609,7 @@ fn curate_command(args: CurateArgs) -> anyhow::Result<i32> {
     let report = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.sandbox, &args.sandbox.options()).await?;
         let mut progress = crate::term::Progress::new(true, "curate");
-        crate::curate::curate(sandbox, &opts, &mut progress).await
+        crate::curate::curate(sandbox, &opts, &mut progress, crate::term::on_signals()?).await
     })?;
     print!("{}", crate::curate::funnel_text(&report));
     let kept = report.entries.iter().filter(|e| e.kept).count();

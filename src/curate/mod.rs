@@ -11,7 +11,7 @@ mod load;
 pub mod report;
 
 use crate::entry::{write_jsonl, Entry};
-use crate::run::{self, Instance, Job, Journal, Listener, RunOptions};
+use crate::run::{self, Cancel, Instance, Job, Journal, Listener, RunOptions};
 use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox};
 use crate::{Error, Result};
 use judge::Judgement;
@@ -89,6 +89,7 @@ pub async fn curate(
     sandbox: Arc<dyn Sandbox>,
     opts: &CurateOptions,
     listener: &mut dyn Listener,
+    cancel: Cancel,
 ) -> Result<CurationReport> {
     let started = std::time::Instant::now();
     let mut cands = load::load(&opts.inputs)?;
@@ -127,6 +128,7 @@ pub async fn curate(
     let ropts = RunOptions {
         jobs: opts.jobs,
         retries: 2,
+        cancel,
     };
     let outcomes = run::run_all(Arc::clone(&sandbox), jobs, &mut journal, &ropts, listener).await?;
     for (owner, outcome) in owners.into_iter().zip(outcomes) {

@@ -19,6 +19,48 @@ impl std::fmt::Display for CancelReason {
     }
 }
 
+/// Fires once to stop a run; every clone sees it.
+#[derive(Clone)]
+pub struct Cancel(tokio::sync::watch::Receiver<Option<CancelReason>>);
+
+/// The other end of a `Cancel`.
+pub struct Canceller(tokio::sync::watch::Sender<Option<CancelReason>>);
+
+impl Cancel {
+    pub fn new() -> (Canceller, Cancel) {
+        let (tx, rx) = tokio::sync::watch::channel(None);
+        (Canceller(tx), Cancel(rx))
+    }
+
+    /// A run nothing stops.
+    pub fn never() -> Cancel {
+        Cancel::new().1
+    }
+
+    /// Waits until it fires; never returns for a `Cancel` that cannot fire.
+    pub async fn fired(&mut self) -> CancelReason {
+        loop {
+            if let Some(reason) = *self.0.borrow_and_update() {
+                return reason;
+            }
+            if self.0.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+impl Canceller {
+    /// Stops the run (the first reason is kept).
+    pub fn cancel(&self, reason: CancelReason) {
+        self.0.send_if_modified(|r| {
+            let first = r.is_none();
+            r.get_or_insert(reason);
+            first
+        });
+    }
+}
+
 /// What happened in a run.
 #[derive(Debug)]
 pub enum Event<'a> {

@@ -1,11 +1,11 @@
 //! The orchestrator: many executions on one sandbox, bounded by `--jobs`, journaled for
-//! resume, retried on harness faults, cancelled cleanly on Ctrl-C or SIGTERM.
+//! resume, retried on harness faults, cancelled cleanly when its `Cancel` fires.
 
 mod events;
 mod journal;
 pub mod scratch;
 
-pub use events::{CancelReason, Event, Fanout, Listener, Silent};
+pub use events::{Cancel, CancelReason, Canceller, Event, Fanout, Listener, Silent};
 
 pub use journal::{job_key, Journal};
 
@@ -20,6 +20,8 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Extra attempts for an execution that ended in `sandbox_error`.
     pub retries: usize,
+    /// Stops the run when it fires (the CLI fires it on Ctrl-C and SIGTERM).
+    pub cancel: Cancel,
 }
 
 /// One execution to run: a request and which execution of it this is.
@@ -92,7 +94,7 @@ pub async fn run_all(
     let mut interrupted = false;
     let mut pending = todo.into_iter();
     let mut running = tokio::task::JoinSet::new();
-    let mut signals = Signals::new()?;
+    let mut cancel = opts.cancel.clone();
     loop {
         while !interrupted && running.len() < opts.jobs.max(1) {
             let Some(i) = pending.next() else { break };
@@ -137,11 +139,10 @@ pub async fn run_all(
                 }
                 done.insert(keys[i].clone(), outcome);
             }
-            reason = signals.recv(), if !interrupted => {
+            reason = cancel.fired(), if !interrupted => {
                 interrupted = true;
                 sandbox.cancel_all();
                 listener.on_event(&Event::Cancelled { reason });
-                signals.arm_second();
             }
         }
     }
@@ -151,42 +152,5 @@ pub async fn run_all(
     Ok(keys.iter().map(|k| done[k].clone()).collect())
 }
 
-/// Ctrl-C and SIGTERM: the first stops cleanly, a second exits at once.
-struct Signals {
-    term: tokio::signal::unix::Signal,
-    int: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn new() -> Result<Self> {
-        use tokio::signal::unix::{signal, SignalKind};
-        let err =
-            |e: std::io::Error| Error::Environment(format!("cannot install signal handlers: {e}"));
-        Ok(Signals {
-            term: signal(SignalKind::terminate()).map_err(err)?,
-            int: signal(SignalKind::interrupt()).map_err(err)?,
-        })
-    }
-
-    async fn recv(&mut self) -> CancelReason {
-        tokio::select! {
-            _ = self.term.recv() => CancelReason::Signal("SIGTERM"),
-            _ = self.int.recv() => CancelReason::Signal("SIGINT"),
-        }
-    }
-
-    /// A second signal exits at once.
-    fn arm_second(&self) {
-        tokio::spawn(async {
-            use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut t), Ok(mut i)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) else {
-                return;
-            };
-            tokio::select! { _ = t.recv() => {}, _ = i.recv() => {} }
-            std::process::exit(crate::error::EXIT_INTERRUPTED);
-        });
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -18,11 +18,11 @@ pub const CHANNEL_FD: i32 = 3;
 /// Bytes of channel data accepted before the rest is ignored (records are small).
 const CHANNEL_CAP: usize = 1 << 20;
 
-/// The interpreter's `-c` argument: reads the runner's source from stdin's first line,
-/// so process listings stay short and the runner needs no file in the sandbox.
-/// The first line is a JSON string, which is also a Python string literal.
+/// The interpreter's `-c` argument: reads the runner's source from stdin's first line
+/// (a JSON string), so process listings stay short and the runner needs no file in the
+/// sandbox.
 pub const BOOTSTRAP: &str =
-    "import sys;exec(compile(eval(sys.stdin.buffer.readline(),{'__builtins__':{}}),'assay_runner','exec'))";
+    "import sys,json;exec(compile(json.loads(sys.stdin.buffer.readline()),'assay_runner','exec'))";
 
 /// What the runner reads on stdin: its own source (a JSON string), then the request.
 pub fn stdin_payload(req: &ExecRequest, nonce: &str) -> Vec<u8> {
@@ -37,8 +37,8 @@ fn request_json(req: &ExecRequest, nonce: &str) -> Vec<u8> {
     serde_json::to_vec(&request_value(req, nonce)).expect("request serializes")
 }
 
-/// The request the runner's `run_request` takes. Only strings, integers, lists and
-/// objects: the runner reads it as a Python literal (no true, false or null).
+/// The request the runner's `run_request` takes (any JSON: the runner decodes it with
+/// `json.loads`).
 pub fn request_value(req: &ExecRequest, nonce: &str) -> serde_json::Value {
     let tests: Vec<_> = req
         .tests
@@ -62,14 +62,27 @@ pub fn new_nonce() -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The runner's records, in the order it sends them (each line also carries the nonce).
 #[derive(Debug, Deserialize)]
-struct Record {
-    ev: String,
-    nonce: String,
-    #[serde(default)]
-    i: Option<usize>,
-    #[serde(default)]
-    status: Option<String>,
+#[serde(tag = "ev", rename_all = "snake_case")]
+enum Record {
+    Ready,
+    Program(StepRecord),
+    Start {
+        i: usize,
+    },
+    End {
+        i: usize,
+        #[serde(flatten)]
+        step: StepRecord,
+    },
+    Done,
+}
+
+/// How a step (the program, or one test) went, as the runner reports it.
+#[derive(Debug, Deserialize)]
+struct StepRecord {
+    status: StepStatus,
     #[serde(default)]
     exc: Option<String>,
     #[serde(default)]
@@ -78,6 +91,16 @@ struct Record {
     line: Option<u64>,
     #[serde(default)]
     ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StepStatus {
+    Passed,
+    Failed,
+    Error,
+    Memory,
+    Crashed,
 }
 
 /// A step's verdict as the runner reported it.
@@ -104,6 +127,9 @@ pub struct Channel {
     ended: Vec<Option<Step>>,
     /// Lines that did not carry the nonce: someone else wrote on the channel.
     pub forged: usize,
+    /// A line with the nonce that is not a record of the protocol: the runner and the
+    /// harness disagree (a bug of ours, never a verdict on the code).
+    pub protocol_error: Option<String>,
 }
 
 impl Channel {
@@ -118,6 +144,7 @@ impl Channel {
             started: None,
             ended: vec![None; tests],
             forged: 0,
+            protocol_error: None,
         }
     }
 
@@ -138,57 +165,74 @@ impl Channel {
         if self.done {
             return;
         }
-        let Ok(rec) = serde_json::from_slice::<Record>(line) else {
-            self.forged += 1;
-            return;
-        };
-        if rec.nonce != self.nonce {
-            self.forged += 1;
-            return;
+        #[derive(Deserialize)]
+        struct Nonce {
+            nonce: String,
         }
-        match rec.ev.as_str() {
-            "ready" => self.ready = true,
-            "program" => self.program = Some(step(&rec)),
-            "start" => self.started = rec.i.filter(|&i| i < self.ended.len()),
-            "end" => {
-                if let Some(slot) = rec.i.and_then(|i| self.ended.get_mut(i)) {
-                    *slot = Some(step(&rec));
-                }
+        // Only a line with the nonce is the runner's; anything else is someone else's.
+        match serde_json::from_slice::<Nonce>(line) {
+            Ok(n) if n.nonce == self.nonce => {}
+            _ => {
+                self.forged += 1;
+                return;
             }
-            "done" => self.done = true,
-            _ => self.forged += 1,
+        }
+        let record = match serde_json::from_slice::<Record>(line) {
+            Ok(r) => r,
+            Err(e) => {
+                let text = String::from_utf8_lossy(line);
+                self.protocol_error
+                    .get_or_insert_with(|| format!("unknown runner record ({e}): {}", text.trim()));
+                return;
+            }
+        };
+        match record {
+            Record::Ready => self.ready = true,
+            Record::Program(step) => self.program = Some(Step::from(step)),
+            Record::Start { i } => self.started = Some(i).filter(|&i| i < self.ended.len()),
+            Record::End { i, step } => match self.ended.get_mut(i) {
+                Some(slot) => *slot = Some(Step::from(step)),
+                None => {
+                    self.protocol_error.get_or_insert_with(|| {
+                        format!("runner reported test {i} of {}", self.ended.len())
+                    });
+                }
+            },
+            Record::Done => self.done = true,
         }
     }
 }
 
-fn step(rec: &Record) -> Step {
-    let status = match rec.status.as_deref() {
-        Some("passed") => Status::Passed,
-        Some("failed") => Status::Failed,
-        Some("memory") => Status::Memory,
-        Some("crashed") => Status::Crashed,
-        _ => Status::Error,
-    };
-    let text = rec.text.clone().unwrap_or_default();
-    let detail = match (&rec.exc, rec.line) {
-        (Some(exc), Some(line)) if text.is_empty() => format!("{exc} (line {line})"),
-        (Some(exc), Some(line)) => format!("{exc}: {text} (line {line})"),
-        (Some(exc), None) if text.is_empty() => exc.clone(),
-        (Some(exc), None) => format!("{exc}: {text}"),
-        (None, _) => text.clone(),
-    };
-    let (text, detail) = if status == Status::Crashed {
-        // SystemExit caught by the runner: name the trick plainly.
-        let m = format!("called sys.exit({text}) before the tests finished");
-        (m.clone(), m)
-    } else {
-        (text, detail)
-    };
-    Step {
-        status,
-        text,
-        detail,
-        ms: rec.ms,
+impl From<StepRecord> for Step {
+    fn from(rec: StepRecord) -> Self {
+        let status = match rec.status {
+            StepStatus::Passed => Status::Passed,
+            StepStatus::Failed => Status::Failed,
+            StepStatus::Error => Status::Error,
+            StepStatus::Memory => Status::Memory,
+            StepStatus::Crashed => Status::Crashed,
+        };
+        let text = rec.text.unwrap_or_default();
+        let detail = match (&rec.exc, rec.line) {
+            (Some(exc), Some(line)) if text.is_empty() => format!("{exc} (line {line})"),
+            (Some(exc), Some(line)) => format!("{exc}: {text} (line {line})"),
+            (Some(exc), None) if text.is_empty() => exc.clone(),
+            (Some(exc), None) => format!("{exc}: {text}"),
+            (None, _) => text.clone(),
+        };
+        let (text, detail) = if status == Status::Crashed {
+            // SystemExit caught by the runner: name the trick plainly.
+            let m = format!("called sys.exit({text}) before the tests finished");
+            (m.clone(), m)
+        } else {
+            (text, detail)
+        };
+        Step {
+            status,
+            text,
+            detail,
+            ms: rec.ms,
+        }
     }
 }
 
@@ -404,6 +448,26 @@ mod tests {
             decide(&r, &c, &Ending::Ended(Termination::Exited(0))).status,
             Status::Crashed
         );
+    }
+
+    #[test]
+    fn an_unknown_record_with_the_nonce_is_a_protocol_error() {
+        let mut c = Channel::new("n", 1);
+        c.feed(&line("n", r#""ev":"program","status":"maybe""#));
+        assert!(c
+            .protocol_error
+            .as_deref()
+            .unwrap()
+            .contains("unknown runner record"));
+        let mut c = Channel::new("n", 1);
+        c.feed(&line("n", r#""ev":"teleport""#));
+        assert!(c.protocol_error.is_some());
+        assert_eq!(c.forged, 0);
+        // Any JSON the program prints without the nonce is only counted.
+        let mut c = Channel::new("n", 1);
+        c.feed(b"{\"ev\":\"teleport\"}\n");
+        assert!(c.protocol_error.is_none());
+        assert_eq!(c.forged, 1);
     }
 
     #[test]

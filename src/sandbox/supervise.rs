@@ -273,7 +273,10 @@ impl Observed {
         if ending == Ending::Killed(KillReason::Cancelled) {
             return Err(Cancelled);
         }
-        if let Some(reason) = self.fault.clone().or_else(|| self.setup_fault(ending)) {
+        if let Some(reason) = (self.fault.clone())
+            .or_else(|| self.setup_fault(ending))
+            .or_else(|| self.channel.protocol_error.clone())
+        {
             return fault(reason);
         }
         let d = runner::decide(req, &self.channel, &ending);

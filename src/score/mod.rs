@@ -4,7 +4,7 @@ pub mod passk;
 pub(crate) mod results;
 
 use crate::entry::{self, Problem};
-use crate::run::{self, Instance, Journal, Listener, RunOptions};
+use crate::run::{self, Cancel, Instance, Journal, Listener, RunOptions};
 use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox, Status};
 use crate::Result;
 use serde::Serialize;
@@ -120,8 +120,11 @@ pub async fn score(
     req: &ScoreRequest,
     inputs: Inputs,
     listener: &mut dyn Listener,
+    cancel: Cancel,
 ) -> Result<Summary> {
-    Ok(score_with_outcomes(sandbox, req, inputs, listener).await?.0)
+    Ok(score_with_outcomes(sandbox, req, inputs, listener, cancel)
+        .await?
+        .0)
 }
 
 /// [`score`], also returning every sample's outcome in input order (a shard records them
@@ -131,6 +134,7 @@ pub async fn score_with_outcomes(
     req: &ScoreRequest,
     inputs: Inputs,
     listener: &mut dyn Listener,
+    cancel: Cancel,
 ) -> Result<(Summary, Vec<Outcome>)> {
     let started = std::time::Instant::now();
     let Inputs { problems, samples } = inputs;
@@ -170,6 +174,7 @@ pub async fn score_with_outcomes(
     let opts = RunOptions {
         jobs: req.jobs,
         retries: req.retries,
+        cancel,
     };
     let outcomes = run::run_all(Arc::clone(&sandbox), jobs, &mut journal, &opts, listener).await?;
     results::write(&output, &samples, &completion_ids, &outcomes)?;

@@ -17,7 +17,7 @@
 pub mod merge;
 
 use crate::entry::Sample;
-use crate::run::Listener;
+use crate::run::{Cancel, Listener};
 use crate::sandbox::{Limits, Outcome, Sandbox};
 use crate::score::{self, Inputs, ScoreRequest, Summary};
 use crate::{Error, Result};
@@ -170,6 +170,7 @@ pub async fn score_shard(
     inputs: Inputs,
     spec: ShardSpec,
     listener: &mut dyn Listener,
+    cancel: Cancel,
 ) -> Result<Summary> {
     let problems_id = FileId::of(&req.problems)?;
     let samples_id = FileId::of(&req.samples)?;
@@ -207,7 +208,7 @@ pub async fn score_shard(
         samples: shard_samples,
     };
     let (summary, outcomes) =
-        score::score_with_outcomes(sandbox, &shard_req, shard_inputs, listener).await?;
+        score::score_with_outcomes(sandbox, &shard_req, shard_inputs, listener, cancel).await?;
 
     mark_results(&output, spec)?;
     let lines = indices

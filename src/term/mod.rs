@@ -4,6 +4,8 @@
 
 mod logger;
 mod progress;
+mod signals;
 
 pub(crate) use logger::install as install_logger;
 pub(crate) use progress::Progress;
+pub(crate) use signals::on_signals;
