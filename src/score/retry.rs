@@ -1,0 +1,63 @@
+//! `score --retry-failed N`: flake control. Executions that did not pass run again, up to
+//! N times each, at half the concurrency (less load, so a verdict that depends on load
+//! shows it). The first verdict is kept — pass@k never silently takes a retry's — and each
+//! retried sample is recorded as stable, unstable (a retry gave another verdict) or
+//! load-sensitive (a timeout that passed on retry).
+//!
+//! Retries are jobs of their own (`Instance::Retry`), journaled like the rest: a resumed
+//! run replays them too.
+
+use crate::record::summary::Stability;
+use crate::run::{self, Event, Instance, Job, Journal, RunOptions};
+use crate::sandbox::{Outcome, Sandbox};
+use crate::Result;
+use std::sync::Arc;
+
+/// Whether a first verdict is worth retrying: it did not pass and it is about the code
+/// (sandbox errors are retried by the orchestrator already; unsupported never changes).
+fn retryable(o: &Outcome) -> bool {
+    !o.status.is_pass() && o.status.is_verdict_on_code()
+}
+
+/// Runs the retries; returns, per job, the outcomes of its retries (empty if none).
+/// A sample stops being retried as soon as a retry's verdict differs from the first.
+pub(crate) async fn retry_failed(
+    sandbox: &Arc<dyn Sandbox>,
+    jobs: &[Job],
+    outcomes: &[Outcome],
+    rounds: u32,
+    opts: &RunOptions,
+    journal: &mut Journal,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<Vec<Vec<Outcome>>> {
+    let mut retries: Vec<Vec<Outcome>> = vec![Vec::new(); jobs.len()];
+    let calmer = RunOptions {
+        jobs: (opts.jobs / 2).max(1),
+        retries: opts.retries,
+    };
+    for attempt in 1..=rounds {
+        let todo: Vec<usize> = (0..jobs.len())
+            .filter(|&i| retryable(&outcomes[i]))
+            .filter(|&i| Stability::of(&outcomes[i], &retries[i]) != Some(Stability::Unstable))
+            .filter(|&i| Stability::of(&outcomes[i], &retries[i]) != Some(Stability::LoadSensitive))
+            .collect();
+        if todo.is_empty() {
+            break;
+        }
+        let batch: Vec<Job> = todo
+            .iter()
+            .map(|&i| Job {
+                request: jobs[i].request.clone(),
+                instance: Instance::Retry {
+                    of: Box::new(jobs[i].instance.clone()),
+                    attempt,
+                },
+            })
+            .collect();
+        let got = run::run_all(Arc::clone(sandbox), batch, journal, &calmer, &mut on_event).await?;
+        for (i, o) in todo.into_iter().zip(got) {
+            retries[i].push(o);
+        }
+    }
+    Ok(retries)
+}
