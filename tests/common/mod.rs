@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the real binary, temp-dir fixtures.
 #![allow(dead_code)]
 
+pub mod chromium;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;

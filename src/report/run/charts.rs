@@ -15,8 +15,13 @@ fn pct(v: f64) -> String {
 pub(crate) fn pass_at_k(r: &RunReport) -> String {
     let mut bars = Bars::new("pass@k", BLUE);
     bars.percent = true;
-    bars.margin = 30;
     bars.label_area = 48;
+    // Bars as wide as a few ks would make them, even for pass@1 alone.
+    bars.margin = match r.pass_at_k.len() {
+        0 | 1 => 190,
+        2 => 90,
+        _ => 30,
+    };
     for (k, v) in &r.pass_at_k {
         match v {
             Some(v) => bars.push(k, 100.0 * v, pct(*v)),

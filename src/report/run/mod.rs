@@ -243,7 +243,12 @@ impl RunReport {
             rows: rows.clone(),
         };
         let mut base_rows = rows;
-        for r in base_rows.iter_mut().take(4) {
+        // Tasks 0-3 passed yesterday with other code (regressions); task 7 passed with the
+        // same code (flaky).
+        for (i, r) in base_rows.iter_mut().enumerate().filter(|(i, _)| *i < 4 || *i == 7) {
+            if i < 4 {
+                r.completion = Some("return yesterday".into());
+            }
             r.passed = true;
             r.status = Some(Status::Passed);
             r.tests.iter_mut().for_each(|t| t.status = Status::Passed);
@@ -262,16 +267,12 @@ impl RunReport {
         ];
         r.history = (1..=6)
             .map(|d| TrendPoint {
-                name: format!("nightly-2026-11-{:02}", 25 + d),
-                started: format!("2026-11-{:02}T02:00:00Z", 25 + d),
+                name: format!("nightly-2026-11-{:02}", 23 + d),
+                started: format!("2026-11-{:02}T02:00:00Z", 23 + d),
                 pass_at_1: Some(0.55 + 0.04 * d as f64 - if d == 4 { 0.1 } else { 0.0 }),
                 commit: Some(format!("{d:07x}")),
             })
             .collect();
-        r.flaky.push(FlakyTask {
-            task_id: "nlp/task_7".into(),
-            reason: "verdict changed on identical code and tests".into(),
-        });
         r
     }
 }
