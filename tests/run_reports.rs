@@ -7,28 +7,10 @@ mod common;
 
 use assay::report::run::{html, junit, markdown, RunReport};
 use common::chromium::{chromium, console_lines, decode, run_chromium};
-use std::path::Path;
-use std::process::Command;
+use common::xmllint;
 
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 2400;
-
-/// `xmllint --schema` on `xml`: Ok, or its complaint. xmllint comes from libxml2-utils,
-/// which `scripts/setup --all` installs; a missing xmllint fails the test.
-pub fn xmllint(xml: &Path) -> Result<(), String> {
-    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/junit-10.xsd");
-    let out = Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(&xsd)
-        .arg(xml)
-        .output()
-        .expect("xmllint not found: scripts/setup --all installs libxml2-utils");
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
 
 #[test]
 fn junit_validates_against_the_jenkins_schema() {
