@@ -61,3 +61,38 @@ pub(crate) async fn retry_failed(
     }
     Ok(retries)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::job_key;
+    use crate::sandbox::ExecRequest;
+
+    #[test]
+    fn each_retry_is_an_execution_of_its_own() {
+        let req = ExecRequest {
+            program: "print(1)".into(),
+            tests: Vec::new(),
+            limits: Default::default(),
+            requirements: Vec::new(),
+        };
+        let sample = |id| Instance::Sample {
+            task_id: "T/0".into(),
+            completion_id: id,
+        };
+        let retry = |of: Instance, attempt| Instance::Retry {
+            of: Box::new(of),
+            attempt,
+        };
+        let keys = [
+            job_key("f", &req, &sample(0)),
+            job_key("f", &req, &retry(sample(0), 1)),
+            job_key("f", &req, &retry(sample(0), 2)),
+            job_key("f", &req, &retry(sample(1), 1)),
+            job_key("f", &req, &retry(Instance::Repeat(0), 1)),
+        ];
+        let distinct: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len(), "{keys:?}");
+        assert_eq!(job_key("f", &req, &retry(sample(0), 1)), keys[1], "stable");
+    }
+}
