@@ -221,7 +221,10 @@ fn mixed_input_is_rejected_stage_by_stage() {
     let rows = read_jsonl(&run.join("results.jsonl"));
     assert_eq!(rows.len(), 6 * 8);
     assert!(rows.iter().all(|r| r["repeat"].as_u64().unwrap() < 8));
-    let wrong: Vec<&Value> = rows.iter().filter(|r| r["task_id"] == "wrong_answer").collect();
+    let wrong: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["task_id"] == "wrong_answer")
+        .collect();
     assert!(wrong.iter().all(|r| r["status"] == "failed"), "{wrong:?}");
     let summary: Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap();
@@ -234,7 +237,11 @@ fn mixed_input_is_rejected_stage_by_stage() {
         .map(|l| l["level"].as_str().unwrap())
         .collect();
     assert_eq!(levels, ["normal", "edge_case", "correctness"]);
-    assert!(summary["by_domain"].as_array().unwrap().iter().any(|d| d["domain"] == "nlp"));
+    assert!(summary["by_domain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["domain"] == "nlp"));
     // Its JUnit report has a case per task and per test, and validates.
     let out = assay()
         .arg("report")
@@ -243,9 +250,19 @@ fn mixed_input_is_rejected_stage_by_stage() {
         .arg(fx.path("curate.xml"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     xmllint(&fx.path("curate.xml")).unwrap();
     let xml = std::fs::read_to_string(fx.path("curate.xml")).unwrap();
-    assert!(xml.contains("name=\"wrong_answer::t_normal\" classname=\"wrong_answer\""), "{xml}");
-    assert!(xml.contains("<skipped message=\"8 sample(s) unsupported"), "{xml}");
+    assert!(
+        xml.contains("name=\"wrong_answer::t_normal\" classname=\"wrong_answer\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<skipped message=\"8 sample(s) unsupported"),
+        "{xml}"
+    );
 }

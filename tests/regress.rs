@@ -53,7 +53,11 @@ fn score(fx: &Fixture, problems: &Path, samples: &str, run: &str, extra: &[&str]
         .arg(fx.path(&format!("{run}.results.jsonl")))
         .output()
         .unwrap();
-    assert!(out.status.success(), "score {run}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "score {run}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir
 }
 
@@ -97,20 +101,39 @@ fn a_planted_regression_fails_the_gate_and_names_exactly_its_tasks() {
     let cur = score(&fx, &he, "broken.jsonl", "2-broken", &[]);
 
     // The run directory describes the run.
-    for f in ["journal.jsonl", "results.jsonl", "summary.json", "meta.json"] {
+    for f in [
+        "journal.jsonl",
+        "results.jsonl",
+        "summary.json",
+        "meta.json",
+    ] {
         assert!(base.join(f).is_file(), "{f} missing in the run directory");
     }
-    let meta: Value = serde_json::from_str(&std::fs::read_to_string(cur.join("meta.json")).unwrap()).unwrap();
+    let meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(cur.join("meta.json")).unwrap()).unwrap();
     assert_eq!(meta["kind"], "score");
     assert_eq!(meta["backend"]["name"], "process");
-    assert!(meta["backend"]["fingerprint"].as_str().unwrap().contains("python"), "{meta}");
+    assert!(
+        meta["backend"]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .contains("python"),
+        "{meta}"
+    );
     assert_eq!(meta["limits"]["timeout_secs"], 3.0);
     assert_eq!(meta["jobs"], 2);
     assert_eq!(meta["benchmark"]["count"], 164);
     assert_eq!(meta["samples"]["count"], 164);
     assert!(meta["host"]["cores"].as_u64().unwrap() >= 1);
-    assert!(meta["host"]["kernel"].as_str().unwrap().starts_with("Linux"));
-    assert!(meta["command"].as_array().unwrap().iter().any(|a| a == "--run-dir"));
+    assert!(meta["host"]["kernel"]
+        .as_str()
+        .unwrap()
+        .starts_with("Linux"));
+    assert!(meta["command"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "--run-dir"));
     assert!(meta["started"].as_str().unwrap() <= meta["ended"].as_str().unwrap());
     let head = std::process::Command::new("git")
         .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"])
@@ -119,14 +142,25 @@ fn a_planted_regression_fails_the_gate_and_names_exactly_its_tasks() {
         .filter(|o| o.status.success())
         .map(|o| text(&o.stdout).trim().to_string());
     if let Some(head) = head {
-        assert_eq!(meta["git_commit"].as_str(), Some(head.as_str()), "commit embedded at build time");
+        assert_eq!(
+            meta["git_commit"].as_str(),
+            Some(head.as_str()),
+            "commit embedded at build time"
+        );
     }
-    let summary: Value = serde_json::from_str(&std::fs::read_to_string(cur.join("summary.json")).unwrap()).unwrap();
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(cur.join("summary.json")).unwrap()).unwrap();
     let rows = read_jsonl(&cur.join("results.jsonl"));
-    assert_eq!(rows, read_jsonl(&fx.path("2-broken.results.jsonl")), "a copy of the results");
+    assert_eq!(
+        rows,
+        read_jsonl(&fx.path("2-broken.results.jsonl")),
+        "a copy of the results"
+    );
     let passed = rows.iter().filter(|r| r["passed"] == json!(true)).count();
     assert_eq!(passed, 164 - PLANTED.len());
-    assert!((summary["pass_at_k"]["pass@1"].as_f64().unwrap() - passed as f64 / 164.0).abs() < 1e-12);
+    assert!(
+        (summary["pass_at_k"]["pass@1"].as_f64().unwrap() - passed as f64 / 164.0).abs() < 1e-12
+    );
     assert_eq!(summary["by_status"]["failed"], PLANTED.len());
     assert_eq!(summary["per_task"].as_array().unwrap().len(), 164);
     assert!(summary["timing"]["wall_ms"]["p90"].as_f64().unwrap() > 0.0);
@@ -145,14 +179,22 @@ fn a_planted_regression_fails_the_gate_and_names_exactly_its_tasks() {
     let delta = &c["pass_at_k"][0];
     assert!((delta["delta"].as_f64().unwrap() + 8.0 / 164.0).abs() < 1e-12);
     assert!(delta["ci_low"].as_f64().unwrap() < delta["delta"].as_f64().unwrap());
-    assert!(delta["ci_high"].as_f64().unwrap() < 0.0, "the interval excludes 0: {delta}");
+    assert!(
+        delta["ci_high"].as_f64().unwrap() < 0.0,
+        "the interval excludes 0: {delta}"
+    );
     let flips = c["flips"].as_array().unwrap();
     assert_eq!(flips.len(), 8);
-    assert!(flips.iter().all(|f| f["test"] == "check" && f["current"] == "failed"));
+    assert!(flips
+        .iter()
+        .all(|f| f["test"] == "check" && f["current"] == "failed"));
     let stderr = text(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     for t in PLANTED {
-        assert!(stderr.contains(&format!("{t},")) || stderr.trim_end().ends_with(t), "{t} not named: {stderr}");
+        assert!(
+            stderr.contains(&format!("{t},")) || stderr.trim_end().ends_with(t),
+            "{t} not named: {stderr}"
+        );
     }
     // The same comparison is reproducible (seeded bootstrap).
     let again = compare(&base, &cur, &["--fail-on-regression", "--format", "json"]);
@@ -164,7 +206,13 @@ fn a_planted_regression_fails_the_gate_and_names_exactly_its_tasks() {
     // The same samples again: no regression.
     let rerun = score(&fx, &he, "base.jsonl", "3-rerun", &[]);
     let out = compare(&base, &rerun, &["--fail-on-regression"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     assert!(text(&out.stdout).contains("identical samples"));
 
     // Another --timeout: refused, naming the limit, unless --allow-mismatch.
@@ -173,26 +221,70 @@ fn a_planted_regression_fails_the_gate_and_names_exactly_its_tasks() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("limits.timeout_secs differs: 3.0 vs 5.0") && err.contains("--allow-mismatch"), "{err}");
-    let out = compare(&base, &t5, &["--fail-on-regression", "--allow-mismatch", "--format", "json"]);
+    assert!(
+        err.contains("limits.timeout_secs differs: 3.0 vs 5.0") && err.contains("--allow-mismatch"),
+        "{err}"
+    );
+    let out = compare(
+        &base,
+        &t5,
+        &[
+            "--fail-on-regression",
+            "--allow-mismatch",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let c: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(c["mismatch_allowed"], true);
 
     // --must-pass: a listed task that fails is named (the significance gate off).
-    std::fs::write(fx.path("must.txt"), "# critical\nHumanEval/0\nHumanEval/42  # planted\n").unwrap();
-    let out = compare(&base, &cur, &["--fail-on-regression", "--alpha", "0", "--must-pass"]);
+    std::fs::write(
+        fx.path("must.txt"),
+        "# critical\nHumanEval/0\nHumanEval/42  # planted\n",
+    )
+    .unwrap();
+    let out = compare(
+        &base,
+        &cur,
+        &["--fail-on-regression", "--alpha", "0", "--must-pass"],
+    );
     assert_eq!(out.status.code(), Some(2), "--must-pass needs its file");
     let must = fx.path("must.txt");
     let must = must.to_str().unwrap();
-    let out = compare(&base, &cur, &["--fail-on-regression", "--alpha", "0", "--must-pass", must, "--format", "json"]);
+    let out = compare(
+        &base,
+        &cur,
+        &[
+            "--fail-on-regression",
+            "--alpha",
+            "0",
+            "--must-pass",
+            must,
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let c: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(c["gate"]["culprits"], json!(["HumanEval/42"]));
     std::fs::write(fx.path("typo.txt"), "HumanEval/0\nHumanEval/9999\n").unwrap();
-    let out = compare(&base, &cur, &["--fail-on-regression", "--must-pass", fx.path("typo.txt").to_str().unwrap()]);
+    let out = compare(
+        &base,
+        &cur,
+        &[
+            "--fail-on-regression",
+            "--must-pass",
+            fx.path("typo.txt").to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("typo.txt:2: task_id"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("typo.txt:2: task_id"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // Identical code whose verdict flipped (here: a results line edited to fail) is flaky:
     // listed apart, not a culprit.
@@ -216,18 +308,37 @@ fn a_planted_regression_fails_the_gate_and_names_exactly_its_tasks() {
     let out = compare(&base, &flaky, &["--fail-on-regression", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let c: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(c["gate"]["culprits"], json!(PLANTED), "the flaky task is not a culprit");
+    assert_eq!(
+        c["gate"]["culprits"],
+        json!(PLANTED),
+        "the flaky task is not a culprit"
+    );
     assert_eq!(c["flaky"][0]["task_id"], "HumanEval/7");
     assert_eq!(c["flaky"].as_array().unwrap().len(), 1);
-    assert_eq!(c["test"]["tasks"], 163, "the flaky task is left out of the test");
+    assert_eq!(
+        c["test"]["tasks"], 163,
+        "the flaky task is left out of the test"
+    );
 
     // Results files compare too (no meta: a note says what cannot be checked).
-    let out = compare(&fx.path("1-base.results.jsonl"), &fx.path("2-broken.results.jsonl"), &["--fail-on-regression"]);
+    let out = compare(
+        &fx.path("1-base.results.jsonl"),
+        &fx.path("2-broken.results.jsonl"),
+        &["--fail-on-regression"],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains("cannot be checked"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("cannot be checked"),
+        "{}",
+        text(&out.stdout)
+    );
 
     // runs list: newest first.
-    let out = assay().args(["runs", "list"]).arg(fx.path("runs")).output().unwrap();
+    let out = assay()
+        .args(["runs", "list"])
+        .arg(fx.path("runs"))
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let table = text(&out.stdout);
     let order: Vec<&str> = ["5-flaky", "4-timeout5", "3-rerun", "2-broken", "1-base"]
@@ -236,15 +347,36 @@ fn a_planted_regression_fails_the_gate_and_names_exactly_its_tasks() {
         .collect();
     assert_eq!(order.len(), 5, "{table}");
     let pos = |n: &str| table.find(n).unwrap();
-    assert!(pos("4-timeout5") < pos("3-rerun") && pos("3-rerun") < pos("2-broken") && pos("2-broken") < pos("1-base"), "{table}");
-    assert!(table.contains("0.9512") && table.contains("1.0000"), "{table}");
-    let out = assay().args(["runs", "list", "--format", "json"]).arg(fx.path("runs")).output().unwrap();
+    assert!(
+        pos("4-timeout5") < pos("3-rerun")
+            && pos("3-rerun") < pos("2-broken")
+            && pos("2-broken") < pos("1-base"),
+        "{table}"
+    );
+    assert!(
+        table.contains("0.9512") && table.contains("1.0000"),
+        "{table}"
+    );
+    let out = assay()
+        .args(["runs", "list", "--format", "json"])
+        .arg(fx.path("runs"))
+        .output()
+        .unwrap();
     let runs: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let starts: Vec<&str> = runs.as_array().unwrap().iter().map(|r| r["meta"]["started"].as_str().unwrap()).collect();
+    let starts: Vec<&str> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["meta"]["started"].as_str().unwrap())
+        .collect();
     let mut sorted = starts.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(starts, sorted);
-    let out = assay().args(["runs", "list"]).arg(fx.path("nowhere")).output().unwrap();
+    let out = assay()
+        .args(["runs", "list"])
+        .arg(fx.path("nowhere"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 
     // Reports for CI.
@@ -270,7 +402,9 @@ fn a_planted_regression_fails_the_gate_and_names_exactly_its_tasks() {
     assert_eq!(xml.matches("<failure ").count(), 8);
     let md = std::fs::read_to_string(fx.path("r.md")).unwrap();
     // minijinja's HTML escaping writes `/` as `&#x2f;`.
-    let html = std::fs::read_to_string(fx.path("r.html")).unwrap().replace("&#x2f;", "/");
+    let html = std::fs::read_to_string(fx.path("r.html"))
+        .unwrap()
+        .replace("&#x2f;", "/");
     for t in PLANTED {
         assert!(md.contains(&format!("| {t} |")), "{t} not in the Markdown");
         assert!(html.contains(t), "{t} not in the HTML");
@@ -308,7 +442,16 @@ fn retry_failed_reports_unstable_and_load_sensitive_verdicts() {
             .arg(fx.path("problems.jsonl"))
             .arg("--samples")
             .arg(fx.path("samples.jsonl"))
-            .args(["--jobs", "2", "--timeout", "1", "--k", "1", "--retry-failed", retries])
+            .args([
+                "--jobs",
+                "2",
+                "--timeout",
+                "1",
+                "--k",
+                "1",
+                "--retry-failed",
+                retries,
+            ])
             .arg("--run-dir")
             .arg(&run_dir)
             .arg("--output")
@@ -316,11 +459,21 @@ fn retry_failed_reports_unstable_and_load_sensitive_verdicts() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", text(&out.stderr));
-        let summary: Value = serde_json::from_str(&std::fs::read_to_string(run_dir.join("summary.json")).unwrap()).unwrap();
-        (read_jsonl(&fx.path(&format!("{dir}.jsonl"))), summary, run_dir)
+        let summary: Value =
+            serde_json::from_str(&std::fs::read_to_string(run_dir.join("summary.json")).unwrap())
+                .unwrap();
+        (
+            read_jsonl(&fx.path(&format!("{dir}.jsonl"))),
+            summary,
+            run_dir,
+        )
     };
     let (rows, summary, run_dir) = run("retried", "16");
-    assert!(rows[0].get("stability").is_none(), "a pass is not retried: {}", rows[0]);
+    assert!(
+        rows[0].get("stability").is_none(),
+        "a pass is not retried: {}",
+        rows[0]
+    );
     assert_eq!(rows[1]["stability"], "stable");
     let r1 = rows[1]["retries"].as_array().unwrap();
     assert_eq!(r1.len(), 16);
@@ -337,7 +490,12 @@ fn retry_failed_reports_unstable_and_load_sensitive_verdicts() {
         let tries = r["retries"].as_array().unwrap();
         let last = tries.last().unwrap()["status"].as_str().unwrap();
         assert_ne!(last, first, "16 retries never changed {r}");
-        assert!(tries[..tries.len() - 1].iter().all(|t| t["status"] == first), "{r}");
+        assert!(
+            tries[..tries.len() - 1]
+                .iter()
+                .all(|t| t["status"] == first),
+            "{r}"
+        );
         match (first, last) {
             ("timeout", "passed") => {
                 assert_eq!(r["stability"], "load_sensitive", "{r}");
@@ -353,21 +511,42 @@ fn retry_failed_reports_unstable_and_load_sensitive_verdicts() {
     assert_eq!(summary["stability"]["unstable"], unstable);
     assert_eq!(summary["stability"]["load_sensitive"], load_sensitive);
     assert_eq!(summary["stability"]["stable"], 1);
-    assert_eq!(summary["unstable"].as_array().unwrap().len(), unstable + load_sensitive);
+    assert_eq!(
+        summary["unstable"].as_array().unwrap().len(),
+        unstable + load_sensitive
+    );
     // pass@1 counts first verdicts only.
     let passed = rows.iter().filter(|r| r["passed"] == json!(true)).count();
-    assert!((summary["pass_at_k"]["pass@1"].as_f64().unwrap() - passed as f64 / rows.len() as f64).abs() < 1e-12);
+    assert!(
+        (summary["pass_at_k"]["pass@1"].as_f64().unwrap() - passed as f64 / rows.len() as f64)
+            .abs()
+            < 1e-12
+    );
 
     // Resume: the same command replays every verdict and every retry from the journal.
     let (again, _, _) = run("retried", "16");
     let strip = |rows: &[Value]| -> Vec<(Value, Value)> {
-        rows.iter().map(|r| (r["status"].clone(), r["retries"].as_array().map(|t| t.iter().map(|x| x["status"].clone()).collect::<Vec<_>>()).into())).collect()
+        rows.iter()
+            .map(|r| {
+                (
+                    r["status"].clone(),
+                    r["retries"]
+                        .as_array()
+                        .map(|t| t.iter().map(|x| x["status"].clone()).collect::<Vec<_>>())
+                        .into(),
+                )
+            })
+            .collect()
     };
     assert_eq!(strip(&again), strip(&rows));
 
     // Against a run of the same samples, the unstable task is flaky, not a regression.
     let (_, _, plain) = run("plain", "0");
-    let out = compare(&plain, &run_dir, &["--fail-on-regression", "--format", "json"]);
+    let out = compare(
+        &plain,
+        &run_dir,
+        &["--fail-on-regression", "--format", "json"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let c: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(c["flaky"][0]["task_id"], "Toy/0", "{c}");

@@ -26,7 +26,11 @@ fn junit_validates_against_the_jenkins_schema() {
     assert_eq!(tests, 12 * 3, "per-test cases of the example");
     assert_eq!(xml.matches("<testcase ").count(), tasks + tests, "{xml}");
     let failing = r.tasks.iter().filter(|t| t.passed < t.n).count()
-        + r.tasks.iter().flat_map(|t| &t.tests).filter(|t| t.passed < t.runs).count();
+        + r.tasks
+            .iter()
+            .flat_map(|t| &t.tests)
+            .filter(|t| t.passed < t.runs)
+            .count();
     assert_eq!(xml.matches("<failure ").count(), failing);
     assert!(xml.contains(&format!("failures=\"{failing}\"")), "{xml}");
     assert!(xml.contains("<failure type=\"timeout\""), "{xml}");
@@ -36,7 +40,10 @@ fn junit_validates_against_the_jenkins_schema() {
     // The negative control: the schema does reject a broken file.
     let bad = dir.path().join("bad.xml");
     std::fs::write(&bad, xml.replace("<testsuite name=", "<testsuite nome=")).unwrap();
-    assert!(xmllint(&bad).is_err(), "xmllint accepted a testsuite without a name");
+    assert!(
+        xmllint(&bad).is_err(),
+        "xmllint accepted a testsuite without a name"
+    );
 }
 
 #[test]
@@ -78,9 +85,17 @@ fn html_renders_its_charts_in_chromium() {
     let text = html(&r);
     std::fs::write(&page, &text).unwrap();
     assert!(!text.contains("<script"), "no script");
-    assert!(!text.contains("src=\"http") && !text.contains("href=\"http"), "no network asset");
+    assert!(
+        !text.contains("src=\"http") && !text.contains("href=\"http"),
+        "no network asset"
+    );
 
-    let out = run_chromium(&bin, &dir.path().join("profile-dom"), &page, &["--dump-dom".into()]);
+    let out = run_chromium(
+        &bin,
+        &dir.path().join("profile-dom"),
+        &page,
+        &["--dump-dom".into()],
+    );
     let dom = String::from_utf8_lossy(&out.stdout);
     assert_eq!(dom.matches("<svg").count(), 5, "svg elements in the DOM");
     for text in [
@@ -98,19 +113,34 @@ fn html_renders_its_charts_in_chromium() {
     ] {
         assert!(dom.contains(text), "{text:?} not in the DOM");
     }
-    assert_eq!(console_lines(&out.stderr), Vec::<String>::new(), "console while building the DOM");
+    assert_eq!(
+        console_lines(&out.stderr),
+        Vec::<String>::new(),
+        "console while building the DOM"
+    );
 
     let shot = dir.path().join("run.png");
     let out = run_chromium(
         &bin,
         &dir.path().join("profile-shot"),
         &page,
-        &[format!("--screenshot={}", shot.display()), format!("--window-size={WIDTH},{HEIGHT}")],
+        &[
+            format!("--screenshot={}", shot.display()),
+            format!("--window-size={WIDTH},{HEIGHT}"),
+        ],
     );
-    assert_eq!(console_lines(&out.stderr), Vec::<String>::new(), "console while rendering");
+    assert_eq!(
+        console_lines(&out.stderr),
+        Vec::<String>::new(),
+        "console while rendering"
+    );
     let s = decode(&shot);
     assert_eq!((s.width, s.height), (WIDTH, HEIGHT));
-    assert!(s.colours.len() > 50, "only {} colours: a blank page?", s.colours.len());
+    assert!(
+        s.colours.len() > 50,
+        "only {} colours: a blank page?",
+        s.colours.len()
+    );
     for (chart, rgb) in [
         ("pass@k and trend", [0x4c, 0x78, 0xa8]),
         ("levels", [0x7a, 0x5c, 0xa8]),

@@ -56,7 +56,11 @@ fn reference(query: &Value) -> Value {
         .write_all(query.to_string().as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "reference failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "reference failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -66,7 +70,9 @@ fn rates(n: usize, m: u32, seed: u64, bias: f64) -> Vec<f64> {
     let mut x = seed;
     (0..n)
         .map(|_| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let u = (x >> 11) as f64 / (1u64 << 53) as f64;
             ((u + bias).clamp(0.0, 1.0) * m as f64).round() / m as f64
         })
@@ -129,7 +135,10 @@ fn statistics_match_scipy_and_statsmodels() {
         let d: Vec<f64> = cur.iter().zip(base).map(|(c, b)| c - b).collect();
         let (got, how) = sign_flip_test(&d, 1000, 0);
         assert_eq!(how, Resampling::Exact);
-        assert!((got - want).abs() < 1e-9, "permutation {d:?}: assay {got} scipy {want}");
+        assert!(
+            (got - want).abs() < 1e-9,
+            "permutation {d:?}: assay {got} scipy {want}"
+        );
     }
     for ((cur, base), want) in boot.iter().zip(r["bootstrap"].as_array().unwrap()) {
         let (lo, hi) = (want[0].as_f64().unwrap(), want[1].as_f64().unwrap());

@@ -60,7 +60,10 @@ pub fn evaluate(c: &Comparison, g: &GateOptions) -> Result<GateResult> {
     let mut failing_must = Vec::new();
     for (id, line) in &g.must_pass {
         let Some(t) = c.tasks.iter().find(|t| &t.task_id == id) else {
-            let file = g.must_pass_file.as_deref().unwrap_or(Path::new("--must-pass"));
+            let file = g
+                .must_pass_file
+                .as_deref()
+                .unwrap_or(Path::new("--must-pass"));
             return Err(Error::input(
                 file,
                 *line,

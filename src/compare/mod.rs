@@ -228,7 +228,11 @@ pub fn compare(base: &RunRecord, cur: &RunRecord, opts: &CompareOptions) -> Resu
         _ => {
             notes.push(format!(
                 "{} has no meta.json: benchmark contents, limits and backend cannot be checked",
-                if base.meta.is_none() { base.name() } else { cur.name() }
+                if base.meta.is_none() {
+                    base.name()
+                } else {
+                    cur.name()
+                }
             ));
             (Vec::new(), true, false)
         }
@@ -247,8 +251,18 @@ pub fn compare(base: &RunRecord, cur: &RunRecord, opts: &CompareOptions) -> Resu
     let mut all_tasks: Vec<&str> = bt.order.clone();
     let in_base: BTreeSet<&str> = bt.order.iter().copied().collect();
     all_tasks.extend(ct.order.iter().copied().filter(|t| !in_base.contains(t)));
-    let only_base: Vec<&str> = bt.order.iter().copied().filter(|t| !ct.rows.contains_key(t)).collect();
-    let only_cur: Vec<&str> = ct.order.iter().copied().filter(|t| !bt.rows.contains_key(t)).collect();
+    let only_base: Vec<&str> = bt
+        .order
+        .iter()
+        .copied()
+        .filter(|t| !ct.rows.contains_key(t))
+        .collect();
+    let only_cur: Vec<&str> = ct
+        .order
+        .iter()
+        .copied()
+        .filter(|t| !bt.rows.contains_key(t))
+        .collect();
     for (list, which) in [(&only_base, "the baseline"), (&only_cur, "the current run")] {
         if !list.is_empty() {
             notes.push(format!(
@@ -278,7 +292,9 @@ pub fn compare(base: &RunRecord, cur: &RunRecord, opts: &CompareOptions) -> Resu
             .collect();
         for b in &bt.rows[task] {
             let id = b.completion_id.unwrap_or(0);
-            let Some(c) = cur_by_id.get(&id) else { continue };
+            let Some(c) = cur_by_id.get(&id) else {
+                continue;
+            };
             if b.passed == c.passed {
                 continue;
             }
@@ -288,9 +304,8 @@ pub fn compare(base: &RunRecord, cur: &RunRecord, opts: &CompareOptions) -> Resu
                     Some(Stability::Unstable) | Some(Stability::LoadSensitive)
                 )
             };
-            let same_code = same_benchmark
-                && b.code_hash().is_some()
-                && b.code_hash() == c.code_hash();
+            let same_code =
+                same_benchmark && b.code_hash().is_some() && b.code_hash() == c.code_hash();
             let flaky = same_code || unstable(b) || unstable(c);
             if flaky {
                 let why = if same_code {
@@ -323,9 +338,12 @@ pub fn compare(base: &RunRecord, cur: &RunRecord, opts: &CompareOptions) -> Resu
             r.stability,
             Some(Stability::Unstable) | Some(Stability::LoadSensitive)
         ) {
-            flaky_reason
-                .entry(r.task_id.as_str())
-                .or_insert_with(|| format!("{} under --retry-failed", r.stability.map_or("", |s| s.as_str())));
+            flaky_reason.entry(r.task_id.as_str()).or_insert_with(|| {
+                format!(
+                    "{} under --retry-failed",
+                    r.stability.map_or("", |s| s.as_str())
+                )
+            });
         }
     }
 
@@ -507,14 +525,24 @@ pub fn compare(base: &RunRecord, cur: &RunRecord, opts: &CompareOptions) -> Resu
 /// The first test whose verdict differs, or none when the tests agree (the execution as
 /// a whole changed, e.g. a timeout before any test).
 fn changed_test(b: &Row, c: &Row) -> Option<String> {
-    let cur: HashMap<&str, Status> = c.tests.iter().map(|t| (t.name.as_str(), t.status)).collect();
+    let cur: HashMap<&str, Status> = c
+        .tests
+        .iter()
+        .map(|t| (t.name.as_str(), t.status))
+        .collect();
     b.tests
         .iter()
         .find(|t| cur.get(t.name.as_str()).is_some_and(|s| *s != t.status))
         .map(|t| t.name.clone())
 }
 
-fn metric_delta(k: u64, paired: &[&str], bt: &Tasks, ct: &Tasks, opts: &CompareOptions) -> MetricDelta {
+fn metric_delta(
+    k: u64,
+    paired: &[&str],
+    bt: &Tasks,
+    ct: &Tasks,
+    opts: &CompareOptions,
+) -> MetricDelta {
     let mut b = Vec::new();
     let mut c = Vec::new();
     for t in paired {

@@ -23,7 +23,11 @@ pub fn render(c: &Comparison, gate: Option<&GateResult>) -> String {
         out,
         "{} paired tasks{}",
         c.paired_tasks,
-        if c.same_samples { ", identical samples" } else { "" }
+        if c.same_samples {
+            ", identical samples"
+        } else {
+            ""
+        }
     );
     for m in &c.pass_at_k {
         match (m.baseline, m.current, m.delta) {
@@ -44,7 +48,12 @@ pub fn render(c: &Comparison, gate: Option<&GateResult>) -> String {
         (Some(b), Some(f)) => format!(", {b} pass->fail, {f} fail->pass"),
         _ => t
             .resampling
-            .map(|r| format!(", {}", serde_json::to_value(r).unwrap().as_str().unwrap_or("")))
+            .map(|r| {
+                format!(
+                    ", {}",
+                    serde_json::to_value(r).unwrap().as_str().unwrap_or("")
+                )
+            })
             .unwrap_or_default(),
     };
     let _ = writeln!(
@@ -63,7 +72,11 @@ pub fn render(c: &Comparison, gate: Option<&GateResult>) -> String {
         }
         let _ = writeln!(out, "{title} ({}):", list.len());
         for f in list.iter().take(LIST) {
-            let test = f.test.as_deref().map(|t| format!(" [{t}]")).unwrap_or_default();
+            let test = f
+                .test
+                .as_deref()
+                .map(|t| format!(" [{t}]"))
+                .unwrap_or_default();
             let msg: String = f.message.chars().take(100).collect();
             let _ = writeln!(
                 out,
@@ -90,7 +103,12 @@ pub fn render(c: &Comparison, gate: Option<&GateResult>) -> String {
         .status_shift
         .iter()
         .filter(|s| s.baseline != s.current)
-        .map(|s| format!("{} {} -> {} ({:+.1} pts)", s.status, s.baseline, s.current, s.delta_points))
+        .map(|s| {
+            format!(
+                "{} {} -> {} ({:+.1} pts)",
+                s.status, s.baseline, s.current, s.delta_points
+            )
+        })
         .collect();
     if !shifts.is_empty() {
         let _ = writeln!(out, "status mix: {}", shifts.join(", "));
@@ -116,7 +134,12 @@ pub fn render(c: &Comparison, gate: Option<&GateResult>) -> String {
             for r in &g.reasons {
                 let _ = writeln!(out, "REGRESSION: {r}");
             }
-            let _ = writeln!(out, "caused by ({}): {}", g.culprits.len(), g.culprits.join(", "));
+            let _ = writeln!(
+                out,
+                "caused by ({}): {}",
+                g.culprits.len(),
+                g.culprits.join(", ")
+            );
         } else {
             let _ = writeln!(out, "no regression");
         }

@@ -261,7 +261,9 @@ fn record_run(
     let ks = vec![1];
     meta.ks = ks.clone();
     meta.benchmark = crate::record::meta::InputDigest::benchmark(
-        opts.inputs.first().map_or(std::path::Path::new(""), |p| p.as_path()),
+        opts.inputs
+            .first()
+            .map_or(std::path::Path::new(""), |p| p.as_path()),
         &problems,
     );
     meta.output = opts.output.display().to_string();

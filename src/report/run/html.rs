@@ -38,9 +38,16 @@ fn page(r: &RunReport) -> Page {
         facts.push(format!("{} run on the {} sandbox", m.kind, m.backend.name));
         facts.push(format!("started {}", m.started));
         facts.push(format!("{:.1} s", m.elapsed_secs));
-        facts.push(format!("--jobs {}, --timeout {} s", m.jobs, m.limits.timeout_secs));
+        facts.push(format!(
+            "--jobs {}, --timeout {} s",
+            m.jobs, m.limits.timeout_secs
+        ));
         if let Some(c) = &m.git_commit {
-            facts.push(format!("assay {} ({})", m.assay_version, &c[..c.len().min(10)]));
+            facts.push(format!(
+                "assay {} ({})",
+                m.assay_version,
+                &c[..c.len().min(10)]
+            ));
         }
     }
     let scored: usize = r.tasks.iter().map(|t| t.n).sum();
@@ -62,7 +69,8 @@ fn page(r: &RunReport) -> Page {
                 m.metric.clone(),
                 pct(m.baseline),
                 pct(m.current),
-                m.delta.map_or("–".into(), |d| format!("{:+.2} pts", 100.0 * d)),
+                m.delta
+                    .map_or("–".into(), |d| format!("{:+.2} pts", 100.0 * d)),
                 match (m.ci_low, m.ci_high) {
                     (Some(lo), Some(hi)) => format!("[{:+.2}, {:+.2}] pts", 100.0 * lo, 100.0 * hi),
                     _ => "–".into(),
@@ -75,7 +83,10 @@ fn page(r: &RunReport) -> Page {
             c.test.tasks,
             c.test.p_value
         ));
-        cards.push((c.regressed_tasks.len().to_string(), "regressed tasks".into()));
+        cards.push((
+            c.regressed_tasks.len().to_string(),
+            "regressed tasks".into(),
+        ));
         let real: Vec<_> = c.flips.iter().filter(|f| !f.flaky).collect();
         flips_more = real.len().saturating_sub(ROWS);
         for f in real.into_iter().take(ROWS) {
@@ -109,8 +120,15 @@ fn page(r: &RunReport) -> Page {
             let (status, msg) = t
                 .failure
                 .clone()
-                .map_or(("–".to_string(), String::new()), |(s, m)| (s.to_string(), m));
-            vec![t.task_id.clone(), format!("{}/{}", t.passed, t.n), status, msg]
+                .map_or(("–".to_string(), String::new()), |(s, m)| {
+                    (s.to_string(), m)
+                });
+            vec![
+                t.task_id.clone(),
+                format!("{}/{}", t.passed, t.n),
+                status,
+                msg,
+            ]
         })
         .collect();
     Page {
@@ -119,17 +137,33 @@ fn page(r: &RunReport) -> Page {
         cards,
         mismatch,
         charts: vec![
-            (charts::pass_at_k(r), "pass@k of this run (unbiased estimator).".into()),
-            (charts::levels(r), "Share of tests passed at each level.".into()),
-            (charts::domains(r), "pass@1 per domain of the entries.".into()),
+            (
+                charts::pass_at_k(r),
+                "pass@k of this run (unbiased estimator).".into(),
+            ),
+            (
+                charts::levels(r),
+                "Share of tests passed at each level.".into(),
+            ),
+            (
+                charts::domains(r),
+                "pass@1 per domain of the entries.".into(),
+            ),
             (charts::statuses(r), "Samples per verdict.".into()),
-            (charts::trend(r), "pass@1 of the --history runs, oldest to newest.".into()),
+            (
+                charts::trend(r),
+                "pass@1 of the --history runs, oldest to newest.".into(),
+            ),
         ],
         deltas,
         test,
         flips,
         flips_more,
-        flaky: r.flaky.iter().map(|f| (f.task_id.clone(), f.reason.clone())).collect(),
+        flaky: r
+            .flaky
+            .iter()
+            .map(|f| (f.task_id.clone(), f.reason.clone()))
+            .collect(),
         slowest: r
             .slowest
             .iter()

@@ -28,16 +28,27 @@ fn secs(ms: f64) -> String {
 
 enum Verdict {
     Pass,
-    Failure { kind: String, message: String, text: String },
-    Error { message: String },
-    Skipped { message: String },
+    Failure {
+        kind: String,
+        message: String,
+        text: String,
+    },
+    Error {
+        message: String,
+    },
+    Skipped {
+        message: String,
+    },
 }
 
 fn task_verdict(t: &TaskDetail) -> Verdict {
     if t.n == 0 {
         return if t.sandbox_errors > 0 {
             Verdict::Error {
-                message: format!("{} sample(s) ended in sandbox errors (the harness, not the code)", t.sandbox_errors),
+                message: format!(
+                    "{} sample(s) ended in sandbox errors (the harness, not the code)",
+                    t.sandbox_errors
+                ),
             }
         } else {
             Verdict::Skipped {
@@ -51,7 +62,10 @@ fn task_verdict(t: &TaskDetail) -> Verdict {
     let (status, msg) = t.failure.clone().unwrap_or((Status::Failed, String::new()));
     Verdict::Failure {
         kind: status.to_string(),
-        message: format!("{}/{} samples passed; first failure: {status}: {msg}", t.passed, t.n),
+        message: format!(
+            "{}/{} samples passed; first failure: {status}: {msg}",
+            t.passed, t.n
+        ),
         text: msg,
     }
 }
@@ -59,12 +73,20 @@ fn task_verdict(t: &TaskDetail) -> Verdict {
 pub fn junit(r: &RunReport) -> String {
     let mut cases: Vec<(String, String, f64, Verdict)> = Vec::new();
     for t in &r.tasks {
-        cases.push((t.task_id.clone(), r.benchmark.clone(), t.wall_ms, task_verdict(t)));
+        cases.push((
+            t.task_id.clone(),
+            r.benchmark.clone(),
+            t.wall_ms,
+            task_verdict(t),
+        ));
         for test in &t.tests {
             let v = if test.passed == test.runs {
                 Verdict::Pass
             } else {
-                let (status, msg) = test.failure.clone().unwrap_or((Status::Failed, String::new()));
+                let (status, msg) = test
+                    .failure
+                    .clone()
+                    .unwrap_or((Status::Failed, String::new()));
                 Verdict::Failure {
                     kind: status.to_string(),
                     message: format!(
@@ -77,18 +99,37 @@ pub fn junit(r: &RunReport) -> String {
                     text: msg,
                 }
             };
-            cases.push((format!("{}::{}", t.task_id, test.name), t.task_id.clone(), test.duration_ms, v));
+            cases.push((
+                format!("{}::{}", t.task_id, test.name),
+                t.task_id.clone(),
+                test.duration_ms,
+                v,
+            ));
         }
     }
-    let failures = cases.iter().filter(|c| matches!(c.3, Verdict::Failure { .. })).count();
-    let errors = cases.iter().filter(|c| matches!(c.3, Verdict::Error { .. })).count();
-    let skipped = cases.iter().filter(|c| matches!(c.3, Verdict::Skipped { .. })).count();
+    let failures = cases
+        .iter()
+        .filter(|c| matches!(c.3, Verdict::Failure { .. }))
+        .count();
+    let errors = cases
+        .iter()
+        .filter(|c| matches!(c.3, Verdict::Error { .. }))
+        .count();
+    let skipped = cases
+        .iter()
+        .filter(|c| matches!(c.3, Verdict::Skipped { .. }))
+        .count();
     let total_ms: f64 = r.tasks.iter().map(|t| t.wall_ms).sum();
 
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     let io = "writing XML to memory cannot fail";
-    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).expect(io);
-    let (tests, fails, errs) = (cases.len().to_string(), failures.to_string(), errors.to_string());
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .expect(io);
+    let (tests, fails, errs) = (
+        cases.len().to_string(),
+        failures.to_string(),
+        errors.to_string(),
+    );
     let time = secs(total_ms);
     let mut suites = BytesStart::new("testsuites");
     suites.push_attribute(("name", "assay"));
@@ -112,7 +153,8 @@ pub fn junit(r: &RunReport) -> String {
     }
     w.write_event(Event::Start(suite)).expect(io);
     if let Some(m) = &r.meta {
-        w.write_event(Event::Start(BytesStart::new("properties"))).expect(io);
+        w.write_event(Event::Start(BytesStart::new("properties")))
+            .expect(io);
         let timeout = m.limits.timeout_secs.to_string();
         let jobs = m.jobs.to_string();
         let props = [
@@ -131,7 +173,8 @@ pub fn junit(r: &RunReport) -> String {
             p.push_attribute(("value", v.as_str()));
             w.write_event(Event::Empty(p)).expect(io);
         }
-        w.write_event(Event::End(BytesEnd::new("properties"))).expect(io);
+        w.write_event(Event::End(BytesEnd::new("properties")))
+            .expect(io);
     }
     for (name, class, ms, v) in &cases {
         let (name, class, time) = (clean(name), clean(class), secs(*ms));
@@ -141,7 +184,11 @@ pub fn junit(r: &RunReport) -> String {
         case.push_attribute(("time", time.as_str()));
         let child = match v {
             Verdict::Pass => None,
-            Verdict::Failure { kind, message, text } => Some(("failure", Some(kind.as_str()), message, Some(text))),
+            Verdict::Failure {
+                kind,
+                message,
+                text,
+            } => Some(("failure", Some(kind.as_str()), message, Some(text))),
             Verdict::Error { message } => Some(("error", Some("sandbox_error"), message, None)),
             Verdict::Skipped { message } => Some(("skipped", None, message, None)),
         };
@@ -158,17 +205,21 @@ pub fn junit(r: &RunReport) -> String {
                 match text.filter(|t| !t.is_empty()) {
                     Some(t) => {
                         w.write_event(Event::Start(el)).expect(io);
-                        w.write_event(Event::Text(BytesText::new(&clean(t)))).expect(io);
+                        w.write_event(Event::Text(BytesText::new(&clean(t))))
+                            .expect(io);
                         w.write_event(Event::End(BytesEnd::new(tag))).expect(io);
                     }
                     None => w.write_event(Event::Empty(el)).expect(io),
                 }
-                w.write_event(Event::End(BytesEnd::new("testcase"))).expect(io);
+                w.write_event(Event::End(BytesEnd::new("testcase")))
+                    .expect(io);
             }
         }
     }
-    w.write_event(Event::End(BytesEnd::new("testsuite"))).expect(io);
-    w.write_event(Event::End(BytesEnd::new("testsuites"))).expect(io);
+    w.write_event(Event::End(BytesEnd::new("testsuite")))
+        .expect(io);
+    w.write_event(Event::End(BytesEnd::new("testsuites")))
+        .expect(io);
     let mut out = String::from_utf8(w.into_inner()).expect("XML written from strings is UTF-8");
     out.push('\n');
     out

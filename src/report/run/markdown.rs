@@ -39,14 +39,25 @@ pub fn markdown(r: &RunReport) -> String {
                 md_cell(&c.mismatch.join("; "))
             );
         }
-        let _ = writeln!(out, "| metric | baseline | current | delta | 95% CI |\n|---|---:|---:|---:|---:|");
+        let _ = writeln!(
+            out,
+            "| metric | baseline | current | delta | 95% CI |\n|---|---:|---:|---:|---:|"
+        );
         for m in &c.pass_at_k {
             let ci = match (m.ci_low, m.ci_high) {
                 (Some(lo), Some(hi)) => format!("[{:+.2}, {:+.2}] pts", 100.0 * lo, 100.0 * hi),
                 _ => "–".into(),
             };
-            let delta = m.delta.map_or("–".into(), |d| format!("{:+.2} pts", 100.0 * d));
-            let _ = writeln!(out, "| {} | {} | {} | {delta} | {ci} |", m.metric, pct(m.baseline), pct(m.current));
+            let delta = m
+                .delta
+                .map_or("–".into(), |d| format!("{:+.2} pts", 100.0 * d));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {delta} | {ci} |",
+                m.metric,
+                pct(m.baseline),
+                pct(m.current)
+            );
         }
         let _ = writeln!(
             out,
@@ -57,8 +68,15 @@ pub fn markdown(r: &RunReport) -> String {
         );
         if !c.regressed_tasks.is_empty() {
             let _ = writeln!(out, "### Regressed tasks ({})\n", c.regressed_tasks.len());
-            let _ = writeln!(out, "| task | sample | test | verdict | message |\n|---|---:|---|---|---|");
-            for f in c.flips.iter().filter(|f| f.direction == Direction::PassToFail && !f.flaky) {
+            let _ = writeln!(
+                out,
+                "| task | sample | test | verdict | message |\n|---|---:|---|---|---|"
+            );
+            for f in c
+                .flips
+                .iter()
+                .filter(|f| f.direction == Direction::PassToFail && !f.flaky)
+            {
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {} → {} | {} |",
@@ -83,17 +101,28 @@ pub fn markdown(r: &RunReport) -> String {
         }
         out.push('\n');
     }
-    let mix: Vec<String> = r.by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
+    let mix: Vec<String> = r
+        .by_status
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
     let _ = writeln!(out, "Verdicts: {}.\n", mix.join(", "));
     if !r.flaky.is_empty() {
-        let _ = writeln!(out, "### Flaky tasks ({}), not counted as regressions\n", r.flaky.len());
+        let _ = writeln!(
+            out,
+            "### Flaky tasks ({}), not counted as regressions\n",
+            r.flaky.len()
+        );
         for f in &r.flaky {
             let _ = writeln!(out, "- `{}`: {}", md_cell(&f.task_id), md_cell(&f.reason));
         }
         out.push('\n');
     }
     if !r.slowest.is_empty() {
-        let _ = writeln!(out, "### Slowest tests\n\n| task | test | ms | verdict |\n|---|---|---:|---|");
+        let _ = writeln!(
+            out,
+            "### Slowest tests\n\n| task | test | ms | verdict |\n|---|---|---:|---|"
+        );
         for s in &r.slowest {
             let _ = writeln!(
                 out,
@@ -108,14 +137,25 @@ pub fn markdown(r: &RunReport) -> String {
     }
     let failing: Vec<_> = r.tasks.iter().filter(|t| t.passed < t.n).collect();
     if !failing.is_empty() {
-        let _ = writeln!(out, "### Failing tasks ({})\n\n| task | passed | first failure |\n|---|---:|---|", failing.len());
+        let _ = writeln!(
+            out,
+            "### Failing tasks ({})\n\n| task | passed | first failure |\n|---|---:|---|",
+            failing.len()
+        );
         for t in failing {
             let why = t
                 .failure
                 .as_ref()
                 .map(|(s, m)| format!("{s}: {}", m.chars().take(160).collect::<String>()))
                 .unwrap_or_default();
-            let _ = writeln!(out, "| {} | {}/{} | {} |", md_cell(&t.task_id), t.passed, t.n, md_cell(&why));
+            let _ = writeln!(
+                out,
+                "| {} | {}/{} | {} |",
+                md_cell(&t.task_id),
+                t.passed,
+                t.n,
+                md_cell(&why)
+            );
         }
     }
     truncate(out)
@@ -131,7 +171,10 @@ pub fn truncate(text: String) -> String {
         "\n\n**… truncated**: this report has {total} characters, more than GitHub's {LIMIT}-character limit for a comment; the full report is in the HTML and JUnit files.\n"
     );
     let budget = LIMIT - note.chars().count();
-    let cut = text.char_indices().nth(budget).map_or(text.len(), |(i, _)| i);
+    let cut = text
+        .char_indices()
+        .nth(budget)
+        .map_or(text.len(), |(i, _)| i);
     let head = &text[..cut];
     let head = head.rfind('\n').map_or(head, |i| &head[..i]);
     format!("{head}{note}")

@@ -92,7 +92,11 @@ pub struct TrendPoint {
 }
 
 impl RunReport {
-    pub fn build(run: &RunRecord, comparison: Option<Comparison>, history: Vec<Listed>) -> RunReport {
+    pub fn build(
+        run: &RunRecord,
+        comparison: Option<Comparison>,
+        history: Vec<Listed>,
+    ) -> RunReport {
         let rows = &run.rows;
         let ks: Vec<u64> = match &run.meta {
             Some(m) if !m.ks.is_empty() => m.ks.clone(),
@@ -109,7 +113,9 @@ impl RunReport {
                     Some(
                         scored
                             .iter()
-                            .map(|t| passk::pass_at_k(t.n as u64, t.passed as u64, k).unwrap_or(0.0))
+                            .map(|t| {
+                                passk::pass_at_k(t.n as u64, t.passed as u64, k).unwrap_or(0.0)
+                            })
                             .sum::<f64>()
                             / scored.len() as f64,
                     )
@@ -120,7 +126,9 @@ impl RunReport {
         let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
         let mut levels: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
         for r in rows {
-            *by_status.entry(r.status().as_str().to_string()).or_insert(0) += 1;
+            *by_status
+                .entry(r.status().as_str().to_string())
+                .or_insert(0) += 1;
             if r.scored() {
                 for t in &r.tests {
                     let e = levels.entry(t.level.as_str()).or_insert((0, 0));
@@ -220,9 +228,7 @@ impl RunReport {
             });
             serde_json::from_value::<Row>(v).expect("example row")
         };
-        let t = |name: &str, level: &str, status: &str, ms: f64| {
-            serde_json::json!({"name": name, "level": level, "status": status, "duration_ms": ms})
-        };
+        let t = |name: &str, level: &str, status: &str, ms: f64| serde_json::json!({"name": name, "level": level, "status": status, "duration_ms": ms});
         let mut rows = Vec::new();
         for i in 0..12 {
             let task = format!("nlp/task_{i}");
@@ -230,9 +236,20 @@ impl RunReport {
             let tests = serde_json::json!([
                 t("test_normal_basic", "normal", "passed", 10.0 + i as f64),
                 t("test_edge_case_empty", "edge_case", ok, 4.0),
-                t("test_correctness_known", "correctness", if i == 5 { "error" } else { "passed" }, 120.0 * i as f64),
+                t(
+                    "test_correctness_known",
+                    "correctness",
+                    if i == 5 { "error" } else { "passed" },
+                    120.0 * i as f64
+                ),
             ]);
-            let status = if ok == "passed" && i != 5 { "passed" } else if i == 5 { "error" } else { "failed" };
+            let status = if ok == "passed" && i != 5 {
+                "passed"
+            } else if i == 5 {
+                "error"
+            } else {
+                "failed"
+            };
             rows.push(row(&task, 0, status, tests, 150.0 + 100.0 * i as f64));
         }
         rows.push(row("nlp/slow", 0, "timeout", serde_json::json!([]), 3000.0));
@@ -245,7 +262,11 @@ impl RunReport {
         let mut base_rows = rows;
         // Tasks 0-3 passed yesterday with other code (regressions); task 7 passed with the
         // same code (flaky).
-        for (i, r) in base_rows.iter_mut().enumerate().filter(|(i, _)| *i < 4 || *i == 7) {
+        for (i, r) in base_rows
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, _)| *i < 4 || *i == 7)
+        {
             if i < 4 {
                 r.completion = Some("return yesterday".into());
             }
@@ -262,8 +283,20 @@ impl RunReport {
         let comparison = crate::compare::compare(&base, &run, &Default::default()).ok();
         let mut r = RunReport::build(&run, comparison, Vec::new());
         r.by_domain = vec![
-            DomainCount { domain: "nlp".into(), tasks: 8, samples: 8, passed: 6, pass_at_1: Some(0.75) },
-            DomainCount { domain: "tabular".into(), tasks: 5, samples: 5, passed: 4, pass_at_1: Some(0.8) },
+            DomainCount {
+                domain: "nlp".into(),
+                tasks: 8,
+                samples: 8,
+                passed: 6,
+                pass_at_1: Some(0.75),
+            },
+            DomainCount {
+                domain: "tabular".into(),
+                tasks: 5,
+                samples: 5,
+                passed: 4,
+                pass_at_1: Some(0.8),
+            },
         ];
         r.history = (1..=6)
             .map(|d| TrendPoint {
@@ -324,7 +357,11 @@ fn task_details(rows: &[Row]) -> Vec<TaskDetail> {
                         d.passed += usize::from(t.status.is_pass());
                         d.duration_ms += t.duration_ms.unwrap_or(0.0);
                         if !t.status.is_pass() && d.failure.is_none() {
-                            let msg = if t.message.is_empty() { r.why() } else { t.message.clone() };
+                            let msg = if t.message.is_empty() {
+                                r.why()
+                            } else {
+                                t.message.clone()
+                            };
                             d.failure = Some((t.status, msg));
                         }
                     }
@@ -334,8 +371,14 @@ fn task_details(rows: &[Row]) -> Vec<TaskDetail> {
                 task_id: task.to_string(),
                 n: scored.len(),
                 passed: scored.iter().filter(|r| r.passed).count(),
-                sandbox_errors: rs.iter().filter(|r| r.status() == Status::SandboxError).count(),
-                unsupported: rs.iter().filter(|r| r.status() == Status::Unsupported).count(),
+                sandbox_errors: rs
+                    .iter()
+                    .filter(|r| r.status() == Status::SandboxError)
+                    .count(),
+                unsupported: rs
+                    .iter()
+                    .filter(|r| r.status() == Status::Unsupported)
+                    .count(),
                 wall_ms: rs.iter().filter_map(|r| r.wall_ms).sum(),
                 failure,
                 tests,
