@@ -552,3 +552,115 @@ fn retry_failed_reports_unstable_and_load_sensitive_verdicts() {
     assert_eq!(c["flaky"][0]["task_id"], "Toy/0", "{c}");
     assert_eq!(c["regressed_tasks"], json!([]));
 }
+
+/// A results line as `score` writes it (only the fields compare reads).
+fn row(task: &str, id: usize, passed: bool, code: &str) -> Value {
+    json!({"task_id": task, "completion_id": id, "passed": passed,
+           "result": if passed { "passed".to_string() } else { "failed: AssertionError".to_string() },
+           "status": if passed { "passed" } else { "failed" },
+           "tests": [{"name": "check", "level": "correctness", "status": if passed { "passed" } else { "failed" }}],
+           "wall_ms": 5.0, "completion": code})
+}
+
+#[test]
+fn several_samples_per_task_use_the_permutation_test() {
+    let fx = Fixture::new();
+    // 20 tasks x 5 samples; in the current run tasks 0-5 lose 3 of 5 samples (new code),
+    // task 19 loses one sample on identical code (flaky).
+    let (mut base, mut cur) = (Vec::new(), Vec::new());
+    for t in 0..20 {
+        let task = format!("T/{t}");
+        for i in 0..5 {
+            base.push(row(&task, i, true, "old"));
+            let broken = t < 6 && i < 3;
+            let flaky = t == 19 && i == 4;
+            cur.push(row(
+                &task,
+                i,
+                !broken && !flaky,
+                if broken { "new" } else { "old" },
+            ));
+        }
+    }
+    write_jsonl(&fx.path("base.jsonl"), &base);
+    write_jsonl(&fx.path("cur.jsonl"), &cur);
+    let out = compare(
+        &fx.path("base.jsonl"),
+        &fx.path("cur.jsonl"),
+        &["--fail-on-regression", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(c["test"]["method"], "sign_flip_permutation");
+    assert_eq!(c["test"]["resampling"], "exact");
+    assert_eq!(c["test"]["tasks"], 19);
+    // Six equal drops among 19 tasks: 2 of the 2^6 sign assignments are as extreme.
+    assert!(
+        (c["test"]["p_value"].as_f64().unwrap() - 2.0 / 64.0).abs() < 1e-12,
+        "{}",
+        c["test"]
+    );
+    let planted: Vec<String> = (0..6).map(|t| format!("T/{t}")).collect();
+    assert_eq!(c["gate"]["culprits"], json!(planted));
+    assert_eq!(
+        c["flaky"],
+        json!([{"task_id": "T/19", "reason": "verdict changed on identical code and tests"}])
+    );
+    // pass@1 fell by 19 failing samples of 100 (the flaky one included: it is a sample).
+    let d1 = &c["pass_at_k"][0];
+    assert!(
+        (d1["delta"].as_f64().unwrap() - (-(6.0 * 3.0 + 1.0) / 100.0)).abs() < 1e-12,
+        "{d1}"
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("ok.jsonl"), &[row("T/0", 0, true, "x")]);
+    std::fs::write(
+        fx.path("bad.jsonl"),
+        format!("{}\n{{\"task_id\": \"T/0\"}}\n", row("T/0", 0, true, "x")),
+    )
+    .unwrap();
+    std::fs::create_dir(fx.path("empty-dir")).unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                fx.path("ok.jsonl").display().to_string(),
+                fx.path("missing.jsonl").display().to_string(),
+            ],
+            "missing.jsonl",
+        ),
+        (
+            vec![
+                fx.path("ok.jsonl").display().to_string(),
+                fx.path("bad.jsonl").display().to_string(),
+            ],
+            "bad.jsonl:2: passed",
+        ),
+        (
+            vec![
+                fx.path("ok.jsonl").display().to_string(),
+                fx.path("empty-dir").display().to_string(),
+            ],
+            "is not a run directory",
+        ),
+        (
+            vec![
+                fx.path("ok.jsonl").display().to_string(),
+                fx.path("ok.jsonl").display().to_string(),
+                "--alpha".into(),
+                "2".into(),
+            ],
+            "--alpha",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = assay().arg("compare").args(&args).output().unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

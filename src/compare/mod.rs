@@ -356,6 +356,9 @@ pub fn compare(base: &RunRecord, cur: &RunRecord, opts: &CompareOptions) -> Resu
             Direction::FailToPass => e.1 = true,
         }
     }
+    // A task with a real flip changed, whatever noise its other samples show: it is judged,
+    // not set apart (its flaky flips stay marked in the list).
+    flaky_reason.retain(|t, _| !real_flips.contains_key(t));
     let mut regressed = Vec::new();
     let mut improved = Vec::new();
     for &task in &paired {
