@@ -8,6 +8,7 @@
 //! benchmark, limits or backend differ are refused unless `allow_mismatch`.
 
 pub mod gate;
+mod shifts;
 pub mod stats;
 pub mod text;
 
@@ -15,7 +16,6 @@ use crate::record::load::{Row, RunRecord};
 use crate::record::meta;
 use crate::record::summary::{Percentiles, Stability};
 use crate::sandbox::Status;
-use crate::score::passk;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -171,9 +171,9 @@ pub struct TaskPair {
 }
 
 /// Per task: its scored rows, in completion order.
-struct Tasks<'a> {
-    order: Vec<&'a str>,
-    rows: HashMap<&'a str, Vec<&'a Row>>,
+pub(crate) struct Tasks<'a> {
+    pub(crate) order: Vec<&'a str>,
+    pub(crate) rows: HashMap<&'a str, Vec<&'a Row>>,
 }
 
 impl<'a> Tasks<'a> {
@@ -192,7 +192,7 @@ impl<'a> Tasks<'a> {
         Tasks { order, rows: map }
     }
 
-    fn counts(&self, task: &str) -> Option<(u64, u64)> {
+    pub(crate) fn counts(&self, task: &str) -> Option<(u64, u64)> {
         self.rows.get(task).map(|rs| {
             (
                 rs.len() as u64,
@@ -200,19 +200,6 @@ impl<'a> Tasks<'a> {
             )
         })
     }
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    })
 }
 
 /// Compares two runs; `Err(Usage)` when they are not comparable and mismatches are not
@@ -437,58 +424,11 @@ pub fn compare(base: &RunRecord, cur: &RunRecord, opts: &CompareOptions) -> Resu
     }
     let pass_at_k = ks
         .into_iter()
-        .map(|k| metric_delta(k, &paired, &bt, &ct, opts))
+        .map(|k| shifts::metric_delta(k, &paired, &bt, &ct, opts))
         .collect();
 
-    // Status mix.
-    let mix = |rows: &[Row]| {
-        let mut m: BTreeMap<String, usize> = BTreeMap::new();
-        for r in rows {
-            *m.entry(r.status().as_str().to_string()).or_insert(0) += 1;
-        }
-        m
-    };
-    let (bm, cm) = (mix(&base.rows), mix(&cur.rows));
-    let names: BTreeSet<&String> = bm.keys().chain(cm.keys()).collect();
-    let status_shift = names
-        .into_iter()
-        .map(|s| {
-            let b = bm.get(s).copied().unwrap_or(0);
-            let c = cm.get(s).copied().unwrap_or(0);
-            StatusShift {
-                status: s.clone(),
-                baseline: b,
-                current: c,
-                delta_points: 100.0
-                    * (c as f64 / cur.rows.len().max(1) as f64
-                        - b as f64 / base.rows.len().max(1) as f64),
-            }
-        })
-        .collect();
-
-    // Timing.
-    let walls = |rows: &[Row]| -> Vec<f64> { rows.iter().filter_map(|r| r.wall_ms).collect() };
-    let mut slower = Vec::new();
-    for &task in &paired {
-        let bw = median(bt.rows[task].iter().filter_map(|r| r.wall_ms).collect());
-        let cw = median(ct.rows[task].iter().filter_map(|r| r.wall_ms).collect());
-        if let (Some(b), Some(c)) = (bw, cw) {
-            if c >= b * opts.slower_factor && c - b >= opts.slower_min_ms {
-                slower.push(SlowerTask {
-                    task_id: task.to_string(),
-                    baseline_ms: b,
-                    current_ms: c,
-                    ratio: if b > 0.0 { c / b } else { f64::INFINITY },
-                });
-            }
-        }
-    }
-    slower.sort_by(|a, b| b.ratio.total_cmp(&a.ratio).then(a.task_id.cmp(&b.task_id)));
-    let timing = TimingShift {
-        baseline: Percentiles::of(walls(&base.rows)),
-        current: Percentiles::of(walls(&cur.rows)),
-        slower_tasks: slower,
-    };
+    let status_shift = shifts::status_mix(&base.rows, &cur.rows);
+    let timing = shifts::timing(&base.rows, &cur.rows, &paired, &bt, &ct, opts);
 
     let tasks = all_tasks
         .iter()
@@ -537,46 +477,4 @@ fn changed_test(b: &Row, c: &Row) -> Option<String> {
         .iter()
         .find(|t| cur.get(t.name.as_str()).is_some_and(|s| *s != t.status))
         .map(|t| t.name.clone())
-}
-
-fn metric_delta(
-    k: u64,
-    paired: &[&str],
-    bt: &Tasks,
-    ct: &Tasks,
-    opts: &CompareOptions,
-) -> MetricDelta {
-    let mut b = Vec::new();
-    let mut c = Vec::new();
-    for t in paired {
-        let (bn, bp) = bt.counts(t).unwrap_or_default();
-        let (cn, cp) = ct.counts(t).unwrap_or_default();
-        if let (Some(x), Some(y)) = (passk::pass_at_k(bn, bp, k), passk::pass_at_k(cn, cp, k)) {
-            b.push(x);
-            c.push(y);
-        }
-    }
-    // Not computable unless every paired task has k samples in both runs.
-    let complete = b.len() == paired.len() && !b.is_empty();
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let (bm, cm) = if complete {
-        (Some(mean(&b)), Some(mean(&c)))
-    } else {
-        (None, None)
-    };
-    let ci = if complete {
-        stats::bootstrap_mean_ci(&b, &c, opts.confidence, opts.resamples, opts.seed)
-    } else {
-        None
-    };
-    MetricDelta {
-        metric: format!("pass@{k}"),
-        k,
-        baseline: bm,
-        current: cm,
-        delta: bm.zip(cm).map(|(x, y)| y - x),
-        ci_low: ci.map(|c| c.0),
-        ci_high: ci.map(|c| c.1),
-        tasks: b.len(),
-    }
 }
