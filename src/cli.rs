@@ -354,6 +354,7 @@ pub fn main() -> i32 {
         }
         Err(e) => e.exit(),
     };
+    crate::term::install_logger();
     crate::run::cleanup_stale();
     let code = guarded(|| run(cli));
     crate::run::scratch::cleanup_own();
@@ -449,7 +450,8 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
     let inputs = score::load(&req)?;
     let summary = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.sandbox, &args.sandbox.options()).await?;
-        score::score(sandbox, &req, inputs, args.format == Format::Text).await
+        let mut progress = crate::term::Progress::new(args.format == Format::Text, "score");
+        score::score(sandbox, &req, inputs, &mut progress).await
     })?;
     match args.format {
         Format::Text => print!("{}", crate::report::score_text(&summary)),
@@ -558,7 +560,8 @@ fn curate_command(args: CurateArgs) -> anyhow::Result<i32> {
     };
     let report = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.sandbox, &args.sandbox.options()).await?;
-        crate::curate::curate(sandbox, &opts, true).await
+        let mut progress = crate::term::Progress::new(true, "curate");
+        crate::curate::curate(sandbox, &opts, &mut progress).await
     })?;
     print!("{}", crate::curate::funnel_text(&report));
     let kept = report.entries.iter().filter(|e| e.kept).count();

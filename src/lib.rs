@@ -17,5 +17,6 @@ pub mod run;
 pub mod sandbox;
 pub mod score;
 pub mod skills;
+mod term;
 
 pub use error::{Error, Result};

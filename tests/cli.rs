@@ -311,14 +311,6 @@ fn ours(needle: &str) -> std::collections::BTreeMap<String, String> {
     all
 }
 
-fn wait_for(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 fn spawn_score(fx: &Fixture, extra: &[&str]) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_assay"))
         .args(["score", "--problems"])

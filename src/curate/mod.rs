@@ -11,7 +11,7 @@ mod load;
 pub mod report;
 
 use crate::entry::{write_jsonl, Entry};
-use crate::run::{self, Event, Instance, Job, Journal, RunOptions};
+use crate::run::{self, Instance, Job, Journal, Listener, RunOptions};
 use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox};
 use crate::{Error, Result};
 use judge::Judgement;
@@ -88,7 +88,7 @@ pub struct CurateOptions {
 pub async fn curate(
     sandbox: Arc<dyn Sandbox>,
     opts: &CurateOptions,
-    show_progress: bool,
+    listener: &mut dyn Listener,
 ) -> Result<CurationReport> {
     let started = std::time::Instant::now();
     let mut cands = load::load(&opts.inputs)?;
@@ -125,21 +125,11 @@ pub async fn curate(
     }
     let mut journal = Journal::open(&opts.run_dir)?;
     let meta = crate::record::Meta::start("curate", &*sandbox, &opts.limits, opts.jobs);
-    let mut progress = run::progress::Progress::new(show_progress, "curate");
     let ropts = RunOptions {
         jobs: opts.jobs,
         retries: 2,
     };
-    let outcomes = run::run_all(
-        Arc::clone(&sandbox),
-        jobs,
-        &mut journal,
-        &ropts,
-        |e: Event<'_>| progress.on_event(&e),
-    )
-    .await;
-    progress.finish();
-    let outcomes = outcomes?;
+    let outcomes = run::run_all(Arc::clone(&sandbox), jobs, &mut journal, &ropts, listener).await?;
     record_run(&cands, &owners, &outcomes, meta, opts, started)?;
     for (owner, outcome) in owners.into_iter().zip(outcomes) {
         cands[owner].outcomes.push(outcome);

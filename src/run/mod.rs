@@ -1,15 +1,17 @@
 //! The orchestrator: many executions on one sandbox, bounded by `--jobs`, journaled for
 //! resume, retried on harness faults, cancelled cleanly on Ctrl-C or SIGTERM.
 
+mod events;
 mod journal;
-pub mod progress;
 pub mod scratch;
+
+pub use events::{CancelReason, Event, Fanout, Listener, Silent};
 
 pub use journal::{job_key, Journal};
 
 pub use scratch::{cleanup_stale, scratch_root};
 
-use crate::sandbox::{ExecRequest, Outcome, Sandbox, Status};
+use crate::sandbox::{Cancelled, ExecRequest, Outcome, Sandbox, Status};
 use crate::{Error, Result};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,22 +20,6 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Extra attempts for an execution that ended in `sandbox_error`.
     pub retries: usize,
-}
-
-/// What listeners hear: the progress bar, the aggregators.
-pub enum Event<'a> {
-    /// Planned: total executions, of which already in the journal.
-    Planned {
-        total: usize,
-        cached: usize,
-    },
-    Finished {
-        outcome: &'a Outcome,
-        cached: bool,
-    },
-    Retrying {
-        message: &'a str,
-    },
 }
 
 /// One execution to run: a request and which execution of it this is.
@@ -61,13 +47,14 @@ pub enum Instance {
     Retry { of: Box<Instance>, attempt: u32 },
 }
 
-/// Runs every job (jobs with the same key once) and returns outcomes in input order.
+/// Runs every job (jobs with the same key once) and returns outcomes in input order,
+/// telling `listener` what happens as it happens.
 pub async fn run_all(
     sandbox: Arc<dyn Sandbox>,
     jobs: Vec<Job>,
     journal: &mut Journal,
     opts: &RunOptions,
-    mut on_event: impl FnMut(Event<'_>),
+    listener: &mut dyn Listener,
 ) -> Result<Vec<Outcome>> {
     let fingerprint = format!("{} {}", sandbox.name(), sandbox.fingerprint());
     let keys: Vec<String> = jobs
@@ -77,53 +64,57 @@ pub async fn run_all(
     let requests: Vec<ExecRequest> = jobs.into_iter().map(|j| j.request).collect();
     let mut done: HashMap<String, Outcome> = HashMap::new();
     let mut todo: Vec<usize> = Vec::new(); // index of the first request with each new key
-    let mut first_of: HashMap<&str, usize> = HashMap::new();
+                                           // Every job index of each key still to run (identical jobs share one execution).
+    let mut sharing: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, key) in keys.iter().enumerate() {
         if let Some(o) = journal.get(key) {
             done.insert(key.clone(), o.clone());
-        } else if !first_of.contains_key(key.as_str()) {
-            first_of.insert(key, i);
-            todo.push(i);
+        } else {
+            let same = sharing.entry(key.as_str()).or_default();
+            if same.is_empty() {
+                todo.push(i);
+            }
+            same.push(i);
         }
     }
     let cached = keys.iter().filter(|k| done.contains_key(*k)).count();
-    on_event(Event::Planned {
+    listener.on_event(&Event::Planned {
         total: requests.len(),
         cached,
     });
-    for key in keys.iter().filter(|k| done.contains_key(*k)) {
-        on_event(Event::Finished {
-            outcome: &done[key],
-            cached: true,
-        });
+    for (index, key) in keys.iter().enumerate() {
+        if let Some(outcome) = done.get(key) {
+            listener.on_event(&Event::Finished {
+                index,
+                outcome,
+                cached: true,
+            });
+        }
     }
 
     let mut interrupted = false;
     let mut pending = todo.into_iter();
     let mut running = tokio::task::JoinSet::new();
     let mut signals = Signals::new()?;
-    let copies: HashMap<&str, usize> = keys.iter().fold(HashMap::new(), |mut m, k| {
-        *m.entry(k.as_str()).or_insert(0) += 1;
-        m
-    });
     loop {
         while !interrupted && running.len() < opts.jobs.max(1) {
             let Some(i) = pending.next() else { break };
             let sb = Arc::clone(&sandbox);
             let req = requests[i].clone();
             let retries = opts.retries;
+            listener.on_event(&Event::Started { index: i });
             running.spawn(async move {
-                let mut attempt = 0;
-                loop {
-                    let outcome = sb.execute(req.clone()).await;
-                    if outcome.status != Status::SandboxError
-                        || attempt >= retries
-                        || outcome.message == "cancelled"
-                    {
-                        return (i, outcome, attempt);
+                let mut last_error = String::new();
+                for attempt in 0.. {
+                    let execution = sb.execute(req.clone()).await;
+                    match execution {
+                        Ok(o) if o.status == Status::SandboxError && attempt < retries => {
+                            last_error = o.message;
+                        }
+                        other => return (i, other, attempt, last_error),
                     }
-                    attempt += 1;
                 }
+                unreachable!("the loop returns")
             });
         }
         if running.is_empty() {
@@ -132,22 +123,27 @@ pub async fn run_all(
         tokio::select! {
             joined = running.join_next() => {
                 let Some(joined) = joined else { break };
-                let (i, outcome, attempts) = joined.map_err(|e| Error::Internal(format!("an execution task failed: {e}")))?;
+                let (i, execution, attempts, last) = joined.map_err(|e| Error::Internal(format!("an execution task failed: {e}")))?;
+                let outcome = match execution {
+                    Ok(o) => o,
+                    Err(Cancelled) => continue, // neither a verdict nor journaled
+                };
                 if interrupted && outcome.status == Status::SandboxError {
-                    continue; // cancelled by us: neither a verdict nor journaled
+                    continue; // a casualty of the cancellation, not a verdict
                 }
                 if attempts > 0 {
-                    on_event(Event::Retrying { message: &format!("{} retried {attempts}x after sandbox errors", keys[i]) });
+                    listener.on_event(&Event::Retried { index: i, attempts, last: &last });
                 }
                 journal.append(&keys[i], &outcome)?;
-                for _ in 0..copies[keys[i].as_str()] {
-                    on_event(Event::Finished { outcome: &outcome, cached: false });
+                for &index in &sharing[keys[i].as_str()] {
+                    listener.on_event(&Event::Finished { index, outcome: &outcome, cached: false });
                 }
                 done.insert(keys[i].clone(), outcome);
             }
-            _ = signals.recv(), if !interrupted => {
+            reason = signals.recv(), if !interrupted => {
                 interrupted = true;
                 sandbox.cancel_all();
+                listener.on_event(&Event::Cancelled { reason });
                 signals.arm_second();
             }
         }
@@ -175,17 +171,15 @@ impl Signals {
         })
     }
 
-    async fn recv(&mut self) {
+    async fn recv(&mut self) -> CancelReason {
         tokio::select! {
-            _ = self.term.recv() => {},
-            _ = self.int.recv() => {},
+            _ = self.term.recv() => CancelReason::Signal("SIGTERM"),
+            _ = self.int.recv() => CancelReason::Signal("SIGINT"),
         }
     }
 
+    /// A second signal exits at once.
     fn arm_second(&self) {
-        eprintln!(
-            "\ninterrupted: stopping the running executions (press Ctrl-C again to exit at once)"
-        );
         tokio::spawn(async {
             use tokio::signal::unix::{signal, SignalKind};
             let (Ok(mut t), Ok(mut i)) = (

@@ -57,7 +57,8 @@ async fn probe(sb: &ProcessSandbox) -> Result<serde_json::Value, String> {
             limits: Limits::with_timeout(20.0),
             requirements: vec![],
         })
-        .await;
+        .await
+        .map_err(|_| "the probe was cancelled".to_string())?;
     if out.status != Status::Passed {
         return Err(format!("the probe ended {}: {}", out.status, out.message));
     }

@@ -12,10 +12,12 @@ pub mod profile;
 pub mod runner;
 pub mod select;
 pub mod slots;
+mod supervise;
 pub mod uids;
 pub mod wasi;
 
 pub use capture::Captured;
+pub use supervise::Cancelled;
 
 use crate::entry::{Level, TestCase};
 use serde::{Deserialize, Serialize};
@@ -291,6 +293,9 @@ impl Outcome {
     }
 }
 
+/// What one execution gives: its outcome, or nothing when it was cancelled.
+pub type Execution = Result<Outcome, Cancelled>;
+
 /// A backend that executes programs under limits. Implementations must leave nothing
 /// behind (processes, containers, temp dirs), whatever the code under test does.
 #[async_trait::async_trait]
@@ -299,8 +304,9 @@ pub trait Sandbox: Send + Sync {
     fn name(&self) -> &'static str;
     /// What else identifies the environment (interpreter path and version, image tag).
     fn fingerprint(&self) -> String;
-    /// Runs one request. Faults of the harness come back as `Status::SandboxError`.
-    async fn execute(&self, request: ExecRequest) -> Outcome;
+    /// Runs one request. Faults of the harness come back as `Status::SandboxError`; an
+    /// execution stopped by `cancel_all` has no outcome.
+    async fn execute(&self, request: ExecRequest) -> Execution;
     /// Stops everything running now, as fast as possible (Ctrl-C).
     fn cancel_all(&self);
 }

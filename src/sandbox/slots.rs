@@ -2,17 +2,17 @@
 //! each execution synchronously on one of `--jobs` threads, fed through one queue. The
 //! threads live as long as the harness, so a parent-death signal tied to one stays armed.
 
-use super::{ExecRequest, Outcome};
+use super::{ExecRequest, Execution, Outcome};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
 struct Work {
     request: ExecRequest,
-    reply: tokio::sync::oneshot::Sender<Outcome>,
+    reply: tokio::sync::oneshot::Sender<Execution>,
 }
 
 /// A slot's executor: state it owns, called with each request and the cancel flag.
-pub type SlotFn = Box<dyn FnMut(&ExecRequest, &Arc<AtomicBool>) -> Outcome + Send>;
+pub(crate) type SlotFn = Box<dyn FnMut(&ExecRequest, &Arc<AtomicBool>) -> Execution + Send>;
 
 pub struct Slots {
     backend: &'static str,
@@ -53,7 +53,7 @@ impl Slots {
     }
 
     /// Runs one request on the next free slot.
-    pub async fn execute(&self, request: ExecRequest) -> Outcome {
+    pub(crate) async fn execute(&self, request: ExecRequest) -> Execution {
         let tests = request.tests.clone();
         let (reply, rx) = tokio::sync::oneshot::channel();
         let sent = self
@@ -64,7 +64,11 @@ impl Slots {
             .map(|q| q.send(Work { request, reply }).is_ok())
             .unwrap_or(false);
         if !sent {
-            return Outcome::sandbox_error(self.backend, &tests, "sandbox is shut down");
+            return Ok(Outcome::sandbox_error(
+                self.backend,
+                &tests,
+                "sandbox is shut down",
+            ));
         }
         // A slot thread only drops a reply by panicking: a bug, not a fault of the code
         // under test. It propagates (the run ends as an internal error, the journal keeps

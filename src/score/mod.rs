@@ -5,7 +5,7 @@ mod results;
 mod retry;
 
 use crate::entry::{self, Problem};
-use crate::run::{self, Event, Instance, Journal, RunOptions};
+use crate::run::{self, Instance, Journal, Listener, RunOptions};
 use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox, Status};
 use crate::Result;
 use serde::Serialize;
@@ -135,7 +135,7 @@ pub async fn score(
     sandbox: Arc<dyn Sandbox>,
     req: &ScoreRequest,
     inputs: Inputs,
-    show_progress: bool,
+    listener: &mut dyn Listener,
 ) -> Result<Summary> {
     let started = std::time::Instant::now();
     let Inputs { problems, samples } = inputs;
@@ -184,36 +184,23 @@ pub async fn score(
     ));
     meta.output = output.display().to_string();
     let retry_jobs = (req.retry_failed > 0).then(|| jobs.clone());
-    let mut progress = run::progress::Progress::new(show_progress, "score");
     let opts = RunOptions {
         jobs: req.jobs,
         retries: req.retries,
     };
-    let outcomes = run::run_all(
-        Arc::clone(&sandbox),
-        jobs,
-        &mut journal,
-        &opts,
-        |e: Event<'_>| progress.on_event(&e),
-    )
-    .await;
-    progress.finish();
-    let outcomes = outcomes?;
+    let outcomes = run::run_all(Arc::clone(&sandbox), jobs, &mut journal, &opts, listener).await?;
     let retries = match retry_jobs {
         Some(jobs) => {
-            let mut progress = run::progress::Progress::new(show_progress, "retry");
-            let r = retry::retry_failed(
+            retry::retry_failed(
                 &sandbox,
                 &jobs,
                 &outcomes,
                 req.retry_failed,
                 &opts,
                 &mut journal,
-                |e: Event<'_>| progress.on_event(&e),
+                listener,
             )
-            .await;
-            progress.finish();
-            r?
+            .await?
         }
         None => Vec::new(),
     };

@@ -8,7 +8,7 @@
 //! run replays them too.
 
 use crate::record::summary::Stability;
-use crate::run::{self, Event, Instance, Job, Journal, RunOptions};
+use crate::run::{self, Instance, Job, Journal, Listener, RunOptions};
 use crate::sandbox::{Outcome, Sandbox};
 use crate::Result;
 use std::sync::Arc;
@@ -28,7 +28,7 @@ pub(crate) async fn retry_failed(
     rounds: u32,
     opts: &RunOptions,
     journal: &mut Journal,
-    mut on_event: impl FnMut(Event<'_>),
+    listener: &mut dyn Listener,
 ) -> Result<Vec<Vec<Outcome>>> {
     let mut retries: Vec<Vec<Outcome>> = vec![Vec::new(); jobs.len()];
     let calmer = RunOptions {
@@ -54,7 +54,7 @@ pub(crate) async fn retry_failed(
                 },
             })
             .collect();
-        let got = run::run_all(Arc::clone(sandbox), batch, journal, &calmer, &mut on_event).await?;
+        let got = run::run_all(Arc::clone(sandbox), batch, journal, &calmer, listener).await?;
         for (i, o) in todo.into_iter().zip(got) {
             retries[i].push(o);
         }

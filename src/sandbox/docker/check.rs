@@ -109,7 +109,7 @@ pub async fn check() -> crate::Result<Vec<Item>> {
         };
         let (_tx, rx) = tokio::sync::watch::channel(false);
         let created = docker.inspect_container(&lease.server.id, None).await;
-        let obs = lease.server.execute(&docker, &req, rx).await;
+        let (obs, _) = lease.server.execute(&docker, &req, rx).await;
         pool.checkin(&shared, lease, false).await;
         let text = String::from_utf8_lossy(obs.stdout.head()).into_owned();
         let seen = serde_json::from_str::<serde_json::Value>(text.trim()).map_err(|_| {

@@ -23,7 +23,7 @@ mod spec;
 pub use engine::connect;
 pub use profile::Profile;
 
-use super::{ExecRequest, Limits, Outcome, Sandbox, Status};
+use super::{Cancelled, ExecRequest, Execution, Limits, Outcome, Sandbox, Status};
 use pool::{Pool, Shared};
 use spec::Resources;
 use std::sync::Arc;
@@ -50,8 +50,8 @@ impl DockerSandbox {
         let docker = engine::connect().await?;
         let reaped = gc::sweep(&docker, false).await?;
         if reaped.removed > 0 {
-            eprintln!(
-                "note: removed {} leftover assay container(s) of a harness that was killed",
+            log::info!(
+                "removed {} leftover assay container(s) of a harness that was killed",
                 reaped.removed
             );
         }
@@ -104,7 +104,10 @@ impl DockerSandbox {
             limits: Limits::with_timeout(20.0),
             requirements: vec![],
         };
-        let out = self.execute(request).await;
+        let out = self
+            .execute(request)
+            .await
+            .map_err(|_| crate::Error::Interrupted)?;
         if out.status != Status::Passed {
             return Err(crate::Error::Environment(format!(
                 "the docker sandbox cannot run python: {} {} {}",
@@ -134,46 +137,36 @@ impl Sandbox for DockerSandbox {
         self.fingerprint.clone()
     }
 
-    async fn execute(&self, req: ExecRequest) -> Outcome {
+    async fn execute(&self, req: ExecRequest) -> Execution {
         let profile = match profile::select(&req.requirements) {
             Ok(p) => p,
-            Err(m) => return Outcome::without_run("docker", &req.tests, Status::Unsupported, m),
+            Err(m) => {
+                return Ok(Outcome::without_run(
+                    "docker",
+                    &req.tests,
+                    Status::Unsupported,
+                    m,
+                ))
+            }
         };
-        let fault = |m: String| Outcome::sandbox_error("docker", &req.tests, m);
         let cancel = self.cancel.subscribe();
         if *cancel.borrow() {
-            return fault("cancelled".into());
+            return Err(Cancelled);
         }
         let pool = self.pool(profile);
-        let lease = match pool
+        let mut lease = match pool
             .checkout(&self.shared, Resources::for_limits(&req.limits))
             .await
         {
             Ok(l) => l,
-            Err(e) => return fault(e),
+            Err(e) => return Ok(Outcome::sandbox_error("docker", &req.tests, e)),
         };
-        let mut lease = lease;
-        let observed = lease
+        let (observed, reusable) = lease
             .server
             .execute(&self.shared.docker, &req, cancel)
             .await;
-        pool.checkin(&self.shared, lease, observed.reusable).await;
-        if observed.cancelled {
-            return fault("cancelled".into());
-        }
-        if let Some(reason) = observed.fault {
-            return fault(reason);
-        }
-        let d = super::runner::decide(&req, &observed.channel, &observed.ending);
-        Outcome::decided(
-            "docker",
-            d,
-            observed.wall,
-            observed.cpu,
-            observed.peak_memory_kb,
-            observed.stdout.finish(),
-            observed.stderr.finish(),
-        )
+        pool.checkin(&self.shared, lease, reusable).await;
+        observed.into_outcome("docker", &req)
     }
 
     fn cancel_all(&self) {

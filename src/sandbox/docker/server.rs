@@ -5,7 +5,8 @@ use super::engine::Harness;
 use super::profile::Profile;
 use super::spec::{self, Resources};
 use crate::sandbox::capture::CapturedBuf;
-use crate::sandbox::runner::{self, Channel, Ending};
+use crate::sandbox::runner;
+use crate::sandbox::supervise::{Exit, KillReason, Observed, Termination, Watch};
 use crate::sandbox::uids::UidLease;
 use crate::sandbox::ExecRequest;
 use bollard::container::LogOutput;
@@ -18,15 +19,8 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 /// How long a container may take to be created, started and say ready.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long python may take to fork and read its request before the wall clock runs.
-const STARTUP_ALLOWANCE: Duration = Duration::from_secs(10);
-/// How long the runner may linger after its last record before it is killed.
-const EXIT_GRACE: Duration = Duration::from_secs(1);
 /// How long the server may take to report an execution it was told to kill.
 const KILL_REPORT_TIMEOUT: Duration = Duration::from_secs(10);
-/// What the child writes on stderr before exiting 125 when its setup failed.
-const SETUP_MARK: &str = "assay-sandbox-setup:";
-const SETUP_FAILED: i32 = 125;
 
 type Output = Pin<Box<dyn Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>>;
 
@@ -35,7 +29,7 @@ enum Frame {
     Stdout(Vec<u8>),
     Stderr(Vec<u8>),
     Channel(Vec<u8>),
-    Exit(serde_json::Value),
+    Exit(Report),
 }
 
 /// A started container whose server is ready for jobs.
@@ -51,20 +45,20 @@ pub struct Server {
     _uid: UidLease,
 }
 
-/// How one execution went, as seen from outside.
-pub struct Observed {
-    pub ending: Ending,
-    pub channel: Channel,
-    pub stdout: CapturedBuf,
-    pub stderr: CapturedBuf,
-    pub wall: Duration,
-    pub cpu: Duration,
-    pub peak_memory_kb: u64,
-    /// The sandbox failed (not the code): the reason.
-    pub fault: Option<String>,
-    pub cancelled: bool,
-    /// Whether the container may serve another execution.
-    pub reusable: bool,
+/// The pool server's report on an execution it reaped (`X` frame).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Report {
+    /// The raw wait status.
+    status: i32,
+    utime: f64,
+    stime: f64,
+    /// ru_maxrss of the child, in KiB.
+    maxrss: u64,
+    /// OOM kills in the container's cgroup during the execution.
+    oom_kills: i64,
+    /// Whether the server verified that nothing of the execution is left.
+    clean: bool,
 }
 
 impl Server {
@@ -166,7 +160,7 @@ impl Server {
                         b'E' => Ok(Some(Frame::Stderr(payload))),
                         b'C' => Ok(Some(Frame::Channel(payload))),
                         b'X' => serde_json::from_slice(&payload)
-                            .map(|v| Some(Frame::Exit(v)))
+                            .map(|r| Some(Frame::Exit(r)))
                             .map_err(|e| format!("bad report from the pool server: {e}")),
                         k => Err(format!("unknown frame {k:#x} from the pool server")),
                     };
@@ -184,13 +178,14 @@ impl Server {
         }
     }
 
-    /// Runs one request; `cancel` turns true on Ctrl-C.
+    /// Runs one request; `cancel` turns true on Ctrl-C. Also says whether the container
+    /// may serve another execution.
     pub async fn execute(
         &mut self,
         docker: &Docker,
         req: &ExecRequest,
         mut cancel: tokio::sync::watch::Receiver<bool>,
-    ) -> Observed {
+    ) -> (Observed, bool) {
         let nonce = runner::new_nonce();
         let rlimits = spec::rlimits(&req.limits);
         let job = serde_json::json!({
@@ -198,51 +193,23 @@ impl Server {
             "rlimits": rlimits,
             "request": runner::request_value(req, &nonce),
         });
-        let started = Instant::now();
-        let mut obs = Observed {
-            ending: Ending::Signaled(libc::SIGKILL),
-            channel: Channel::new(&nonce, req.tests.len()),
-            stdout: CapturedBuf::default(),
-            stderr: CapturedBuf::default(),
-            wall: Duration::ZERO,
-            cpu: Duration::ZERO,
-            peak_memory_kb: 0,
-            fault: None,
-            cancelled: false,
-            reusable: false,
-        };
+        let mut watch = Watch::for_limits(&req.limits);
+        let mut obs = Observed::new(&nonce, req.tests.len());
         if let Err(e) = self.send(&job).await {
             obs.fault = Some(format!("cannot send the job to the pool server: {e}"));
-            return obs;
+            return (obs, false);
         }
-        let limits = &req.limits;
-        let mut deadline =
-            started + STARTUP_ALLOWANCE + Duration::from_secs_f64(limits.timeout_secs);
-        let mut ready_seen = false;
-        let mut done_at: Option<Instant> = None;
-        let mut killed: Option<Ending> = None;
         let mut kill_sent: Option<Instant> = None;
-        let mut report: Option<serde_json::Value> = None;
+        let mut report: Option<Report> = None;
         let mut lost: Option<String> = None;
         loop {
             if kill_sent.is_none() {
-                let now = Instant::now();
-                let why = if *cancel.borrow() {
-                    obs.cancelled = true;
-                    Some(Ending::Signaled(libc::SIGKILL))
-                } else if now >= deadline {
-                    Some(Ending::WallTimeout)
-                } else if obs.stdout.total() + obs.stderr.total() > limits.max_output_bytes {
-                    Some(Ending::OutputLimit)
-                } else if done_at.is_some_and(|t| now >= t + EXIT_GRACE) {
-                    Some(Ending::Signaled(libc::SIGKILL))
-                } else {
-                    None
-                };
-                if let Some(why) = why {
-                    killed = Some(why);
-                    kill_sent = Some(now);
-                    if obs.cancelled {
+                let output = obs.stdout.total() + obs.stderr.total();
+                let cancelled = *cancel.borrow();
+                if let Some(reason) = watch.due(output, cancelled) {
+                    obs.killed = Some(reason);
+                    kill_sent = Some(Instant::now());
+                    if reason == KillReason::Cancelled {
                         break; // the whole pool is being removed: no report to wait for
                     }
                     if self.send(&serde_json::json!({"op": "kill"})).await.is_err() {
@@ -250,25 +217,16 @@ impl Server {
                     }
                 }
             }
-            let wake = match kill_sent {
-                Some(t) => t + KILL_REPORT_TIMEOUT,
-                None => done_at.map_or(deadline, |t| deadline.min(t + EXIT_GRACE)),
-            };
+            let wake = kill_sent.map_or_else(|| watch.wake_at(), |t| t + KILL_REPORT_TIMEOUT);
             tokio::select! {
                 frame = self.next_frame() => match frame {
                     Ok(Some(Frame::Stdout(b))) => obs.stdout.push(&b),
                     Ok(Some(Frame::Stderr(b))) => obs.stderr.push(&b),
                     Ok(Some(Frame::Channel(b))) => {
                         obs.channel.feed(&b);
-                        if obs.channel.ready && !ready_seen {
-                            ready_seen = true;
-                            deadline = Instant::now() + Duration::from_secs_f64(limits.timeout_secs);
-                        }
-                        if obs.channel.done && done_at.is_none() {
-                            done_at = Some(Instant::now());
-                        }
+                        watch.observe(&obs.channel);
                     }
-                    Ok(Some(Frame::Exit(v))) => { report = Some(v); break; }
+                    Ok(Some(Frame::Exit(r))) => { report = Some(r); break; }
                     Ok(Some(Frame::Ready)) => { lost = Some("the pool server restarted".into()); break; }
                     Ok(None) => { lost = Some(format!("the pool server exited: {}", self.log_tail())); break; }
                     Err(e) => { lost = Some(e); break; }
@@ -279,12 +237,14 @@ impl Server {
                         break;
                     }
                 }
-                _ = cancel.changed(), if !obs.cancelled && kill_sent.is_none() => {}
+                _ = cancel.changed(), if kill_sent.is_none() => {}
             }
         }
-        obs.wall = started.elapsed();
+        obs.wall = watch.elapsed();
         let Some(report) = report else {
-            // No report: the server or the container died, or we stopped waiting.
+            // No report: the server or the container died, or we stopped waiting. An
+            // OOM-killed container is the program's doing; the rest is ours, unless we
+            // had stopped it already for a reason of its own.
             let oom = docker
                 .inspect_container(&self.id, None)
                 .await
@@ -292,58 +252,32 @@ impl Server {
                 .and_then(|i| i.state)
                 .and_then(|s| s.oom_killed)
                 .unwrap_or(false);
-            obs.ending = match killed.clone() {
-                _ if oom => Ending::OutOfMemory,
-                Some(k @ (Ending::WallTimeout | Ending::OutputLimit)) => k,
-                _ => {
-                    if !obs.cancelled {
-                        obs.fault = Some(lost.unwrap_or_else(|| "the pool server stopped".into()));
-                    }
-                    Ending::Signaled(libc::SIGKILL)
-                }
-            };
-            return obs;
+            if oom {
+                obs.exit = Some(Exit {
+                    memory_killed: true,
+                    ..Exit::killed()
+                });
+            } else if !matches!(
+                obs.killed,
+                Some(KillReason::WallTimeout | KillReason::OutputCap | KillReason::Cancelled)
+            ) {
+                obs.fault = Some(lost.unwrap_or_else(|| "the pool server stopped".into()));
+            }
+            return (obs, false);
         };
-        let secs = |k: &str| Duration::from_secs_f64(report[k].as_f64().unwrap_or(0.0).max(0.0));
-        obs.cpu = secs("utime") + secs("stime");
-        obs.peak_memory_kb = report["maxrss"].as_u64().unwrap_or(0);
-        let oom_kills = report["oom_kills"].as_i64().unwrap_or(0);
-        let status = report["status"].as_i64().unwrap_or(libc::SIGKILL as i64) as i32;
-        let natural = if libc::WIFEXITED(status) {
-            Ending::Exited(libc::WEXITSTATUS(status))
-        } else {
-            Ending::Signaled(libc::WTERMSIG(status))
-        };
-        obs.ending = match killed {
-            Some(Ending::WallTimeout) => Ending::WallTimeout,
-            Some(Ending::OutputLimit) => Ending::OutputLimit,
-            _ => match natural {
-                Ending::Signaled(libc::SIGXCPU) => Ending::CpuTimeout,
-                Ending::Signaled(libc::SIGKILL) if killed.is_none() && oom_kills > 0 => {
-                    Ending::OutOfMemory
-                }
-                // Past the soft limit python may ignore SIGXCPU; the hard limit then kills.
-                Ending::Signaled(libc::SIGKILL)
-                    if killed.is_none() && obs.cpu.as_secs() >= limits.cpu_secs =>
-                {
-                    Ending::CpuTimeout
-                }
-                other => other,
-            },
-        };
-        let head = String::from_utf8_lossy(obs.stderr.head()).into_owned();
-        if !obs.channel.ready
-            && obs.ending == Ending::Exited(SETUP_FAILED)
-            && head.starts_with(SETUP_MARK)
-        {
-            obs.fault = Some(head.lines().next().unwrap_or_default().to_string());
-        }
+        let secs = |s: f64| Duration::from_secs_f64(s.max(0.0));
+        obs.exit = Some(Exit {
+            termination: Termination::from_wait_status(report.status),
+            cpu: secs(report.utime) + secs(report.stime),
+            peak_memory_kb: report.maxrss,
+            memory_killed: report.oom_kills > 0,
+        });
         // An OOM kill, or a clean-up the server could not verify (files, SysV IPC or pipes
         // of the execution left): the container is poisoned, a fresh one takes its place.
-        obs.reusable = oom_kills == 0
-            && report["clean"].as_bool().unwrap_or(false)
+        let reusable = report.oom_kills == 0
+            && report.clean
             && obs.fault.is_none()
-            && !obs.cancelled;
-        obs
+            && obs.killed != Some(KillReason::Cancelled);
+        (obs, reusable)
     }
 }

@@ -1,9 +1,10 @@
 //! The cold path: one fresh interpreter per execution (fork, isolate, exec). Used when
 //! the warm runner cannot be (not root, or no namespaces) and by `ASSAY_PROCESS_COLD=1`.
 
+use super::poll::{supervise, Streams, Watched};
 use super::spawn::{self, Prepared};
-use super::supervise::{supervise, ExitInfo, Observed, Streams, Watched};
 use crate::sandbox::runner::{self, Channel};
+use crate::sandbox::supervise::{Exit, Observed, Termination};
 use crate::sandbox::ExecRequest;
 use nix::unistd::Pid;
 use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
@@ -38,17 +39,18 @@ fn tv(t: libc::timeval) -> Duration {
 }
 
 impl ColdChild {
-    fn info(&self, (status, usage): (i32, libc::rusage)) -> ExitInfo {
+    fn info(&self, (status, usage): (i32, libc::rusage)) -> Exit {
         // Python's own status as init saw it; the intermediate's when init was killed.
         let mut reported = [0u8; 4];
         let status = match nix::unistd::read(self.status.as_raw_fd(), &mut reported) {
             Ok(4) => i32::from_ne_bytes(reported),
             _ => status,
         };
-        ExitInfo {
-            status,
+        Exit {
+            termination: Termination::from_wait_status(status),
             cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
             peak_memory_kb: usage.ru_maxrss.max(0) as u64,
+            memory_killed: false,
         }
     }
 }
@@ -58,7 +60,7 @@ impl Watched for ColdChild {
         None
     }
 
-    fn try_exit(&mut self) -> Option<ExitInfo> {
+    fn try_exit(&mut self) -> Option<Exit> {
         wait4(self.pid, false).map(|r| self.info(r))
     }
 
@@ -69,14 +71,14 @@ impl Watched for ColdChild {
         let _ = nix::sys::signal::kill(self.pid, nix::sys::signal::Signal::SIGKILL);
     }
 
-    fn wait_exit(&mut self) -> Option<ExitInfo> {
+    fn wait_exit(&mut self) -> Option<Exit> {
         wait4(self.pid, true).map(|r| self.info(r))
     }
 }
 
 /// Runs one request in a fresh interpreter prepared for it (`runner::BOOTSTRAP`, the
 /// request's limits). `Err` is a fault of the harness.
-pub fn run(
+pub(super) fn run(
     prepared: &Prepared,
     req: &ExecRequest,
     cancel: &AtomicBool,

@@ -10,17 +10,17 @@
 
 mod cgroup;
 mod cold;
+mod poll;
 mod root;
 mod seccomp;
 mod spawn;
-mod supervise;
 mod venv;
 mod warm;
 
 use super::slots::{SlotFn, Slots};
 use super::uids::{lease_uid, UidLease};
-use super::{profile, runner};
-use super::{ExecRequest, Outcome, Sandbox, Status};
+use super::{profile, runner, supervise};
+use super::{ExecRequest, Execution, Outcome, Sandbox, Status};
 use std::collections::HashMap;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::AtomicBool;
@@ -87,8 +87,8 @@ struct Slot {
 }
 
 impl Slot {
-    fn execute(&mut self, req: &ExecRequest, cancel: &AtomicBool) -> Outcome {
-        let fault = |m: String| Outcome::sandbox_error("process", &req.tests, m);
+    fn execute(&mut self, req: &ExecRequest, cancel: &AtomicBool) -> Execution {
+        let fault = |m: String| Ok(Outcome::sandbox_error("process", &req.tests, m));
         let profile = match profile::select(&req.requirements) {
             Ok(p) => p,
             Err(pkg) => {
@@ -97,7 +97,12 @@ impl Slot {
                     "needs {pkg}, which no profile provides ({})",
                     names.join(", ")
                 );
-                return Outcome::without_run("process", &req.tests, Status::Unsupported, msg);
+                return Ok(Outcome::without_run(
+                    "process",
+                    &req.tests,
+                    Status::Unsupported,
+                    msg,
+                ));
             }
         };
         let python = match venv::python_for(profile, &self.python) {
@@ -177,33 +182,17 @@ impl Slot {
                 }
             }
         };
-        if observed.cancelled {
-            return fault("cancelled".into());
-        }
-        if let Some(reason) = observed.setup_error {
-            return fault(reason);
-        }
-        let mut ending = observed.ending.clone();
-        let mut peak_memory_kb = observed.peak_memory_kb;
+        let mut observed = observed;
         if let Some(cg) = self.cgroup.as_mut() {
             let usage = cg.finish();
-            peak_memory_kb = usage.peak_kb;
             // The kernel killed something of this execution for memory: whatever ended
-            // it from outside, that is the verdict (unless the runner finished first).
-            if usage.oom_killed && !observed.channel.done {
-                ending = runner::Ending::OutOfMemory;
-            }
+            // it from outside, that is the verdict (unless the runner finished first:
+            // then its reports decide).
+            let exit = observed.exit.get_or_insert_with(supervise::Exit::killed);
+            exit.peak_memory_kb = usage.peak_kb;
+            exit.memory_killed = usage.oom_killed;
         }
-        let d = runner::decide(req, &observed.channel, &ending);
-        Outcome::decided(
-            "process",
-            d,
-            observed.wall,
-            observed.cpu,
-            peak_memory_kb,
-            observed.stdout.finish(),
-            observed.stderr.finish(),
-        )
+        observed.into_outcome("process", req)
     }
 }
 
@@ -266,8 +255,8 @@ impl ProcessSandbox {
         let root = nix::unistd::geteuid().is_root();
         let isolation = probe_isolation(root);
         if let Isolation::Rlimits = isolation {
-            eprintln!(
-                "warning: the kernel refused new namespaces; the process sandbox falls back to \
+            log::warn!(
+                "the kernel refused new namespaces; the process sandbox falls back to \
                  rlimits, a process group{} (no network or filesystem isolation)",
                 if root { " and an unprivileged uid" } else { "" }
             );
@@ -295,8 +284,8 @@ impl ProcessSandbox {
         let cgroups = match cgroup::MemoryCgroups::create() {
             Ok(c) => Some(Arc::new(c)),
             Err(e) => {
-                eprintln!(
-                    "warning: {e}; the process sandbox limits memory with RLIMIT_AS only \
+                log::warn!(
+                    "{e}; the process sandbox limits memory with RLIMIT_AS only \
                      (memfds, shared memory and tmpfs pages are not counted)"
                 );
                 None
@@ -312,7 +301,7 @@ impl ProcessSandbox {
                 (Some(c), Some(l)) => match c.slot(l.uid) {
                     Ok(s) => Some(s),
                     Err(e) => {
-                        eprintln!("warning: {e}; memory is limited by RLIMIT_AS only");
+                        log::warn!("{e}; memory is limited by RLIMIT_AS only");
                         None
                     }
                 },
@@ -349,7 +338,10 @@ impl ProcessSandbox {
             limits: super::Limits::with_timeout(20.0),
             requirements: vec![],
         };
-        let out = self.execute(request).await;
+        let out = self
+            .execute(request)
+            .await
+            .map_err(|_| crate::Error::Interrupted)?;
         if out.status != Status::Passed {
             return Err(crate::Error::Environment(format!(
                 "the process sandbox cannot run {} as an unprivileged user: {} {} {}\n\
@@ -461,7 +453,7 @@ impl Sandbox for ProcessSandbox {
         )
     }
 
-    async fn execute(&self, request: ExecRequest) -> Outcome {
+    async fn execute(&self, request: ExecRequest) -> Execution {
         self.slots.execute(request).await
     }
 

@@ -46,7 +46,7 @@ pub fn python_for(profile: &Profile, base: &str) -> Result<String, String> {
     if done.exists() {
         return Ok(python.display().to_string());
     }
-    eprintln!(
+    log::info!(
         "creating the `{}` environment in {} (first use only: pip installs sandbox-images/{}/requirements.txt)…",
         profile.name,
         dir.display(),
@@ -74,7 +74,7 @@ pub fn python_for(profile: &Profile, base: &str) -> Result<String, String> {
     )?;
     std::fs::write(&done, profile.hash())
         .map_err(|e| format!("cannot write {}: {e}", done.display()))?;
-    eprintln!("created the `{}` environment", profile.name);
+    log::info!("created the `{}` environment", profile.name);
     Ok(python.display().to_string())
 }
 

@@ -3,10 +3,11 @@
 //! and channel are pipes we create and pass over a unix socket (SCM_RIGHTS), so the
 //! supervision is the same as on the cold path; only start, end and kill differ.
 
+use super::poll::{supervise, Streams, Watched};
 use super::spawn::{self, Prepared};
-use super::supervise::{supervise, ExitInfo, Observed, Streams, Watched};
 use super::{kill_all_of, Isolation, Jail};
 use crate::sandbox::runner::{self, Channel, RUNNER_SOURCE};
+use crate::sandbox::supervise::{Exit, Observed, Termination};
 use crate::sandbox::ExecRequest;
 use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
 use nix::unistd::Pid;
@@ -147,20 +148,37 @@ impl Zygote {
     }
 
     /// The zygote's report on its current child, if it comes before `deadline`.
-    fn report(&mut self, deadline: Instant) -> std::io::Result<Option<ExitInfo>> {
+    fn report(&mut self, deadline: Instant) -> std::io::Result<Option<Exit>> {
         let Some(line) = self.read_line(deadline)? else {
             return Ok(None);
         };
-        let v: serde_json::Value = serde_json::from_str(&line).map_err(std::io::Error::other)?;
-        let secs = |k: &str| Duration::from_secs_f64(v[k].as_f64().unwrap_or(0.0).max(0.0));
-        let status = v["status"]
-            .as_i64()
-            .ok_or_else(|| std::io::Error::other("report without status"))?;
-        Ok(Some(ExitInfo {
-            status: status as i32,
-            cpu: secs("utime") + secs("stime"),
-            peak_memory_kb: v["maxrss"].as_u64().unwrap_or(0),
-        }))
+        let r: ChildReport = serde_json::from_str(&line)
+            .map_err(|e| std::io::Error::other(format!("bad report from the warm runner: {e}")))?;
+        Ok(Some(r.exit()))
+    }
+}
+
+/// The zygote's report on a child it reaped (one JSON line).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChildReport {
+    /// The raw wait status.
+    pub status: i32,
+    pub utime: f64,
+    pub stime: f64,
+    /// ru_maxrss, in KiB.
+    pub maxrss: u64,
+}
+
+impl ChildReport {
+    pub(crate) fn exit(&self) -> Exit {
+        let secs = |s: f64| Duration::from_secs_f64(s.max(0.0));
+        Exit {
+            termination: Termination::from_wait_status(self.status),
+            cpu: secs(self.utime) + secs(self.stime),
+            peak_memory_kb: self.maxrss,
+            memory_killed: false,
+        }
     }
 }
 
@@ -186,16 +204,12 @@ impl Watched for WarmChild<'_> {
         Some(self.zygote.sock.as_fd())
     }
 
-    fn try_exit(&mut self) -> Option<ExitInfo> {
+    fn try_exit(&mut self) -> Option<Exit> {
         match self.zygote.report(Instant::now()) {
             Ok(info) => info,
             Err(_) => {
                 self.broken = true;
-                Some(ExitInfo {
-                    status: libc::SIGKILL,
-                    cpu: Duration::ZERO,
-                    peak_memory_kb: 0,
-                })
+                Some(Exit::killed())
             }
         }
     }
@@ -204,7 +218,7 @@ impl Watched for WarmChild<'_> {
         kill_all_of(self.uid);
     }
 
-    fn wait_exit(&mut self) -> Option<ExitInfo> {
+    fn wait_exit(&mut self) -> Option<Exit> {
         let info = self
             .zygote
             .report(Instant::now() + REPORT_TIMEOUT)
@@ -216,7 +230,7 @@ impl Watched for WarmChild<'_> {
 }
 
 /// Runs one request on a warm zygote. `Err` means the zygote is unusable (replace it).
-pub fn run(
+pub(super) fn run(
     zygote: &mut Zygote,
     uid: u32,
     req: &ExecRequest,

@@ -3,10 +3,11 @@
 
 use crate::sandbox::capture::CapturedBuf;
 use crate::sandbox::runner::Channel;
+use crate::sandbox::supervise::Watch;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::Duration;
 use tokio::io::AsyncWrite;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 
@@ -23,8 +24,8 @@ pub(super) struct Stdio {
     pub stderr: CapturedBuf,
     /// The unfinished last line of stderr.
     line: Vec<u8>,
-    /// When the runner said `ready`: the wall clock and the fuel budget start there.
-    pub ready_at: Option<Instant>,
+    /// The supervisor's clock and kill rules, fed by the records as they arrive.
+    pub watch: Watch,
     max_output: u64,
     /// The program wrote past `max_output`: the supervisor stops it at its next check.
     pub over: bool,
@@ -43,14 +44,15 @@ impl std::fmt::Display for OutputLimit {
 impl std::error::Error for OutputLimit {}
 
 impl Stdio {
-    pub fn new(nonce: &str, tests: usize, max_output: u64) -> Self {
+    /// `wall` is the guest's wall-clock limit, counted from the runner's `ready`.
+    pub fn new(nonce: &str, tests: usize, max_output: u64, wall: Duration) -> Self {
         Stdio {
             nonce: nonce.to_string(),
             channel: Channel::new(nonce, tests),
             stdout: CapturedBuf::default(),
             stderr: CapturedBuf::default(),
             line: Vec::new(),
-            ready_at: None,
+            watch: Watch::start(wall, max_output),
             max_output,
             over: false,
         }
@@ -101,9 +103,7 @@ impl Stdio {
     fn accept_line(&mut self, line: &[u8]) {
         if self.is_record(line) {
             self.channel.feed(line);
-            if self.channel.ready && self.ready_at.is_none() {
-                self.ready_at = Some(Instant::now());
-            }
+            self.watch.observe(&self.channel);
         } else {
             self.stderr.push(line);
         }
@@ -182,14 +182,14 @@ mod tests {
 
     #[test]
     fn records_are_taken_out_of_stderr() {
-        let mut s = Stdio::new("abc123", 0, 1 << 20);
+        let mut s = Stdio::new("abc123", 0, 1 << 20, Duration::from_secs(1));
         s.write_stderr(rec("abc123", "ready").as_bytes()).unwrap();
         s.write_stderr(b"partial program line, no newline").unwrap();
         s.write_stderr(rec("abc123", "program").as_bytes()).unwrap();
         s.write_stderr(b"tail").unwrap();
         s.finish();
         assert!(s.channel.ready);
-        assert!(s.ready_at.is_some());
+        assert!(s.watch.is_ready());
         assert_eq!(s.channel.forged, 0);
         let err = String::from_utf8_lossy(s.stderr.head()).into_owned();
         assert_eq!(err, "partial program line, no newline\ntail");
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn records_split_across_writes_are_reassembled() {
-        let mut s = Stdio::new("n0nce", 0, 1 << 20);
+        let mut s = Stdio::new("n0nce", 0, 1 << 20, Duration::from_secs(1));
         let r = rec("n0nce", "ready");
         let (a, b) = r.as_bytes().split_at(r.len() - 3);
         s.write_stderr(a).unwrap();
@@ -209,14 +209,14 @@ mod tests {
 
     #[test]
     fn output_past_the_cap_is_refused() {
-        let mut s = Stdio::new("n", 0, 10);
+        let mut s = Stdio::new("n", 0, 10, Duration::from_secs(1));
         assert!(s.write_stdout(b"0123456789").is_ok());
         assert!(s.write_stderr(b"x").is_err());
     }
 
     #[test]
     fn a_flood_without_newlines_stays_bounded() {
-        let mut s = Stdio::new("n", 0, u64::MAX);
+        let mut s = Stdio::new("n", 0, u64::MAX, Duration::from_secs(1));
         for _ in 0..64 {
             s.write_stderr(&[b'x'; 64 << 10]).unwrap();
         }

@@ -48,7 +48,7 @@ mod snapshot;
 mod wasm_edit;
 
 use super::slots::{SlotFn, Slots};
-use super::{ExecRequest, Limits, Outcome, Sandbox, Status};
+use super::{ExecRequest, Execution, Limits, Outcome, Sandbox, Status};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -170,7 +170,10 @@ impl WasiSandbox {
             limits: Limits::with_timeout(20.0),
             requirements: vec![],
         };
-        let out = self.execute(request).await;
+        let out = self
+            .execute(request)
+            .await
+            .map_err(|_| crate::Error::Interrupted)?;
         if out.status != Status::Passed {
             return Err(crate::Error::Environment(format!(
                 "the wasi sandbox cannot run python.wasm: {} {} {}\n\
@@ -194,10 +197,10 @@ impl Sandbox for WasiSandbox {
         self.fingerprint.clone()
     }
 
-    async fn execute(&self, request: ExecRequest) -> Outcome {
+    async fn execute(&self, request: ExecRequest) -> Execution {
         let packages = package_names(&request.requirements);
         if !packages.is_empty() {
-            return Outcome::without_run(
+            return Ok(Outcome::without_run(
                 "wasi",
                 &request.tests,
                 Status::Unsupported,
@@ -205,7 +208,7 @@ impl Sandbox for WasiSandbox {
                     "the wasi sandbox runs pure-stdlib Python only; this entry requires {}",
                     packages.join(", ")
                 ),
-            );
+            ));
         }
         self.slots.execute(request).await
     }

@@ -75,8 +75,8 @@ pub(super) fn load(
             Ok(())
         });
         if let Err(e) = stored {
-            eprintln!(
-                "warning: cannot cache the compiled python.wasm in {}: {e}",
+            log::warn!(
+                "cannot cache the compiled python.wasm in {}: {e}",
                 cache_dir.display()
             );
         } else if let Ok(m) = unsafe { Module::deserialize_file(engine, &path) } {

@@ -47,7 +47,7 @@ r=sys.modules.get('assay_runner')
 if r is None:
  s,_,d=sys.stdin.buffer.read().partition(b'\\n')
  r=type(sys)('assay_runner');r.__assay_mode__='library';sys.modules['assay_runner']=r
- exec(compile(eval(s,{'__builtins__':{}}),'assay_runner','exec'),r.__dict__)
+ import json;exec(compile(json.loads(s),'assay_runner','exec'),r.__dict__)
  if d.startswith(b'snapshot'):r.preload(d.split()[1:]);import os;os._exit(117)
 else:d=sys.stdin.buffer.read()
 r.serve(d)";
@@ -121,9 +121,7 @@ pub(super) fn prepare(
             None => return Err(e.context("pre-initialising python.wasm")),
         },
     };
-    eprintln!(
-        "warning: python.wasm cannot be pre-initialised ({why}): every execution starts CPython"
-    );
+    log::warn!("python.wasm cannot be pre-initialised ({why}): every execution starts CPython");
     Ok((plain()?, Entry::Start))
 }
 
@@ -164,7 +162,7 @@ fn snapshot_key(wasm: &[u8]) -> String {
 fn build(engine: &Engine, linker: &Linker<Guest>, wasm: &[u8]) -> wasmtime::Result<Module> {
     use std::io::IsTerminal;
     if std::io::stderr().is_terminal() {
-        eprintln!("pre-initialising python.wasm for the wasi sandbox (once, about 10 s)");
+        log::info!("pre-initialising python.wasm for the wasi sandbox (once, about 10 s)");
     }
     let instrumented = snapshot::instrument(wasm)
         .map_err(wasmtime::Error::msg)?

@@ -5,12 +5,13 @@ use super::io::{OutputLimit, Sink, Stdio};
 use super::preinit::{self, Entry, ARGV};
 use super::{module, FUEL_PER_SECOND, SLOWDOWN};
 use crate::sandbox::process::ENVIRONMENT;
-use crate::sandbox::runner::{self, Ending};
-use crate::sandbox::{ExecRequest, Outcome};
+use crate::sandbox::runner;
+use crate::sandbox::supervise::{Exit, KillReason, Observed, Termination};
+use crate::sandbox::{ExecRequest, Execution, Outcome};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use wasmtime::{
     Engine, InstancePre, Linker, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap,
     UpdateDeadline,
@@ -24,33 +25,21 @@ use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 const TICK: Duration = Duration::from_millis(10);
 /// How often a guest blocked in a host call (a sleep) is checked against its deadline.
 const WATCH: Duration = Duration::from_millis(20);
-/// How long the interpreter may take to start before the wall clock runs.
-const STARTUP_ALLOWANCE: Duration = Duration::from_secs(10);
 /// Fuel for start-up and the runner's, under `--deterministic`: CPython's start-up costs
 /// ~5e8 on the plain module, far less from the snapshot; the allowance covers both.
 const STARTUP_FUEL: u64 = 2_000_000_000;
 
-/// Why the supervisor stopped a guest.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Stop {
-    Wall,
-    Output,
-    Disk,
-    Cancelled,
-}
+/// A stop the supervisor decided, raised as a trap from the epoch callback.
+#[derive(Debug, Clone, Copy)]
+struct Stopped(KillReason);
 
-impl std::fmt::Display for Stop {
+impl std::fmt::Display for Stopped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Stop::Wall => "wall-clock deadline",
-            Stop::Output => "output limit",
-            Stop::Disk => "file size limit",
-            Stop::Cancelled => "cancelled",
-        })
+        write!(f, "stopped by the supervisor: {:?}", self.0)
     }
 }
 
-impl std::error::Error for Stop {}
+impl std::error::Error for Stopped {}
 
 /// Store limits that remember whether the memory cap refused a growth.
 struct Limiter {
@@ -186,9 +175,8 @@ impl Runtime {
     }
 
     /// Runs one request to its verdict. Faults of the harness are `sandbox_error`s.
-    pub async fn execute(&self, req: &ExecRequest, cancel: &Arc<AtomicBool>) -> Outcome {
-        let started = Instant::now();
-        let fault = |m: String| Outcome::sandbox_error("wasi", &req.tests, m);
+    pub async fn execute(&self, req: &ExecRequest, cancel: &Arc<AtomicBool>) -> Execution {
+        let fault = |m: String| Ok(Outcome::sandbox_error("wasi", &req.tests, m));
         let tmp = match crate::run::scratch_root().and_then(|root| {
             tempfile::Builder::new()
                 .prefix("assay-wasi-")
@@ -198,10 +186,15 @@ impl Runtime {
             Err(e) => return fault(format!("cannot create temp dir: {e}")),
         };
         let nonce = runner::new_nonce();
+        // Under --deterministic fuel is the CPU limit; the wall clock stays as a backstop
+        // for guests that sleep, at twice the budget so that it never decides first.
+        let factor = if self.deterministic { 2.0 } else { 1.0 };
+        let wall = Duration::from_secs_f64(req.limits.timeout_secs * SLOWDOWN * factor);
         let stdio = Arc::new(Mutex::new(Stdio::new(
             &nonce,
             req.tests.len(),
             req.limits.max_output_bytes,
+            wall,
         )));
         let stdout = Sink {
             stdio: Arc::clone(&stdio),
@@ -222,42 +215,31 @@ impl Runtime {
         let mut store = Store::new(&self.engine, Guest::new(wasi, Some(limit)));
         store.limiter(|g| g.limiter());
 
-        // Under --deterministic fuel is the CPU limit; the wall clock stays as a backstop
-        // for guests that sleep, at twice the budget so that it never decides first.
-        let factor = if self.deterministic { 2.0 } else { 1.0 };
-        let wall = Duration::from_secs_f64(req.limits.timeout_secs * SLOWDOWN * factor);
-        let expired = {
-            let stdio = Arc::clone(&stdio);
-            move || match stdio.lock().expect("stdio lock").ready_at {
-                Some(t) => t.elapsed() >= wall,
-                None => started.elapsed() >= STARTUP_ALLOWANCE + wall,
-            }
-        };
         let disk = DiskQuota {
             dir: tmp.path().to_path_buf(),
             limit: req.limits.max_file_size_mb.saturating_mul(1 << 20),
         };
+        // The supervisor's rules, checked at every epoch tick and by the watch below;
+        // the private /tmp's size is the one quota only this backend can measure.
         let stop_now = {
             let (cancel, stdio) = (Arc::clone(cancel), Arc::clone(&stdio));
             move || {
-                if cancel.load(Ordering::Relaxed) {
-                    Some(Stop::Cancelled)
-                } else if stdio.lock().expect("stdio lock").over {
-                    Some(Stop::Output)
-                } else if expired() {
-                    Some(Stop::Wall)
-                } else if disk.exceeded() {
-                    Some(Stop::Disk)
-                } else {
-                    None
+                let mut stdio = stdio.lock().expect("stdio lock");
+                let output = stdio.output_bytes();
+                if let Some(reason) = stdio.watch.due(output, cancel.load(Ordering::Relaxed)) {
+                    return Some(reason);
                 }
+                if stdio.watch.killed().is_none() && disk.exceeded() {
+                    stdio.watch.kill(KillReason::FileSize);
+                }
+                stdio.watch.killed()
             }
         };
         {
             let stop_now = stop_now.clone();
             store.epoch_deadline_callback(move |_| {
-                if let Some(stop) = stop_now() {
-                    return Err(stop.into());
+                if let Some(reason) = stop_now() {
+                    return Err(Stopped(reason).into());
                 }
                 Ok(UpdateDeadline::Continue(1))
             });
@@ -287,57 +269,68 @@ impl Runtime {
         let watch = async {
             loop {
                 tokio::time::sleep(WATCH).await;
-                if let Some(stop) = stop_now() {
-                    return stop;
+                if stop_now().is_some() {
+                    return;
                 }
             }
         };
         let result = tokio::select! {
-            r = run => r.map_err(|e| classify(&e)),
-            stop = watch => Err(Err(Ok(stop))),
-        };
-        let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let mut ending = match result {
-            // The entry returned instead of the runner's os._exit: `_start` ran off the end
-            // of `main` (0), or PyRun_SimpleStringFlags reports an uncaught exception (-1),
-            // which `python -c` would have made exit status 1.
-            Ok(0) => Ending::Exited(0),
-            Ok(_) => Ending::Exited(1),
-            Err(Ok(ending)) => ending,
-            Err(Err(Ok(Stop::Cancelled))) => return fault("cancelled".into()),
-            Err(Err(Ok(Stop::Wall))) => Ending::WallTimeout,
-            Err(Err(Ok(Stop::Output))) => Ending::OutputLimit,
-            // What RLIMIT_FSIZE does to a program that does not ignore SIGXFSZ.
-            Err(Err(Ok(Stop::Disk))) => Ending::Signaled(libc::SIGXFSZ),
-            // The interpreter's own memory is over the limit: instantiation was refused.
-            Err(Err(Err(_))) if store.data().limiter.hit => Ending::OutOfMemory,
-            Err(Err(Err(e))) => return fault(format!("wasmtime failed: {e}")),
+            r = run => Some(r),
+            () = watch => None,
         };
         let (hit, peak) = (store.data().limiter.hit, store.data().limiter.peak);
         drop(store);
+        let mut failure = None;
+        let termination = match result {
+            // Stopped by the watch while blocked in a host call: the reason is recorded.
+            None => None,
+            // The entry returned instead of the runner's os._exit: `_start` ran off the end
+            // of `main` (0), or PyRun_SimpleStringFlags reports an uncaught exception (-1),
+            // which `python -c` would have made exit status 1.
+            Some(Ok(0)) => Some(Termination::Exited(0)),
+            Some(Ok(_)) => Some(Termination::Exited(1)),
+            Some(Err(e)) => match classify(&e) {
+                GuestEnd::Ended(t) => Some(t),
+                GuestEnd::Stopped(reason) => {
+                    stdio.lock().expect("stdio lock").watch.kill(reason);
+                    None
+                }
+                GuestEnd::Failed(message) => {
+                    failure = Some(message);
+                    None
+                }
+            },
+        };
         let mut stdio = stdio.lock().expect("stdio lock");
-        // A guest that died of a refused write or growth died of the limit, even when it
-        // ended (an uncaught OSError, MemoryError) before the supervisor's next check.
-        if matches!(ending, Ending::Exited(_) | Ending::Signaled(_)) {
-            if stdio.over {
-                ending = Ending::OutputLimit;
-            } else if hit {
-                ending = Ending::OutOfMemory;
-            }
-        }
         stdio.finish();
-        let d = runner::decide(req, &stdio.channel, &ending);
-        let wall = std::time::Duration::from_secs_f64(wall_ms / 1000.0);
-        // One guest runs on one thread from start to end: its CPU time is its wall time.
-        Outcome::decided(
-            "wasi",
-            d,
-            wall,
-            wall,
-            (peak / 1024) as u64,
-            std::mem::take(&mut stdio.stdout).finish(),
-            std::mem::take(&mut stdio.stderr).finish(),
-        )
+        let killed = stdio.watch.killed();
+        let mut obs = Observed::new(&nonce, 0);
+        obs.exit = match termination {
+            // One guest runs on one thread from start to end: its CPU time is its wall
+            // time. A guest that died after a refused growth died of the memory limit.
+            Some(termination) => Some(Exit {
+                termination,
+                cpu: stdio.watch.elapsed(),
+                peak_memory_kb: (peak / 1024) as u64,
+                memory_killed: hit,
+            }),
+            // The interpreter's own memory is over the limit: instantiation was refused.
+            None if failure.is_some() && hit => Some(Exit {
+                memory_killed: true,
+                ..Exit::killed()
+            }),
+            None => {
+                obs.fault = failure.map(|e| format!("wasmtime failed: {e}"));
+                None
+            }
+        };
+        obs.killed = killed;
+        obs.wall = stdio.watch.elapsed();
+        obs.channel = std::mem::replace(&mut stdio.channel, runner::Channel::new("", 0));
+        obs.stdout = std::mem::take(&mut stdio.stdout);
+        obs.stderr = std::mem::take(&mut stdio.stderr);
+        drop(stdio);
+        obs.into_outcome("wasi", req)
     }
 }
 
@@ -376,26 +369,35 @@ pub(super) fn payload(req: &ExecRequest, nonce: &str, entry: Entry) -> Vec<u8> {
     out
 }
 
-/// How a guest's error ends the execution: `Ok(ending)`, a supervisor stop, or the text
-/// of an error that is nobody's verdict (wasmtime's, the harness's).
-fn classify(e: &wasmtime::Error) -> Result<Ending, Result<Stop, String>> {
+/// How a guest's error ended the execution.
+enum GuestEnd {
+    /// As a native interpreter would have ended.
+    Ended(Termination),
+    /// The supervisor (or a host-side limit) stopped it.
+    Stopped(KillReason),
+    /// An error that is nobody's verdict (wasmtime's, the harness's).
+    Failed(String),
+}
+
+fn classify(e: &wasmtime::Error) -> GuestEnd {
     if let Some(exit) = e.downcast_ref::<I32Exit>() {
-        return Ok(Ending::Exited(exit.0));
+        return GuestEnd::Ended(Termination::Exited(exit.0));
     }
     if e.downcast_ref::<OutputLimit>().is_some() {
-        return Ok(Ending::OutputLimit);
+        return GuestEnd::Stopped(KillReason::OutputCap);
     }
-    if let Some(stop) = e.downcast_ref::<Stop>() {
-        return Err(Ok(*stop));
+    if let Some(Stopped(reason)) = e.downcast_ref::<Stopped>() {
+        return GuestEnd::Stopped(*reason);
     }
     match e.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => Ok(Ending::CpuTimeout),
-        Some(Trap::Interrupt) => Ok(Ending::WallTimeout),
+        // Out of fuel (--deterministic) is the CPU limit: what SIGXCPU is natively.
+        Some(Trap::OutOfFuel) => GuestEnd::Ended(Termination::Signaled(libc::SIGXCPU)),
+        Some(Trap::Interrupt) => GuestEnd::Stopped(KillReason::WallTimeout),
         // CPython's abort() is `unreachable` in wasm: what SIGABRT is natively.
-        Some(Trap::UnreachableCodeReached) => Ok(Ending::Signaled(libc::SIGABRT)),
+        Some(Trap::UnreachableCodeReached) => GuestEnd::Ended(Termination::Signaled(libc::SIGABRT)),
         // Stack overflow, out-of-bounds access, and the rest: what SIGSEGV is natively.
-        Some(_) => Ok(Ending::Signaled(libc::SIGSEGV)),
-        None => Err(Err(format!("{e:#}"))),
+        Some(_) => GuestEnd::Ended(Termination::Signaled(libc::SIGSEGV)),
+        None => GuestEnd::Failed(format!("{e:#}")),
     }
 }
 

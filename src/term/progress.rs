@@ -1,17 +1,19 @@
-//! The progress bar: on a terminal only; silent when stderr is piped or output is JSON.
+//! The progress bar: a listener of the run's events, drawn on a terminal only (silent
+//! when stderr is piped or the output is JSON). It also says what the events say people
+//! must know: retries after sandbox errors, and a cancellation.
 
-use super::Event;
+use crate::run::{Event, Listener};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     passed: u64,
     failed: u64,
 }
 
 impl Progress {
-    pub fn new(enabled: bool, label: &str) -> Self {
+    pub(crate) fn new(enabled: bool, label: &str) -> Self {
         let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
             bar.set_style(
@@ -24,14 +26,28 @@ impl Progress {
             bar.set_prefix(label.to_string());
             bar
         });
+        super::logger::draw_above(bar.clone());
         Progress {
             bar,
             passed: 0,
             failed: 0,
         }
     }
+}
 
-    pub fn on_event(&mut self, event: &Event<'_>) {
+impl Listener for Progress {
+    fn on_event(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Retried {
+                index,
+                attempts,
+                last,
+            } => log::warn!("job {index} was retried {attempts}x after sandbox errors ({last})"),
+            Event::Cancelled { reason } => log::warn!(
+                "interrupted ({reason}): stopping the running executions (press Ctrl-C again to exit at once)"
+            ),
+            _ => {}
+        }
         let Some(bar) = &self.bar else { return };
         match event {
             Event::Planned { total, .. } => bar.set_length(*total as u64),
@@ -44,11 +60,14 @@ impl Progress {
                 bar.set_message(format!("passed {} failed {}", self.passed, self.failed));
                 bar.inc(1);
             }
-            Event::Retrying { message } => bar.println(format!("warning: {message}")),
+            _ => {}
         }
     }
+}
 
-    pub fn finish(&self) {
+impl Drop for Progress {
+    fn drop(&mut self) {
+        super::logger::draw_above(None);
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
