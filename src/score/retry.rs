@@ -8,7 +8,7 @@
 //! run replays them too.
 
 use crate::record::summary::Stability;
-use crate::run::{self, Instance, Job, Journal, Listener, RunOptions};
+use crate::run::{self, Event, Instance, Job, Journal, Listener, RunOptions};
 use crate::sandbox::{Outcome, Sandbox};
 use crate::Result;
 use std::sync::Arc;
@@ -35,6 +35,7 @@ pub(crate) async fn retry_failed(
         jobs: (opts.jobs / 2).max(1),
         retries: opts.retries,
     };
+    let mut planned = jobs.len();
     for attempt in 1..=rounds {
         let todo: Vec<usize> = (0..jobs.len())
             .filter(|&i| retryable(&outcomes[i]))
@@ -54,12 +55,36 @@ pub(crate) async fn retry_failed(
                 },
             })
             .collect();
-        let got = run::run_all(Arc::clone(sandbox), batch, journal, &calmer, listener).await?;
+        let mut extended = Extended {
+            inner: &mut *listener,
+            before: planned,
+        };
+        planned += batch.len();
+        let got = run::run_all(Arc::clone(sandbox), batch, journal, &calmer, &mut extended).await?;
         for (i, o) in todo.into_iter().zip(got) {
             retries[i].push(o);
         }
     }
     Ok(retries)
+}
+
+/// Forwards a retry round's events, its plan counted on top of what ran before, so a
+/// progress bar grows instead of starting over.
+struct Extended<'a> {
+    inner: &'a mut dyn Listener,
+    before: usize,
+}
+
+impl Listener for Extended<'_> {
+    fn on_event(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Planned { total, cached } => self.inner.on_event(&Event::Planned {
+                total: self.before + total,
+                cached: *cached,
+            }),
+            e => self.inner.on_event(e),
+        }
+    }
 }
 
 #[cfg(test)]
