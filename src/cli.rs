@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::str::FromStr;
 
+mod records;
+
 #[derive(Parser)]
 #[command(
     name = "assay",
@@ -50,6 +52,16 @@ enum Command {
         #[command(subcommand)]
         action: SandboxAction,
     },
+    /// Run records: `list` the run directories under some directories, newest first.
+    Runs {
+        #[command(subcommand)]
+        action: records::RunsAction,
+    },
+    /// What changed between two runs (run directories or results files), whether it is
+    /// significant, and (`--fail-on-regression`) a gate naming the tasks that caused it.
+    Compare(records::CompareArgs),
+    /// Reports of a run for CI: self-contained HTML, JUnit XML, Markdown for a PR comment.
+    Report(records::ReportArgs),
 }
 
 #[derive(clap::Args)]
@@ -314,6 +326,11 @@ struct ScoreArgs {
     /// run dir `runs/<samples>-<hash>-shard-I-of-N`, results in it as `results.jsonl`.
     #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     shard: Option<crate::shard::ShardSpec>,
+    /// Re-run each execution that did not pass up to N more times, at half the `--jobs`,
+    /// and record whether its verdict was stable. The first verdict counts; one that
+    /// changes is reported as unstable (a timeout that then passes: load-sensitive).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    retry_failed: u32,
 }
 
 /// The `--fail-under` gate: pass@k must be at least `min`.
@@ -424,6 +441,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Skills { action } => skills_command(action),
         Command::Export { action } => export_command(action),
         Command::Sandbox { action } => sandbox_command(action),
+        Command::Runs { action } => records::runs(action),
+        Command::Compare(args) => records::compare(args),
+        Command::Report(args) => records::report(args),
     }
 }
 
@@ -452,6 +472,7 @@ fn score_command(args: ScoreArgs) -> anyhow::Result<i32> {
         jobs,
         retries: 2,
         dedupe_identical: args.dedupe_identical,
+        retry_failed: args.retry_failed,
     };
     // Load errors surface before any sandbox starts.
     let inputs = score::load(&req)?;

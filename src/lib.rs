@@ -5,11 +5,13 @@
 //! with a journal, `score` turns outcomes into pass@k, `report` renders summaries.
 
 pub mod cli;
+pub mod compare;
 pub mod curate;
 pub mod entry;
 pub mod error;
 pub mod export;
 pub mod python;
+pub mod record;
 pub mod report;
 pub mod run;
 pub mod sandbox;

@@ -211,4 +211,58 @@ fn mixed_input_is_rejected_stage_by_stage() {
         assert!(text.len() > 500, "{name} is too small");
     }
     assert!(stdout.contains("after dedupe"), "{stdout}");
+
+    // The run directory records the reference runs: 6 entries reached the sandbox, 8 times.
+    let run = fx.path("run");
+    let meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("meta.json")).unwrap()).unwrap();
+    assert_eq!(meta["kind"], "curate");
+    assert_eq!(meta["benchmark"]["count"], 6);
+    let rows = read_jsonl(&run.join("results.jsonl"));
+    assert_eq!(rows.len(), 6 * 8);
+    assert!(rows.iter().all(|r| r["repeat"].as_u64().unwrap() < 8));
+    let wrong: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["task_id"] == "wrong_answer")
+        .collect();
+    assert!(wrong.iter().all(|r| r["status"] == "failed"), "{wrong:?}");
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["samples"], 48);
+    assert_eq!(summary["by_status"]["unsupported"], 8);
+    let levels: Vec<&str> = summary["by_level"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["normal", "edge_case", "correctness"]);
+    assert!(summary["by_domain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["domain"] == "nlp"));
+    // Its JUnit report has a case per task and per test, and validates.
+    let out = assay()
+        .arg("report")
+        .arg(&run)
+        .arg("--junit")
+        .arg(fx.path("curate.xml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    xmllint(&fx.path("curate.xml")).unwrap();
+    let xml = std::fs::read_to_string(fx.path("curate.xml")).unwrap();
+    assert!(
+        xml.contains("name=\"wrong_answer::t_normal\" classname=\"wrong_answer\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<skipped message=\"8 sample(s) unsupported"),
+        "{xml}"
+    );
 }

@@ -163,8 +163,8 @@ fn the_completion_index_is_wired_to_shard_and_the_pods_merge_to_the_unsharded_ru
     );
 
     let extra: Vec<&str> = score_env["ASSAY_SCORE_ARGS"].split_whitespace().collect();
-    let (results, summary) = unsharded(&problems, &samples, fx.dir.path(), &extra);
-    assert_same_run(&runs.join("merged"), &results, &summary);
+    let (results, unsharded_run, _) = unsharded(&problems, &samples, fx.dir.path(), &extra);
+    assert_same_run(&runs.join("merged"), &results, &unsharded_run);
 }
 
 #[test]

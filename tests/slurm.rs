@@ -258,8 +258,8 @@ fn the_array_template_on_a_slurm_cluster_merges_to_the_unsharded_run() {
     }
 
     // The same samples unsharded, here on the host: the same results and summary.
-    let (results, summary) = unsharded(&problems, &samples, &fx.path("host"), &[]);
-    assert_same_run(&merged, &results, &summary);
+    let (results, unsharded_run, _) = unsharded(&problems, &samples, &fx.path("host"), &[]);
+    assert_same_run(&merged, &results, &unsharded_run);
     eprintln!(
         "slurm: cluster up in {up_secs:.1} s, {SHARDS} shards + merge in {job_secs:.1} s, on {hosts:?}"
     );

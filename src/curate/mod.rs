@@ -125,12 +125,14 @@ pub async fn curate(
         }
     }
     let mut journal = Journal::open(&opts.run_dir)?;
+    let meta = crate::record::Meta::start("curate", &*sandbox, &opts.limits, opts.jobs);
     let ropts = RunOptions {
         jobs: opts.jobs,
         retries: 2,
         cancel,
     };
     let outcomes = run::run_all(Arc::clone(&sandbox), jobs, &mut journal, &ropts, listener).await?;
+    record_run(&cands, &owners, &outcomes, meta, opts, started)?;
     for (owner, outcome) in owners.into_iter().zip(outcomes) {
         cands[owner].outcomes.push(outcome);
     }
@@ -210,6 +212,58 @@ pub async fn curate(
     write("report.md", crate::report::curation::markdown(&report))?;
     write("report.html", crate::report::curation::html(&report))?;
     Ok(report)
+}
+
+/// The run record of the reference runs (`meta.json`, `summary.json`, `results.jsonl`
+/// in the run directory): each reference run is a "sample" of its entry, with its repeat.
+fn record_run(
+    cands: &[Candidate],
+    owners: &[usize],
+    outcomes: &[Outcome],
+    mut meta: crate::record::Meta,
+    opts: &CurateOptions,
+    started: std::time::Instant,
+) -> Result<()> {
+    use crate::entry::{Problem, Sample, SampleBody};
+    let mut seen = std::collections::HashSet::new();
+    let problems: Vec<Problem> = owners
+        .iter()
+        .filter(|&&i| seen.insert(i))
+        .filter_map(|&i| cands[i].entry.clone().map(Problem::from))
+        .collect();
+    let mut repeat: BTreeMap<usize, u32> = BTreeMap::new();
+    let samples: Vec<Sample> = owners
+        .iter()
+        .map(|&i| {
+            let e = cands[i].entry.as_ref().expect("run entries are alive");
+            let r = repeat.entry(i).or_insert(0);
+            *r += 1;
+            let mut original = serde_json::Map::new();
+            original.insert("task_id".into(), e.id.clone().into());
+            original.insert("repeat".into(), (*r - 1).into());
+            original.insert("solution".into(), e.reference.clone().into());
+            Sample {
+                task_id: e.id.clone(),
+                body: SampleBody::Solution(e.reference.clone()),
+                line: 0,
+                original,
+            }
+        })
+        .collect();
+    let ks = vec![1];
+    meta.ks = ks.clone();
+    meta.benchmark = crate::record::meta::InputDigest::benchmark(
+        opts.inputs
+            .first()
+            .map_or(std::path::Path::new(""), |p| p.as_path()),
+        &problems,
+    );
+    meta.output = opts.output.display().to_string();
+    meta.finish(started);
+    let results = opts.run_dir.join(crate::record::RESULTS);
+    crate::score::write_results(&results, &samples, outcomes, &[])?;
+    let summary = crate::record::summarize(&problems, &samples, outcomes, &[], &ks, &meta);
+    crate::record::write(&opts.run_dir, &meta, &summary, &results)
 }
 
 fn build_report(

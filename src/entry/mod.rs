@@ -94,6 +94,8 @@ pub struct Problem {
     pub tests: Vec<TestCase>,
     pub requirements: Vec<String>,
     pub limits: LimitOverrides,
+    /// The entry's domain (native entries), for per-domain summaries; HumanEval has none.
+    pub domain: Option<String>,
 }
 
 impl From<Entry> for Problem {
@@ -106,6 +108,7 @@ impl From<Entry> for Problem {
             tests: e.tests,
             requirements: e.requirements,
             limits: e.limits.unwrap_or_default(),
+            domain: Some(e.domain).filter(|d| !d.is_empty()),
         }
     }
 }

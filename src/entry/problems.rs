@@ -80,6 +80,7 @@ fn humaneval(path: &Path, rec: &Record) -> Result<Problem> {
         }],
         requirements: Vec::new(),
         limits: LimitOverrides::default(),
+        domain: None,
     })
 }
 

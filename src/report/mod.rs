@@ -1,6 +1,7 @@
 //! Renderers for summaries: plain text for people, JSON for machines.
 
 pub mod curation;
+pub mod run;
 
 use crate::score::Summary;
 use std::fmt::Write;
@@ -80,7 +81,18 @@ pub fn score_text(s: &Summary) -> String {
             s.unattempted_tasks
         );
     }
+    if s.stability.retried > 0 {
+        let st = &s.stability;
+        let _ = writeln!(
+            out,
+            "retried {} non-passing samples: {} stable, {} unstable, {} load-sensitive (first verdicts kept)",
+            st.retried, st.stable, st.unstable, st.load_sensitive
+        );
+    }
     let _ = writeln!(out, "results: {}", s.results.display());
+    if !s.run_dir.as_os_str().is_empty() {
+        let _ = writeln!(out, "run record: {}", s.run_dir.display());
+    }
     out
 }
 

@@ -15,6 +15,12 @@ pub fn job_key(fingerprint: &str, req: &ExecRequest, instance: &Instance) -> Str
     let mut h = blake3::Hasher::new();
     h.update(fingerprint.as_bytes());
     h.update(b"\0");
+    hash_instance(&mut h, instance);
+    h.update(&serde_json::to_vec(req).expect("request serializes"));
+    h.finalize().to_hex()[..32].to_string()
+}
+
+fn hash_instance(h: &mut blake3::Hasher, instance: &Instance) {
     match instance {
         // Repeat 0 hashes as before repeats existed: older journals stay valid.
         Instance::Repeat(0) => {}
@@ -28,9 +34,11 @@ pub fn job_key(fingerprint: &str, req: &ExecRequest, instance: &Instance) -> Str
             let task = serde_json::to_string(task_id).expect("a string serializes");
             h.update(format!("sample {task} {completion_id}\0").as_bytes());
         }
+        Instance::Retry { of, attempt } => {
+            h.update(format!("retry {attempt}\0").as_bytes());
+            hash_instance(h, of);
+        }
     }
-    h.update(&serde_json::to_vec(req).expect("request serializes"));
-    h.finalize().to_hex()[..32].to_string()
 }
 
 pub struct Journal {

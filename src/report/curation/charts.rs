@@ -11,27 +11,27 @@ use plotters::coord::types::RangedSlice;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-type Drawn = Result<(), Box<dyn std::error::Error>>;
+pub(crate) type Drawn = Result<(), Box<dyn std::error::Error>>;
 
-const WIDTH: u32 = 560;
-const HEIGHT: u32 = 320;
-const FONT: &str = "sans-serif";
+pub(crate) const WIDTH: u32 = 560;
+pub(crate) const HEIGHT: u32 = 320;
+pub(crate) const FONT: &str = "sans-serif";
 /// plotters writes `font-size` as the given size / 1.24: these are about 19, 13 and 13 px.
-const CAPTION: u32 = 24;
-const LABEL: u32 = 16;
+pub(crate) const CAPTION: u32 = 24;
+pub(crate) const LABEL: u32 = 16;
 const NOTE: u32 = 16;
 
-const BLUE: RGBColor = RGBColor(0x4c, 0x78, 0xa8);
-const GREEN: RGBColor = RGBColor(0x54, 0xa2, 0x4b);
-const GREY: RGBColor = RGBColor(0xa0, 0xa9, 0xb8);
-const RED: RGBColor = RGBColor(0xe4, 0x57, 0x56);
-const PURPLE: RGBColor = RGBColor(0x7a, 0x5c, 0xa8);
-const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
+pub(crate) const BLUE: RGBColor = RGBColor(0x4c, 0x78, 0xa8);
+pub(crate) const GREEN: RGBColor = RGBColor(0x54, 0xa2, 0x4b);
+pub(crate) const GREY: RGBColor = RGBColor(0xa0, 0xa9, 0xb8);
+pub(crate) const RED: RGBColor = RGBColor(0xe4, 0x57, 0x56);
+pub(crate) const PURPLE: RGBColor = RGBColor(0x7a, 0x5c, 0xa8);
+pub(crate) const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
 
-type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
 /// Draws one chart into an SVG string; a drawing error becomes a small SVG that names it.
-fn svg<T>(
+pub(crate) fn svg<T>(
     title: &str,
     size: (u32, u32),
     data: &T,
@@ -59,7 +59,7 @@ fn render<'b, T>(
 }
 
 /// A chart with nothing to plot still shows a box with a message, not an empty hole.
-fn message_svg(title: &str, message: &str, size: (u32, u32)) -> String {
+pub(crate) fn message_svg(title: &str, message: &str, size: (u32, u32)) -> String {
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
@@ -79,11 +79,11 @@ fn message_svg(title: &str, message: &str, size: (u32, u32)) -> String {
     buf
 }
 
-fn caption_font() -> FontDesc<'static> {
+pub(crate) fn caption_font() -> FontDesc<'static> {
     (FONT, CAPTION).into_font()
 }
 
-fn label_style(size: u32) -> TextStyle<'static> {
+pub(crate) fn label_style(size: u32) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font()).color(&INK)
 }
 
@@ -112,24 +112,24 @@ fn category(v: &SegmentValue<&String>) -> String {
 }
 
 /// One series of bars over named categories, with a note drawn at each bar's end.
-struct Bars {
-    title: &'static str,
-    labels: Vec<String>,
-    values: Vec<f64>,
-    notes: Vec<String>,
-    colour: RGBColor,
+pub(crate) struct Bars {
+    pub(crate) title: &'static str,
+    pub(crate) labels: Vec<String>,
+    pub(crate) values: Vec<f64>,
+    pub(crate) notes: Vec<String>,
+    pub(crate) colour: RGBColor,
     /// Bars grow to the right, categories top to bottom (the funnel).
-    horizontal: bool,
+    pub(crate) horizontal: bool,
     /// Values are percentages: a fixed 0–100 axis labelled with `%`.
-    percent: bool,
+    pub(crate) percent: bool,
     /// Pixels left empty on each side of a bar.
-    margin: u32,
-    x_desc: Option<&'static str>,
-    label_area: u32,
+    pub(crate) margin: u32,
+    pub(crate) x_desc: Option<&'static str>,
+    pub(crate) label_area: u32,
 }
 
 impl Bars {
-    fn new(title: &'static str, colour: RGBColor) -> Self {
+    pub(crate) fn new(title: &'static str, colour: RGBColor) -> Self {
         Bars {
             title,
             labels: Vec::new(),
@@ -144,13 +144,13 @@ impl Bars {
         }
     }
 
-    fn push(&mut self, label: &str, value: f64, note: String) {
+    pub(crate) fn push(&mut self, label: &str, value: f64, note: String) {
         self.labels.push(label.to_string());
         self.values.push(value);
         self.notes.push(note);
     }
 
-    fn svg(&self, empty: &str) -> String {
+    pub(crate) fn svg(&self, empty: &str) -> String {
         if self.labels.is_empty() {
             return message_svg(self.title, empty, (WIDTH, HEIGHT));
         }

@@ -1,7 +1,7 @@
 //! Renderers of a curation report: `report.md` for reading in a terminal or a pull request,
 //! and a self-contained `report.html` (inline CSS and SVG charts, no script, no network).
 
-mod charts;
+pub(crate) mod charts;
 
 use crate::curate::report::{CurationReport, EntryRecord};
 use serde::Serialize;
@@ -40,7 +40,7 @@ fn wall(ms: Option<f64>) -> String {
 /// and line breaks folded so a cell cannot break its table, and `*`, `` ` ``, `[`, `]`
 /// cannot start emphasis, code or links. (`_` is left alone: snake_case ids stay readable,
 /// and CommonMark does not emphasize inside words.)
-fn md_cell(text: &str) -> String {
+pub(crate) fn md_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

