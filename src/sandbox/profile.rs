@@ -1,7 +1,7 @@
 //! Profiles: named, pinned package sets (`sandbox-images/<name>/requirements.txt`),
 //! shared by the process backend's virtual environments and the Docker images. An
-//! entry's `requirements` pick the first profile that provides every package named
-//! (by project name; version specifiers in entries are not checked against the pins).
+//! entry's `requirements` (PEP 508, read by `pep508_rs`) pick the first profile whose pins
+//! satisfy every one of them, names and PEP 440 version specifiers.
 
 /// A profile and its pinned requirement file.
 #[derive(Debug)]
@@ -51,114 +51,101 @@ pub const PROFILES: &[Profile] = &[
     },
 ];
 
+use pep508_rs::pep440_rs::Version;
+use pep508_rs::{Requirement, VersionOrUrl};
 use std::collections::BTreeMap;
+use std::str::FromStr;
 
-/// PEP 503 normalization, plus the import names people write for a project name.
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-            continue;
-        }
-        if sep && !out.is_empty() {
-            out.push('-');
-        }
-        sep = false;
-        out.push(c.to_ascii_lowercase());
+/// Import names people write where PEP 508 wants the project's name.
+const IMPORT_ALIASES: &[(&str, &str)] =
+    &[("sklearn", "scikit-learn"), ("dateutil", "python-dateutil")];
+
+/// A requirement of an entry, read by PEP 508 (`pep508_rs`): its normalized project name
+/// and version specifiers. Environment markers are not evaluated (every profile runs one
+/// CPython on Linux).
+#[derive(Debug, Clone)]
+pub(crate) struct Spec {
+    /// As written, for messages.
+    pub text: String,
+    /// PEP 503-normalized, import aliases resolved (`sklearn` → `scikit-learn`).
+    pub name: String,
+    specifiers: Option<pep508_rs::pep440_rs::VersionSpecifiers>,
+}
+
+impl Spec {
+    pub(crate) fn parse(text: &str) -> Result<Spec, Unsatisfied> {
+        let req = Requirement::<pep508_rs::VerbatimUrl>::from_str(text.trim()).map_err(|e| {
+            Unsatisfied(format!(
+                "cannot read requirement {text:?}: {}",
+                e.to_string().lines().next().unwrap_or_default()
+            ))
+        })?;
+        let name = req.name.to_string();
+        let name = IMPORT_ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == name)
+            .map_or(name, |(_, project)| project.to_string());
+        let specifiers = match req.version_or_url {
+            Some(VersionOrUrl::VersionSpecifier(v)) => Some(v),
+            Some(VersionOrUrl::Url(_)) => {
+                return Err(Unsatisfied(format!(
+                    "requirement {text:?}: a URL requirement cannot be met by a pinned profile"
+                )))
+            }
+            None => None,
+        };
+        Ok(Spec {
+            text: text.to_string(),
+            name,
+            specifiers,
+        })
     }
-    match out.as_str() {
-        "sklearn" => "scikit-learn".into(),
-        "dateutil" => "python-dateutil".into(),
-        _ => out,
+
+    fn accepts(&self, version: &Version) -> bool {
+        self.specifiers.as_ref().is_none_or(|s| s.contains(version))
+    }
+}
+
+/// The project names of an entry's requirements (unreadable ones are skipped: `select`
+/// reports them).
+pub(crate) fn package_names(requirements: &[String]) -> Vec<String> {
+    requirements
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .filter_map(|r| Spec::parse(r).ok())
+        .map(|s| s.name)
+        .collect()
+}
+
+/// No profile meets an entry's requirements: the message names the requirement and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsatisfied(pub String);
+
+impl std::fmt::Display for Unsatisfied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
 /// `name==version` lines of a requirements file, by normalized name.
-fn pins(text: &str) -> BTreeMap<String, String> {
+fn pins(text: &str) -> BTreeMap<String, Version> {
     text.lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
         .filter_map(|l| l.split_once("=="))
-        .map(|(n, v)| (normalize(n), v.trim().to_string()))
-        .collect()
-}
-
-/// A requirement spec split into its normalized name and its version clauses.
-fn parse_spec(spec: &str) -> Option<(String, Vec<(String, String)>)> {
-    let spec = spec.split(';').next().unwrap_or("").trim(); // environment markers
-    let end = spec
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(spec.len());
-    let name = normalize(&spec[..end]);
-    if name.is_empty() {
-        return None;
-    }
-    let mut rest = spec[end..].trim();
-    if rest.starts_with('[') {
-        rest = rest.split_once(']').map(|(_, r)| r.trim()).unwrap_or("");
-    }
-    let rest = rest.trim_start_matches('(').trim_end_matches(')');
-    let mut clauses = Vec::new();
-    for clause in rest.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-        let op_len = clause
-            .find(|c: char| !matches!(c, '=' | '<' | '>' | '!' | '~'))
-            .unwrap_or(clause.len());
-        clauses.push((
-            clause[..op_len].to_string(),
-            clause[op_len..].trim().to_string(),
-        ));
-    }
-    Some((name, clauses))
-}
-
-fn numbers(v: &str) -> Vec<u64> {
-    v.split('.')
-        .map(|p| {
-            p.chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-                .parse()
-                .unwrap_or(0)
+        .filter_map(|(n, v)| {
+            let name = Spec::parse(n).ok()?.name;
+            Some((name, Version::from_str(v.trim()).ok()?))
         })
         .collect()
 }
 
-fn cmp_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    let (mut a, mut b) = (numbers(a), numbers(b));
-    let n = a.len().max(b.len());
-    a.resize(n, 0);
-    b.resize(n, 0);
-    a.cmp(&b)
+impl PartialEq for Profile {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
 }
 
-/// Whether `version` meets one clause (`>=1.2`, `==2.*`, `~=1.4`, …).
-fn satisfies(version: &str, op: &str, want: &str) -> bool {
-    use std::cmp::Ordering::*;
-    if let Some(prefix) = want.strip_suffix(".*") {
-        let hit = numbers(version).starts_with(&numbers(prefix));
-        return match op {
-            "==" => hit,
-            "!=" => !hit,
-            _ => false,
-        };
-    }
-    let ord = cmp_versions(version, want);
-    match op {
-        "==" | "===" => ord == Equal,
-        "!=" => ord != Equal,
-        ">=" => ord != Less,
-        "<=" => ord != Greater,
-        ">" => ord == Greater,
-        "<" => ord == Less,
-        "~=" => {
-            let w = numbers(want);
-            let keep = w.len().saturating_sub(1).max(1);
-            ord != Less && numbers(version).starts_with(&w[..keep])
-        }
-        _ => false,
-    }
-}
+impl Eq for Profile {}
 
 impl Profile {
     /// The project names this profile installs.
@@ -170,21 +157,31 @@ impl Profile {
     pub fn hash(&self) -> String {
         blake3::hash(self.requirements.as_bytes()).to_hex()[..12].to_string()
     }
+
+    /// The image `scripts/build-images` tags for this profile (the Docker backend).
+    pub fn image(&self) -> String {
+        format!("assay-sandbox-{}:latest", self.name)
+    }
+}
+
+/// The standard-library profile, the smallest.
+pub fn stdlib() -> &'static Profile {
+    &PROFILES[0]
 }
 
 /// The first (smallest) profile whose pins satisfy every requirement (name and version
-/// clauses), or a message naming the requirement no profile satisfies.
-pub fn select(requirements: &[String]) -> Result<&'static Profile, String> {
-    let mut specs = Vec::new();
-    for spec in requirements.iter().filter(|r| !r.trim().is_empty()) {
-        specs.push(parse_spec(spec).ok_or_else(|| format!("cannot read requirement {spec:?}"))?);
-    }
+/// specifiers), or a message naming the requirement no profile satisfies.
+pub fn select(requirements: &[String]) -> Result<&'static Profile, Unsatisfied> {
+    let specs: Vec<Spec> = requirements
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| Spec::parse(r))
+        .collect::<Result<_, _>>()?;
     let fits = |p: &Profile| {
         let pins = pins(p.requirements);
-        specs.iter().all(|(name, clauses)| {
-            pins.get(name)
-                .is_some_and(|v| clauses.iter().all(|(op, want)| satisfies(v, op, want)))
-        })
+        specs
+            .iter()
+            .all(|s| pins.get(&s.name).is_some_and(|v| s.accepts(v)))
     };
     if let Some(p) = PROFILES.iter().find(|p| fits(p)) {
         return Ok(p);
@@ -192,33 +189,37 @@ pub fn select(requirements: &[String]) -> Result<&'static Profile, String> {
     // Name the first requirement that no profile satisfies, and why.
     let largest = PROFILES.last().expect("profiles");
     let pins = pins(largest.requirements);
-    for (spec, (name, clauses)) in requirements
-        .iter()
-        .filter(|r| !r.trim().is_empty())
-        .zip(&specs)
-    {
-        match pins.get(name) {
+    for spec in &specs {
+        match pins.get(&spec.name) {
             None => {
                 let all: Vec<String> = PROFILES
                     .iter()
                     .map(|p| format!("{} = {}", p.name, describe(p)))
                     .collect();
-                return Err(format!(
-                    "requirement {spec:?}: no profile provides {name} (profiles: {})",
+                return Err(Unsatisfied(format!(
+                    "requirement {:?}: no profile provides {} (profiles: {})",
+                    spec.text,
+                    spec.name,
                     all.join("; ")
-                ));
+                )));
             }
-            Some(v) => {
-                if let Some((op, want)) = clauses.iter().find(|(op, w)| !satisfies(v, op, w)) {
-                    return Err(format!(
-                        "requirement {spec:?}: the {} profile pins {name} {v}, not {op}{want}",
-                        largest.name
-                    ));
-                }
+            Some(v) if !spec.accepts(v) => {
+                let wanted = spec
+                    .specifiers
+                    .as_ref()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                return Err(Unsatisfied(format!(
+                    "requirement {:?}: the {} profile pins {} {v}, not {wanted}",
+                    spec.text, largest.name, spec.name
+                )));
             }
+            Some(_) => {}
         }
     }
-    Err(format!("no single profile satisfies {requirements:?}"))
+    Err(Unsatisfied(format!(
+        "no single profile satisfies {requirements:?}"
+    )))
 }
 
 fn describe(p: &Profile) -> String {
@@ -244,7 +245,9 @@ mod tests {
     use super::*;
 
     fn sel(r: &[&str]) -> Result<&'static str, String> {
-        select(&r.iter().map(|s| s.to_string()).collect::<Vec<_>>()).map(|p| p.name)
+        select(&r.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .map(|p| p.name)
+            .map_err(|e| e.0)
     }
 
     #[test]
@@ -265,5 +268,38 @@ mod tests {
         assert!(e.contains("no profile provides torch"), "{e}");
         let e = sel(&["numpy<2"]).unwrap_err();
         assert!(e.contains("pins numpy 2.2.6, not <2"), "{e}");
+        let e = sel(&["numpy>>2"]).unwrap_err();
+        assert!(e.contains("cannot read requirement"), "{e}");
+    }
+
+    #[test]
+    fn pep_440_and_508_as_pip_reads_them() {
+        // Pre-releases, epochs, local versions and markers, which hand-written
+        // comparison got wrong or could not read.
+        assert_eq!(sel(&["numpy>=2.2.0rc1"]).unwrap(), "ml");
+        assert!(sel(&["numpy>=2.3.0rc1"]).is_err(), "2.2.6 < 2.3.0rc1");
+        assert!(
+            sel(&["numpy>=1!1.0"]).is_err(),
+            "an epoch outranks any plain version"
+        );
+        assert_eq!(sel(&["numpy (>=1.20, <3)"]).unwrap(), "ml");
+        assert_eq!(
+            sel(&["pandas[performance]>=2; python_version >= '3.8'"]).unwrap(),
+            "ml"
+        );
+        assert_eq!(sel(&["numpy!=2.2.5"]).unwrap(), "ml");
+        assert!(
+            sel(&["numpy===2.2"]).is_err(),
+            "arbitrary equality is string equality"
+        );
+        assert!(sel(&["numpy @ https://example.org/numpy.whl"]).is_err());
+        assert_eq!(
+            package_names(&[
+                "scikit_learn==1.4".into(),
+                "Python.Dateutil".into(),
+                "sklearn".into()
+            ]),
+            ["scikit-learn", "python-dateutil", "scikit-learn"]
+        );
     }
 }

@@ -3,8 +3,8 @@
 
 use super::engine;
 use super::pool::{Pool, Shared};
-use super::profile::Profile;
 use super::spec::Resources;
+use crate::sandbox::profile::{self, PROFILES};
 use crate::sandbox::{ExecRequest, Limits};
 
 use crate::sandbox::check::item;
@@ -70,13 +70,13 @@ pub async fn check() -> crate::Result<Vec<Item>> {
         ),
     ));
     let mut python_ok = false;
-    for p in Profile::ALL {
+    for p in PROFILES {
         match engine::image(&docker, p).await {
             Ok(img) => {
-                python_ok |= p == Profile::Python;
+                python_ok |= p == profile::stdlib();
                 out.push(item(
                     true,
-                    &format!("image {}", p.name()),
+                    &format!("image {}", p.name),
                     format!(
                         "{} {} (recipe {})",
                         img.tag,
@@ -88,7 +88,7 @@ pub async fn check() -> crate::Result<Vec<Item>> {
                     ),
                 ));
             }
-            Err(e) => out.push(item(false, &format!("image {}", p.name()), e.to_string())),
+            Err(e) => out.push(item(false, &format!("image {}", p.name), e.to_string())),
         }
     }
     if !python_ok {
@@ -96,7 +96,7 @@ pub async fn check() -> crate::Result<Vec<Item>> {
     }
     let shared = Shared::new(docker.clone(), engine::new_run_id(), true);
     let limits = Limits::default();
-    let pool = Pool::new(Profile::Python, 1);
+    let pool = Pool::new(profile::stdlib(), 1);
     let probe = async {
         let mut lease = pool
             .checkout(&shared, Resources::for_limits(&limits))

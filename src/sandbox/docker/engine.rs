@@ -1,7 +1,7 @@
 //! The connection to the local Docker engine, the images per profile, and who we are
 //! (the labels that let a later `assay` tell its own leftovers from live containers).
 
-use super::profile::Profile;
+use crate::sandbox::profile::Profile;
 use crate::Error;
 use bollard::Docker;
 use std::collections::HashMap;
@@ -47,7 +47,7 @@ pub struct Image {
 }
 
 /// Looks up a profile's image; a missing one is an environment error naming the fix.
-pub async fn image(docker: &Docker, profile: Profile) -> crate::Result<Image> {
+pub async fn image(docker: &Docker, profile: &'static Profile) -> crate::Result<Image> {
     let tag = profile.image();
     match docker.inspect_image(&tag).await {
         Ok(info) => Ok(Image {
@@ -109,13 +109,13 @@ impl Harness {
 }
 
 /// The labels of a container of this harness.
-pub fn labels(harness: &Harness, run: &str, profile: Profile) -> HashMap<String, String> {
+pub fn labels(harness: &Harness, run: &str, profile: &'static Profile) -> HashMap<String, String> {
     HashMap::from([
         (LABEL.to_string(), "1".to_string()),
         (LABEL_RUN.to_string(), run.to_string()),
         (LABEL_PID.to_string(), harness.pid.to_string()),
         (LABEL_START.to_string(), harness.start.to_string()),
-        (LABEL_PROFILE.to_string(), profile.name().to_string()),
+        (LABEL_PROFILE.to_string(), profile.name.to_string()),
     ])
 }
 
@@ -133,7 +133,7 @@ mod tests {
     fn our_own_labels_say_alive_and_a_dead_pid_does_not() {
         let me = Harness::me();
         assert!(me.start > 0);
-        let l = labels(&me, "r", Profile::Python);
+        let l = labels(&me, "r", crate::sandbox::profile::stdlib());
         assert!(Harness::alive_from_labels(&l));
         let mut recycled = l.clone();
         recycled.insert(LABEL_START.into(), (me.start + 1).to_string());

@@ -16,14 +16,13 @@ pub mod check;
 mod engine;
 pub mod gc;
 mod pool;
-pub mod profile;
 mod server;
 mod spec;
 
 pub use engine::connect;
-pub use profile::Profile;
 
 use super::{Cancelled, ExecRequest, Execution, Limits, Outcome, Sandbox, Status};
+use crate::sandbox::profile::{self, Profile, PROFILES};
 use pool::{Pool, Shared};
 use spec::Resources;
 use std::sync::Arc;
@@ -56,11 +55,11 @@ impl DockerSandbox {
             );
         }
         let mut ids = Vec::new();
-        for p in Profile::ALL {
+        for p in PROFILES {
             let image = engine::image(&docker, p).await?;
             ids.push(format!(
                 "{}={}",
-                p.name(),
+                p.name,
                 image
                     .id
                     .trim_start_matches("sha256:")
@@ -71,7 +70,7 @@ impl DockerSandbox {
         let cold = config.cold || std::env::var(COLD_ENV).as_deref() == Ok("1");
         let jobs = config.jobs.max(1);
         let shared = Arc::new(Shared::new(docker, engine::new_run_id(), cold));
-        let pools = Profile::ALL.iter().map(|&p| Pool::new(p, jobs)).collect();
+        let pools = PROFILES.iter().map(|p| Pool::new(p, jobs)).collect();
         let (cancel, _) = tokio::sync::watch::channel(false);
         let mut sb = DockerSandbox {
             shared,
@@ -97,7 +96,7 @@ impl DockerSandbox {
         !self.shared.cold
     }
 
-    fn pool(&self, profile: Profile) -> &Pool {
+    fn pool(&self, profile: &'static Profile) -> &Pool {
         self.pools
             .iter()
             .find(|p| p.profile == profile)
@@ -123,7 +122,7 @@ impl Sandbox for DockerSandbox {
                     "docker",
                     &req.tests,
                     Status::Unsupported,
-                    m,
+                    m.to_string(),
                 ))
             }
         };

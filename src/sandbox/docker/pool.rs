@@ -3,9 +3,9 @@
 //! so that success, error, Ctrl-C and `Drop` all remove them.
 
 use super::engine::Harness;
-use super::profile::Profile;
 use super::server::Server;
 use super::spec::Resources;
+use crate::sandbox::profile::Profile;
 use crate::sandbox::uids::lease_uid;
 use bollard::errors::Error::DockerResponseServerError;
 use bollard::Docker;
@@ -102,9 +102,13 @@ impl Shared {
         }
     }
 
-    pub async fn start_server(&self, profile: Profile, res: Resources) -> Result<Server, String> {
+    pub async fn start_server(
+        &self,
+        profile: &'static Profile,
+        res: Resources,
+    ) -> Result<Server, String> {
         let n = self.name_next.fetch_add(1, Ordering::Relaxed);
-        let name = format!("assay-{}-{}-{n}", self.run, profile.name());
+        let name = format!("assay-{}-{}-{n}", self.run, profile.name);
         let registry = Arc::clone(&self.registry);
         // No two containers on the machine, of this harness or another, nor a process
         // backend slot, run executions as one uid (see `uids.rs`).
@@ -133,7 +137,7 @@ impl Shared {
 
 /// The servers of one profile; at most `jobs` exist at a time.
 pub struct Pool {
-    pub profile: Profile,
+    pub profile: &'static Profile,
     idle: Mutex<Vec<Server>>,
     permits: Arc<Semaphore>,
 }
@@ -145,7 +149,7 @@ pub struct Lease {
 }
 
 impl Pool {
-    pub fn new(profile: Profile, jobs: usize) -> Pool {
+    pub fn new(profile: &'static Profile, jobs: usize) -> Pool {
         Pool {
             profile,
             idle: Mutex::new(Vec::new()),

@@ -2,9 +2,9 @@
 //! protocol over the attached stdin/stdout, and watch one execution from outside.
 
 use super::engine::Harness;
-use super::profile::Profile;
 use super::spec::{self, Resources};
 use crate::sandbox::capture::CapturedBuf;
+use crate::sandbox::profile::Profile;
 use crate::sandbox::runner;
 use crate::sandbox::supervise::{Exit, KillReason, Observed, Termination, Watch};
 use crate::sandbox::uids::UidLease;
@@ -66,7 +66,7 @@ impl Server {
     /// that nothing created is ever unknown to the cleanup.
     pub async fn start(
         docker: &Docker,
-        profile: Profile,
+        profile: &'static Profile,
         harness: &Harness,
         run: &str,
         name: &str,
@@ -82,7 +82,7 @@ impl Server {
         let id = docker
             .create_container(Some(opts), body)
             .await
-            .map_err(|e| format!("cannot create a {} container: {e}", profile.name()))?
+            .map_err(|e| format!("cannot create a {} container: {e}", profile.name))?
             .id;
         on_created(&id);
         let fut = async {

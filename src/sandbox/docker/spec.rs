@@ -1,7 +1,7 @@
 //! What a sandbox container looks like: hardening flags, limits, labels, the server command.
 
 use super::engine::{self, Harness};
-use super::profile::Profile;
+use crate::sandbox::profile::Profile;
 use crate::sandbox::Limits;
 use bollard::models::{ContainerCreateBody, HostConfig, HostConfigLogConfig};
 use std::collections::HashMap;
@@ -82,7 +82,7 @@ fn environment() -> Vec<String> {
 
 /// The create body of one sandbox container.
 pub fn container(
-    profile: Profile,
+    profile: &'static Profile,
     harness: &Harness,
     run: &str,
     res: Resources,

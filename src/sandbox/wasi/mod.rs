@@ -91,19 +91,6 @@ pub fn default_python_wasm() -> PathBuf {
 }
 
 /// The package names of requirement specs (`numpy>=1.2; python_version>"3"` → `numpy`).
-fn package_names(requirements: &[String]) -> Vec<String> {
-    requirements
-        .iter()
-        .map(|r| {
-            let end = r
-                .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
-                .unwrap_or(r.len());
-            r[..end].to_string()
-        })
-        .filter(|n| !n.is_empty())
-        .collect()
-}
-
 pub struct WasiSandbox {
     fingerprint: String,
     slots: Slots,
@@ -180,7 +167,7 @@ impl Sandbox for WasiSandbox {
     }
 
     async fn execute(&self, request: ExecRequest) -> Execution {
-        let packages = package_names(&request.requirements);
+        let packages = super::profile::package_names(&request.requirements);
         if !packages.is_empty() {
             return Ok(Outcome::without_run(
                 "wasi",
@@ -197,21 +184,5 @@ impl Sandbox for WasiSandbox {
 
     fn cancel_all(&self) {
         self.slots.cancel_all();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn requirement_specs_name_their_packages() {
-        let reqs = vec![
-            "numpy>=1.2".to_string(),
-            "scikit-learn==1.4; python_version>'3'".to_string(),
-            "pandas".to_string(),
-        ];
-        assert_eq!(package_names(&reqs), ["numpy", "scikit-learn", "pandas"]);
-        assert!(package_names(&[]).is_empty());
     }
 }
