@@ -3,6 +3,8 @@
 //! The binary is a thin shell over these modules: `entry` loads problems and samples,
 //! `sandbox` executes one program under hard limits, `run` schedules many executions
 //! with a journal, `score` turns outcomes into pass@k, `report` renders summaries.
+//! Modules are crate-private unless a test reads them as a library, so the compiler
+//! finds what nothing uses.
 
 pub mod cli;
 pub mod compare;
@@ -10,14 +12,14 @@ pub mod curate;
 pub mod entry;
 pub mod error;
 pub mod export;
-pub mod python;
-pub mod record;
+pub(crate) mod python;
+pub(crate) mod record;
 pub mod report;
-pub mod run;
-pub mod sandbox;
-pub mod score;
-pub mod shard;
-pub mod skills;
-mod term;
+pub(crate) mod run;
+pub(crate) mod sandbox;
+pub(crate) mod score;
+pub(crate) mod shard;
+pub(crate) mod skills;
+pub(crate) mod term;
 
 pub use error::{Error, Result};

@@ -17,7 +17,7 @@ pub mod load;
 pub mod meta;
 pub mod summary;
 
-pub use load::{Row, RunRecord};
+pub use load::RunRecord;
 pub use meta::Meta;
 pub use summary::{summarize, RunSummary};
 
@@ -27,7 +27,6 @@ use std::path::Path;
 pub const META: &str = "meta.json";
 pub const SUMMARY: &str = "summary.json";
 pub const RESULTS: &str = "results.jsonl";
-pub const JOURNAL: &str = "journal.jsonl";
 
 /// Writes `meta.json`, `summary.json` and the copy of `results` into `dir`. Each file is
 /// written to a temporary name and renamed, so a reader never sees half of one; `meta.json`

@@ -89,21 +89,3 @@ pub enum Event<'a> {
 pub trait Listener {
     fn on_event(&mut self, event: &Event<'_>);
 }
-
-/// A listener for runs nobody watches.
-pub struct Silent;
-
-impl Listener for Silent {
-    fn on_event(&mut self, _: &Event<'_>) {}
-}
-
-/// Several listeners, each hearing every event in the order given.
-pub struct Fanout<'a>(pub Vec<&'a mut dyn Listener>);
-
-impl Listener for Fanout<'_> {
-    fn on_event(&mut self, event: &Event<'_>) {
-        for l in self.0.iter_mut() {
-            l.on_event(event);
-        }
-    }
-}

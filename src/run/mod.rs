@@ -4,7 +4,7 @@
 mod events;
 mod journal;
 
-pub use events::{Cancel, CancelReason, Canceller, Event, Fanout, Listener, Silent};
+pub use events::{Cancel, CancelReason, Event, Listener};
 
 pub use journal::{job_key, Journal};
 

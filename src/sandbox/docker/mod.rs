@@ -91,11 +91,6 @@ impl DockerSandbox {
         Ok(sb)
     }
 
-    /// Whether executions reuse warm containers.
-    pub fn is_warm(&self) -> bool {
-        !self.shared.cold
-    }
-
     fn pool(&self, profile: &'static Profile) -> &Pool {
         self.pools
             .iter()
