@@ -10,6 +10,7 @@ pub mod curate;
 pub mod entry;
 pub mod error;
 pub mod export;
+pub mod generate;
 pub mod python;
 pub mod record;
 pub mod report;
