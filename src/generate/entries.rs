@@ -227,6 +227,7 @@ async fn one(client: &Client, trace: &Trace, s: &Source, candidate: u32, id: Str
     let reject = |stage: &str, reason: String| GenerationReject {
         origin: s.origin.clone(),
         id: id.clone(),
+        domain: s.domain.clone(),
         candidate,
         stage: stage.into(),
         reason,
@@ -338,6 +339,7 @@ pub async fn generate(
             let r = GenerationReject {
                 origin: e.source.clone().unwrap_or_default(),
                 id: e.id.clone(),
+                domain: e.domain.clone(),
                 candidate: 0,
                 stage: "parse".into(),
                 reason: format!("duplicate id {:?} (first from {first})", e.id),

@@ -34,6 +34,9 @@ pub struct GenerationReject {
     pub origin: String,
     /// The id the entry would have had.
     pub id: String,
+    /// The source's domain.
+    #[serde(default)]
+    pub domain: String,
     pub candidate: u32,
     /// `request` (no answer from the server), `answer` (refusal, empty, malformed),
     /// `extract` (no code in it), `parse` (not a valid skill file).
