@@ -246,7 +246,7 @@ impl Client {
                 Attempt::Retry(why, wait) => {
                     self.counters.retries.fetch_add(1, Ordering::Relaxed);
                     let delay = retry::delay(self.config.backoff, attempts, wait);
-                    log::info!(
+                    log::debug!(
                         "{}: {why}; retrying in {:.1} s",
                         req.label,
                         delay.as_secs_f64()
