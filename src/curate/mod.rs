@@ -441,7 +441,11 @@ fn generation_of(inputs: &[PathBuf]) -> Result<Vec<crate::generate::GenerationSu
 /// The funnel as text, for the terminal.
 pub fn funnel_text(r: &CurationReport) -> String {
     let input = r.funnel.first().map_or(0, |f| f.count).max(1);
-    let inputs = r.funnel.iter().find(|f| f.stage == "input").or(r.funnel.first());
+    let inputs = r
+        .funnel
+        .iter()
+        .find(|f| f.stage == "input")
+        .or(r.funnel.first());
     let mut out = format!(
         "curated {} inputs on the {} sandbox ({} repeats) in {:.1} s\n",
         inputs.map_or(0, |f| f.count),

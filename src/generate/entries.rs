@@ -43,7 +43,10 @@ const FIELDS: [&str; 9] = [
 fn source(path: &Path, rec: &Record) -> Result<Source> {
     let bad = |field: &str, m: String| Error::input(path, rec.line, field, m);
     if let Some(k) = rec.value.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return Err(bad(k, format!("unknown field (known: {})", FIELDS.join(", "))));
+        return Err(bad(
+            k,
+            format!("unknown field (known: {})", FIELDS.join(", ")),
+        ));
     }
     let text = |field: &str| -> Result<Option<String>> {
         match rec.value.get(field) {
@@ -53,8 +56,7 @@ fn source(path: &Path, rec: &Record) -> Result<Source> {
             Some(_) => Err(bad(field, "expected a string".into())),
         }
     };
-    let required =
-        |field: &str| text(field)?.ok_or_else(|| bad(field, "missing or empty".into()));
+    let required = |field: &str| text(field)?.ok_or_else(|| bad(field, "missing or empty".into()));
     let difficulty = text("difficulty")?;
     if let Some(d) = &difficulty {
         if !["basic", "intermediate", "advanced"].contains(&d.as_str()) {
@@ -68,7 +70,10 @@ fn source(path: &Path, rec: &Record) -> Result<Source> {
     let id = match text("id")? {
         Some(id) => {
             if slug(&id) != id {
-                return Err(bad("id", format!("{id:?} is not snake_case ([a-z][a-z0-9_]*)")));
+                return Err(bad(
+                    "id",
+                    format!("{id:?} is not snake_case ([a-z][a-z0-9_]*)"),
+                ));
             }
             id
         }
@@ -115,7 +120,12 @@ pub fn load_sources(path: &Path) -> Result<Vec<Source>> {
         .map(|rec| source(path, rec))
         .collect::<Result<Vec<_>>>()?;
     if sources.is_empty() {
-        return Err(Error::input(path, 1, "domain", "no sources: the file is empty"));
+        return Err(Error::input(
+            path,
+            1,
+            "domain",
+            "no sources: the file is empty",
+        ));
     }
     Ok(sources)
 }
@@ -156,9 +166,13 @@ pub fn messages(s: &Source) -> Vec<Message> {
         }
     }
     if let Some(ex) = &s.example {
-        user.push_str(&format!("\nExample code to build on:\n```python\n{ex}\n```\n"));
+        user.push_str(&format!(
+            "\nExample code to build on:\n```python\n{ex}\n```\n"
+        ));
     }
-    user.push_str("\nAnswer with JSON {\"skill_file\": \"...\"}, or with the file in one ```python block.");
+    user.push_str(
+        "\nAnswer with JSON {\"skill_file\": \"...\"}, or with the file in one ```python block.",
+    );
     vec![
         Message {
             role: "system",
@@ -191,7 +205,10 @@ fn with_defaults(code: &str, s: &Source) -> String {
     };
     add("domain", &s.domain);
     add("category", s.category.as_deref().unwrap_or("generated"));
-    add("difficulty", s.difficulty.as_deref().unwrap_or("intermediate"));
+    add(
+        "difficulty",
+        s.difficulty.as_deref().unwrap_or("intermediate"),
+    );
     if let Some(lib) = &s.library {
         if crate::sandbox::profile::select(std::slice::from_ref(lib)).is_ok() {
             add("requirements", lib);
@@ -215,7 +232,14 @@ enum Step {
     Reject(GenerationReject, Option<String>),
 }
 
-async fn one(client: &Client, trace: &Trace, s: &Source, candidate: u32, id: String, opts: &EntriesOptions) -> Result<(Step, bool)> {
+async fn one(
+    client: &Client,
+    trace: &Trace,
+    s: &Source,
+    candidate: u32,
+    id: String,
+    opts: &EntriesOptions,
+) -> Result<(Step, bool)> {
     let req = ChatRequest {
         messages: messages(s),
         sampling: opts.sampling.clone(),
@@ -247,7 +271,10 @@ async fn one(client: &Client, trace: &Trace, s: &Source, candidate: u32, id: Str
             None => Step::Reject(
                 reject(
                     "extract",
-                    format!("no Python code in the answer: {:?}", super::llm::excerpt(text, 80)),
+                    format!(
+                        "no Python code in the answer: {:?}",
+                        super::llm::excerpt(text, 80)
+                    ),
                 ),
                 Some(text.clone()),
             ),

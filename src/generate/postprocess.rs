@@ -37,7 +37,10 @@ fn unfence(raw: &str) -> String {
 /// put above it move into the body, indented, so the completion still has them).
 fn strip_echo(code: &str, prompt: &str, entry_point: &str) -> String {
     let trimmed_prompt = prompt.trim_end();
-    if let Some(at) = code.find(trimmed_prompt).filter(|_| !trimmed_prompt.is_empty()) {
+    if let Some(at) = code
+        .find(trimmed_prompt)
+        .filter(|_| !trimmed_prompt.is_empty())
+    {
         let rest = &code[at + trimmed_prompt.len()..];
         return rest.strip_prefix('\n').unwrap_or(rest).to_string();
     }
@@ -90,12 +93,16 @@ fn truncate_at_stops(text: &str, extra: &[String]) -> String {
 mod tests {
     use super::*;
 
-    const PROMPT: &str = "from typing import List\n\n\ndef add(xs: List[int]) -> int:\n    \"\"\"Sum of xs.\"\"\"\n";
+    const PROMPT: &str =
+        "from typing import List\n\n\ndef add(xs: List[int]) -> int:\n    \"\"\"Sum of xs.\"\"\"\n";
 
     #[test]
     fn a_bare_body_stays_and_is_cut_at_the_next_top_level_statement() {
         let raw = "    return sum(xs)\n\n\ndef main():\n    pass\n";
-        assert_eq!(completion(raw, PROMPT, "add", &[]), "    return sum(xs)\n\n");
+        assert_eq!(
+            completion(raw, PROMPT, "add", &[]),
+            "    return sum(xs)\n\n"
+        );
         let raw = "    return sum(xs)\n\nif __name__ == '__main__':\n    print(add([1]))\n";
         assert_eq!(completion(raw, PROMPT, "add", &[]), "    return sum(xs)\n");
         let raw = "    return sum(xs)\n# test\nprint(1)";

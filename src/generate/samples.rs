@@ -114,7 +114,9 @@ pub async fn generate(
     let started = std::time::Instant::now();
     let problems = load_problems(&opts.problems)?;
     let mut journal = Journal::open(&opts.run_dir)?;
-    let mut slots: Vec<(usize, u32, String, Option<Map<String, Value>>)> = Vec::new();
+    // (problem index, sample index, journal key, the sample once there is one)
+    type Slot = (usize, u32, String, Option<Map<String, Value>>);
+    let mut slots: Vec<Slot> = Vec::new();
     let mut from_journal = 0;
     for (pi, p) in problems.iter().enumerate() {
         for i in 0..opts.n {
@@ -147,7 +149,9 @@ pub async fn generate(
                 return Err(Error::Interrupted);
             }
         };
-        let Some((si, pi, i, reply)) = next else { break };
+        let Some((si, pi, i, reply)) = next else {
+            break;
+        };
         let reply = reply?;
         let p = &problems[pi];
         let mut sample = Map::new();

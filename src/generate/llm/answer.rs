@@ -75,7 +75,10 @@ pub(super) fn parse_body(body: &str) -> Parsed {
         .and_then(Value::as_str)
         .map(str::to_string);
     let Some(message) = choice.get("message").filter(|m| m.is_object()) else {
-        return with(Err("malformed response: choice without a message".into()), finish);
+        return with(
+            Err("malformed response: choice without a message".into()),
+            finish,
+        );
     };
     if let Some(r) = message.get("refusal").and_then(Value::as_str) {
         if !r.trim().is_empty() {
@@ -137,9 +140,12 @@ pub(crate) fn extract_code(answer: &str, field: &str) -> Option<String> {
         }
     }
     let blocks = fenced_blocks(answer);
-    let python = blocks
-        .iter()
-        .find(|(info, _)| matches!(info.split_whitespace().next(), Some("python" | "py" | "python3")));
+    let python = blocks.iter().find(|(info, _)| {
+        matches!(
+            info.split_whitespace().next(),
+            Some("python" | "py" | "python3")
+        )
+    });
     if let Some((_, body)) = python.or_else(|| blocks.iter().max_by_key(|(_, b)| b.len())) {
         return Some(body.clone()).filter(|b| !b.trim().is_empty());
     }
@@ -156,7 +162,10 @@ mod tests {
     #[test]
     fn refusal_empty_and_malformed_are_reasons() {
         let refusal = r#"{"choices":[{"message":{"role":"assistant","content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]}"#;
-        assert!(parse_body(refusal).content.unwrap_err().starts_with("refusal"));
+        assert!(parse_body(refusal)
+            .content
+            .unwrap_err()
+            .starts_with("refusal"));
         let empty = r#"{"choices":[{"message":{"role":"assistant","content":"  "},"finish_reason":"stop"}]}"#;
         assert_eq!(parse_body(empty).content.unwrap_err(), "empty answer");
         assert!(parse_body("<html>502 Bad Gateway</html>")
@@ -175,11 +184,18 @@ mod tests {
             extract_code(r#"{"code": "def f():\n    return 1\n"}"#, "code").unwrap(),
             "def f():\n    return 1\n"
         );
-        let chatty = "Sure! Here it is:\n\n```python\ndef f():\n    return 1\n```\n\nHope it helps.";
-        assert_eq!(extract_code(chatty, "code").unwrap(), "def f():\n    return 1\n");
+        let chatty =
+            "Sure! Here it is:\n\n```python\ndef f():\n    return 1\n```\n\nHope it helps.";
+        assert_eq!(
+            extract_code(chatty, "code").unwrap(),
+            "def f():\n    return 1\n"
+        );
         let two = "```text\nnot this\n```\n```py\nx = 2\n```";
         assert_eq!(extract_code(two, "code").unwrap(), "x = 2\n");
-        assert_eq!(extract_code("def g(): pass\n", "code").unwrap(), "def g(): pass\n");
+        assert_eq!(
+            extract_code("def g(): pass\n", "code").unwrap(),
+            "def g(): pass\n"
+        );
         assert!(extract_code("I'm sorry, I cannot do that.", "code").is_none());
         let cut = "```python\ndef f():\n    return [1,";
         assert!(extract_code(cut, "code").unwrap().starts_with("def f()"));

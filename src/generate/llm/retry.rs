@@ -24,7 +24,9 @@ pub(super) fn delay(base: Duration, attempt: u32, retry_after: Option<Duration>)
     if let Some(wait) = retry_after {
         return wait.min(CAP);
     }
-    let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(16)).min(CAP);
+    let exp = base
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+        .min(CAP);
     let half = exp / 2;
     half + half.mul_f64(rand::thread_rng().gen::<f64>())
 }
@@ -40,7 +42,10 @@ mod tests {
         assert_eq!(parse_retry_after("soon"), None);
         let later = SystemTime::now() + Duration::from_secs(30);
         let d = parse_retry_after(&httpdate::fmt_http_date(later)).unwrap();
-        assert!(d <= Duration::from_secs(30) && d >= Duration::from_secs(28), "{d:?}");
+        assert!(
+            d <= Duration::from_secs(30) && d >= Duration::from_secs(28),
+            "{d:?}"
+        );
     }
 
     #[test]
@@ -52,6 +57,9 @@ mod tests {
             assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?}");
         }
         assert!(delay(base, 40, None) <= CAP);
-        assert_eq!(delay(base, 1, Some(Duration::from_secs(3))), Duration::from_secs(3));
+        assert_eq!(
+            delay(base, 1, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
     }
 }
