@@ -902,3 +902,70 @@ fn a_killed_samples_run_resumes_without_asking_again() {
     );
     assert_eq!(read_jsonl(&fx.path("samples.jsonl")).len(), 9);
 }
+
+#[test]
+fn candidates_are_separate_answers_each_cached_under_its_own_index() {
+    let fx = Fixture::new();
+    let script =
+        json!({"scenario:multi": [ok(RLE), ok(&json!({"skill_file": WORD_COUNTS}).to_string())]});
+    let server = ChatServer::start(&fx, "multi-script", &script);
+    let src = fx.path("multi.jsonl");
+    write_jsonl(
+        &src,
+        &[json!({"domain": "nlp", "description": "Two takes (scenario:multi)"})],
+    );
+    let run = || {
+        let out = assay()
+            .args(["generate", "entries", "--sources"])
+            .arg(&src)
+            .arg("-o")
+            .arg(fx.path("multi-entries.jsonl"))
+            .args([
+                "--base-url",
+                &server.base_url(),
+                "--model",
+                "m",
+                "--candidates",
+                "2",
+            ])
+            .arg("--cache-dir")
+            .arg(fx.path("cache"))
+            .arg("--run-dir")
+            .arg(fx.path("multi-run"))
+            .env_remove("OPENAI_BASE_URL")
+            .env_remove("OPENAI_API_KEY")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out).1);
+        read_jsonl(&fx.path("multi-entries.jsonl"))
+    };
+    let first = run();
+    assert_eq!(server.requests(), 2);
+    let ids: Vec<&str> = first.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["two_takes_scenario_multi_0", "two_takes_scenario_multi_1"]
+    );
+    let mut points: Vec<String> = first
+        .iter()
+        .map(|e| e["entry_point"].as_str().unwrap().into())
+        .collect();
+    points.sort();
+    assert_eq!(
+        points,
+        ["rle_encode", "word_counts"],
+        "two different answers"
+    );
+    let second = run();
+    assert_eq!(server.requests(), 2, "both candidates came from the cache");
+    let refs = |es: &[Value]| {
+        es.iter()
+            .map(|e| e["reference"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        refs(&second),
+        refs(&first),
+        "each index got its own cached answer back"
+    );
+}

@@ -188,6 +188,32 @@ impl ModelArgs {
     }
 }
 
+/// A progress bar on a terminal only (stderr piped: nothing drawn).
+fn bar(label: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix} {bar:30.cyan/blue} {pos}/{len} [{elapsed_precise}, eta {eta}]",
+            )
+            .expect("template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(label.to_string());
+        bar
+    })
+}
+
+fn ticker(bar: &Option<indicatif::ProgressBar>) -> impl Fn(usize, usize) + '_ {
+    move |done, total| {
+        if let Some(b) = bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    }
+}
+
 fn totals_line(t: &Totals, cache: bool) -> String {
     format!(
         "model calls {} ({} from the cache{}), HTTP requests {}, retries {}, tokens {} prompt + {} completion",
@@ -225,10 +251,24 @@ fn entries_command(args: EntriesArgs) -> anyhow::Result<i32> {
         sampling: args.model.sampling()?,
         structured: !args.no_structured,
     };
+    let progress = bar("generate entries");
     let s = super::runtime()?.block_on(async {
         let cancel = crate::term::on_signals()?;
-        entries::generate(&client, &trace, &opts, args.model.concurrency, cancel).await
-    })?;
+        let tick = ticker(&progress);
+        entries::generate(
+            &client,
+            &trace,
+            &opts,
+            args.model.concurrency,
+            cancel,
+            &tick,
+        )
+        .await
+    });
+    if let Some(b) = progress {
+        b.finish_and_clear();
+    }
+    let s = s?;
     println!(
         "generated {} entries from {} sources ({} answer{} each) with {} at {} in {:.1} s",
         s.parsed,
@@ -279,10 +319,24 @@ fn samples_command(args: SamplesArgs) -> anyhow::Result<i32> {
         run_dir: run_dir.clone(),
         sampling: args.model.sampling()?,
     };
+    let progress = bar("generate samples");
     let s = super::runtime()?.block_on(async {
         let cancel = crate::term::on_signals()?;
-        samples::generate(&client, &trace, &opts, args.model.concurrency, cancel).await
-    })?;
+        let tick = ticker(&progress);
+        samples::generate(
+            &client,
+            &trace,
+            &opts,
+            args.model.concurrency,
+            cancel,
+            &tick,
+        )
+        .await
+    });
+    if let Some(b) = progress {
+        b.finish_and_clear();
+    }
+    let s = s?;
     println!(
         "{} samples for {} problems ({} each; {} from the journal) with {} in {:.1} s",
         s.samples,

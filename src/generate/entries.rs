@@ -313,6 +313,7 @@ pub async fn generate(
     opts: &EntriesOptions,
     concurrency: usize,
     mut cancel: Cancel,
+    progress: &dyn Fn(usize, usize),
 ) -> Result<GenerationSummary> {
     let started = std::time::Instant::now();
     let sources = load_sources(&opts.sources)?;
@@ -327,9 +328,16 @@ pub async fn generate(
             work.push((s, k, id));
         }
     }
+    let total = work.len();
+    progress(0, total);
     let all = futures_util::stream::iter(work.into_iter().enumerate())
         .map(|(i, (s, k, id))| async move { (i, one(client, trace, s, k, id, opts).await) })
         .buffer_unordered(concurrency.max(1) * 2)
+        .enumerate()
+        .map(|(n, done)| {
+            progress(n + 1, total);
+            done
+        })
         .collect::<Vec<_>>();
     let mut done = tokio::select! {
         done = all => done,

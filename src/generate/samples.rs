@@ -110,6 +110,7 @@ pub async fn generate(
     opts: &SamplesOptions,
     concurrency: usize,
     mut cancel: Cancel,
+    progress: &dyn Fn(usize, usize),
 ) -> Result<SamplesSummary> {
     let started = std::time::Instant::now();
     let problems = load_problems(&opts.problems)?;
@@ -133,6 +134,9 @@ pub async fn generate(
         .filter(|(_, s)| s.3.is_none())
         .map(|(si, s)| (si, s.0, s.1))
         .collect();
+    let total = slots.len();
+    let mut finished = from_journal;
+    progress(finished, total);
     let problems_ref = &problems;
     let mut stream = futures_util::stream::iter(todo)
         .map(|(si, pi, i)| async move {
@@ -174,6 +178,8 @@ pub async fn generate(
             "result": if rejected.is_some() { "rejected" } else { "completed" }, "reason": rejected}));
         journal.append(&slots[si].2, &sample)?;
         slots[si].3 = Some(sample);
+        finished += 1;
+        progress(finished, total);
     }
     drop(stream);
     let samples: Vec<Map<String, Value>> = slots.into_iter().filter_map(|s| s.3).collect();
