@@ -969,3 +969,51 @@ fn candidates_are_separate_answers_each_cached_under_its_own_index() {
         "each index got its own cached answer back"
     );
 }
+
+#[test]
+fn a_server_without_structured_output_is_asked_again_in_plain_text() {
+    let fx = Fixture::new();
+    // llama.cpp / older Ollama: response_format refused with a 400.
+    let no_schema = json!({"status": 400, "body": {"error": {"code": 400,
+        "message": "Unsupported param: response_format", "type": "invalid_request_error"}}});
+    let script = json!({"scenario:plain": [no_schema, ok(RLE)]});
+    let server = ChatServer::start(&fx, "plain-script", &script);
+    let src = fx.path("plain.jsonl");
+    write_jsonl(
+        &src,
+        &[json!({"id": "rle", "domain": "compression", "description": "RLE (scenario:plain)"})],
+    );
+    let out = assay()
+        .args(["generate", "entries", "--sources"])
+        .arg(&src)
+        .arg("-o")
+        .arg(fx.path("plain-entries.jsonl"))
+        .args([
+            "--base-url",
+            &server.base_url(),
+            "--model",
+            "m",
+            "--no-cache",
+        ])
+        .arg("--run-dir")
+        .arg(fx.path("plain-run"))
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("OPENAI_API_KEY")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let stats = server.stats();
+    assert_eq!(
+        (
+            stats["requests"].as_u64(),
+            stats["response_format"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "{stats}"
+    );
+    assert!(stderr.contains("refused response_format"), "{stderr}");
+    let entries = read_jsonl(&fx.path("plain-entries.jsonl"));
+    assert_eq!(entries.len(), 1, "{stdout}");
+    assert_eq!(entries[0]["entry_point"], "rle_encode");
+}
