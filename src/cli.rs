@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::str::FromStr;
 
+mod generate;
 mod records;
 
 #[derive(Parser)]
@@ -62,6 +63,12 @@ enum Command {
     Compare(records::CompareArgs),
     /// Reports of a run for CI: self-contained HTML, JUnit XML, Markdown for a PR comment.
     Report(records::ReportArgs),
+    /// A model in the loop (any OpenAI Chat Completions server): `entries` from source
+    /// records, `samples` to score with pass@k.
+    Generate {
+        #[command(subcommand)]
+        action: generate::GenerateAction,
+    },
 }
 
 #[derive(clap::Args)]
@@ -444,6 +451,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Runs { action } => records::runs(action),
         Command::Compare(args) => records::compare(args),
         Command::Report(args) => records::report(args),
+        Command::Generate { action } => generate::generate(action),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod curate;
 pub mod entry;
 pub mod error;
 pub mod export;
+pub(crate) mod generate;
 pub(crate) mod python;
 pub(crate) mod record;
 pub mod report;

@@ -92,6 +92,7 @@ pub async fn curate(
     cancel: Cancel,
 ) -> Result<CurationReport> {
     let started = std::time::Instant::now();
+    let generation = generation_of(&opts.inputs)?;
     let mut cands = load::load(&opts.inputs)?;
     let input = cands.len();
     for c in cands.iter_mut() {
@@ -190,16 +191,21 @@ pub async fn curate(
         &*sandbox,
         opts,
         started,
+        generation,
     );
     std::fs::create_dir_all(&opts.report_dir).map_err(|source| Error::Write {
         path: opts.report_dir.clone(),
         source,
     })?;
-    let rejected = cands.iter().filter(|c| !c.alive()).map(|c| {
+    let generated = report.generation.iter().flat_map(|g| &g.rejects).map(|r| {
+        serde_json::json!({"id": r.id, "origin": r.origin, "stage": "generation",
+                           "reason": format!("{}: {}", r.stage, r.reason), "tests": []})
+    });
+    let rejected = generated.chain(cands.iter().filter(|c| !c.alive()).map(|c| {
         let (stage, reason) = c.rejection.clone().unwrap_or_default();
         serde_json::json!({"id": c.id, "origin": c.origin, "stage": stage, "reason": reason,
                            "tests": judge::test_records(&c.outcomes)})
-    });
+    }));
     write_jsonl(&opts.report_dir.join("rejected.jsonl"), rejected)?;
     let write = |name: &str, text: String| {
         let path = opts.report_dir.join(name);
@@ -272,6 +278,7 @@ fn build_report(
     sandbox: &dyn Sandbox,
     opts: &CurateOptions,
     started: std::time::Instant,
+    generation: Vec<crate::generate::GenerationSummary>,
 ) -> CurationReport {
     const STEPS: [(&str, &str); 6] = [
         ("input", "input"),
@@ -326,7 +333,44 @@ fn build_report(
             wall_ms: wall,
         });
     }
+    // Answers that never became entries: rejected by the generation stage.
+    let gen_rejects: Vec<EntryRecord> = generation
+        .iter()
+        .flat_map(|g| &g.rejects)
+        .map(|r| EntryRecord {
+            id: r.id.clone(),
+            domain: r.domain.clone(),
+            origin: r.origin.clone(),
+            kept: false,
+            stage: "generation".into(),
+            reason: format!("{}: {}", r.stage, r.reason),
+            tests: Vec::new(),
+            wall_ms: None,
+        })
+        .collect();
+    if !gen_rejects.is_empty() {
+        reasons.insert("generation".into(), gen_rejects.len());
+    }
+    entries.splice(0..0, gen_rejects);
+    let mut steps: Vec<FunnelStep> = Vec::new();
+    if !generation.is_empty() {
+        let sum = |f: &dyn Fn(&crate::generate::GenerationSummary) -> usize| {
+            generation.iter().map(f).sum::<usize>()
+        };
+        for (stage, label, count) in [
+            ("sources", "sources", sum(&|g| g.sources)),
+            ("answers", "model answers", sum(&|g| g.answers)),
+            ("generated", "answers parsed", sum(&|g| g.parsed)),
+        ] {
+            steps.push(FunnelStep {
+                stage: stage.into(),
+                label: label.into(),
+                count,
+            });
+        }
+    }
     let stage_order = [
+        "generation",
         "schema",
         "syntax",
         "policy",
@@ -351,15 +395,20 @@ fn build_report(
         backend: sandbox.name().to_string(),
         repeats: opts.repeats.max(1),
         elapsed_secs: started.elapsed().as_secs_f64(),
-        funnel: STEPS
-            .iter()
-            .zip(funnel)
-            .map(|((stage, label), count)| FunnelStep {
-                stage: stage.to_string(),
-                label: label.to_string(),
-                count,
-            })
+        funnel: steps
+            .into_iter()
+            .chain(
+                STEPS
+                    .iter()
+                    .zip(funnel)
+                    .map(|((stage, label), count)| FunnelStep {
+                        stage: stage.to_string(),
+                        label: label.to_string(),
+                        count,
+                    }),
+            )
             .collect(),
+        generation,
         domains: domains.into_values().collect(),
         levels: ["normal", "edge_case", "correctness"]
             .iter()
@@ -378,12 +427,28 @@ fn build_report(
     }
 }
 
+/// The summaries `generate entries` left beside the JSONL inputs (`<input>.generation.json`).
+fn generation_of(inputs: &[PathBuf]) -> Result<Vec<crate::generate::GenerationSummary>> {
+    let mut out = Vec::new();
+    for input in inputs.iter().filter(|p| p.is_file()) {
+        if let Some(g) = crate::generate::summary::read_beside(input)? {
+            out.push(g);
+        }
+    }
+    Ok(out)
+}
+
 /// The funnel as text, for the terminal.
 pub fn funnel_text(r: &CurationReport) -> String {
     let input = r.funnel.first().map_or(0, |f| f.count).max(1);
+    let inputs = r
+        .funnel
+        .iter()
+        .find(|f| f.stage == "input")
+        .or(r.funnel.first());
     let mut out = format!(
         "curated {} inputs on the {} sandbox ({} repeats) in {:.1} s\n",
-        r.funnel.first().map_or(0, |f| f.count),
+        inputs.map_or(0, |f| f.count),
         r.backend,
         r.repeats,
         r.elapsed_secs

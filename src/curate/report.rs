@@ -24,6 +24,10 @@ pub struct CurationReport {
     /// Reference wall time per executed entry (median over repeats), for the histogram.
     pub timings_ms: Vec<f64>,
     pub entries: Vec<EntryRecord>,
+    /// The `generate entries` runs that wrote the inputs (their `.generation.json`),
+    /// when there were any: their counts open the funnel, their rejects are entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub generation: Vec<crate::generate::GenerationSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,6 +117,7 @@ impl CurationReport {
             repeats: 3,
             elapsed_secs: 4.2,
             funnel,
+            generation: Vec::new(),
             domains: vec![
                 DomainCount {
                     domain: "nlp".into(),

@@ -3,7 +3,7 @@
 
 mod parse;
 
-pub use parse::parse_skill;
+pub use parse::{parse_skill, parse_skill_text};
 
 use crate::entry::{read_jsonl, Entry};
 use crate::{Error, Result};

@@ -135,11 +135,19 @@ pub fn parse_skill(path: &Path) -> Result<Entry> {
         path: path.to_path_buf(),
         source,
     })?;
-    let bad = |line: usize, field: &str, m: String| Error::input(path, line, field, m);
     let id = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    parse_skill_text(path, &id, &raw)
+}
+
+/// Parses a skill file's text (read from `path`, or a model's answer named by it) into
+/// the entry `id`, schema-checked; errors name `path`.
+pub fn parse_skill_text(path: &Path, id: &str, raw: &str) -> Result<Entry> {
+    let id = id.to_string();
+    let raw = raw.to_string();
+    let bad = |line: usize, field: &str, m: String| Error::input(path, line, field, m);
 
     // Placeholders first: `<name>` may not even parse before it is replaced.
     let mut h = header(path, &raw)?;

