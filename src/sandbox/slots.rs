@@ -14,6 +14,10 @@ struct Work {
 /// A slot's executor: state it owns, called with each request and the cancel flag.
 pub(crate) type SlotFn = Box<dyn FnMut(&ExecRequest, &Arc<AtomicBool>) -> Execution + Send>;
 
+/// Builds a slot's executor on the slot's own thread (state tied to that thread, such as
+/// a parent-death signal, is set up there), before the slot takes its first request.
+pub(crate) type SlotInit = Box<dyn FnOnce() -> SlotFn + Send>;
+
 pub struct Slots {
     backend: &'static str,
     queue: Mutex<Option<mpsc::Sender<Work>>>,
@@ -26,18 +30,30 @@ pub struct Slots {
 impl Slots {
     /// One thread per executor, named `<backend>-slot-<n>`.
     pub fn start(backend: &'static str, executors: Vec<SlotFn>) -> crate::Result<Self> {
+        let inits = executors
+            .into_iter()
+            .map(|run| Box::new(move || run) as SlotInit)
+            .collect();
+        Self::start_each(backend, inits)
+    }
+
+    /// One thread per init, which builds its executor there first (the slots side by side).
+    pub(crate) fn start_each(backend: &'static str, inits: Vec<SlotInit>) -> crate::Result<Self> {
         let (tx, rx) = mpsc::channel::<Work>();
         let rx = Arc::new(Mutex::new(rx));
         let cancel = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
-        for (n, mut run) in executors.into_iter().enumerate() {
+        for (n, init) in inits.into_iter().enumerate() {
             let (rx, cancel) = (Arc::clone(&rx), Arc::clone(&cancel));
             let thread = std::thread::Builder::new()
                 .name(format!("{backend}-slot-{n}"))
-                .spawn(move || loop {
-                    let work = { rx.lock().expect("queue lock").recv() };
-                    let Ok(work) = work else { return };
-                    let _ = work.reply.send(run(&work.request, &cancel));
+                .spawn(move || {
+                    let mut run = init();
+                    loop {
+                        let work = { rx.lock().expect("queue lock").recv() };
+                        let Ok(work) = work else { return };
+                        let _ = work.reply.send(run(&work.request, &cancel));
+                    }
                 })
                 .map_err(|e| {
                     crate::Error::Environment(format!("cannot start sandbox threads: {e}"))

@@ -17,7 +17,7 @@ mod spawn;
 mod venv;
 mod warm;
 
-use super::slots::{SlotFn, Slots};
+use super::slots::{SlotFn, SlotInit, Slots};
 use super::uids::{lease_uid, UidLease};
 use super::{profile, runner, supervise};
 use super::{ExecRequest, Execution, Outcome, Sandbox, Status};
@@ -96,6 +96,31 @@ struct Slot {
 }
 
 impl Slot {
+    /// Starts the warm runner of the first profile (the one most executions use) ahead of
+    /// the first execution, on the slot's thread (its parent-death signal is tied to it),
+    /// so the slots start theirs side by side. A failure is left to that execution.
+    fn prestart(&mut self) {
+        let Mode::Warm { lease, zygotes } = &mut self.mode else {
+            return;
+        };
+        let profile = &profile::PROFILES[0];
+        let Ok(python) = venv::python_for(profile, &self.python) else {
+            return;
+        };
+        let cgroup_fd = self.cgroup.as_ref().map(|c| c.procs_fd());
+        let started = start_zygote(
+            &python,
+            self.isolation,
+            self.jail.clone(),
+            cgroup_fd,
+            lease.uid,
+            profile.preload,
+        );
+        if let Ok(z) = started {
+            zygotes.insert(python, z);
+        }
+    }
+
     fn execute(&mut self, req: &ExecRequest, cancel: &AtomicBool) -> Execution {
         let fault = |m: String| Ok(Outcome::sandbox_error("process", &req.tests, m));
         let profile = match profile::select(&req.requirements) {
@@ -302,7 +327,7 @@ impl ProcessSandbox {
                 None
             }
         };
-        let mut executors: Vec<SlotFn> = Vec::new();
+        let mut executors: Vec<SlotInit> = Vec::new();
         for _ in 0..config.jobs.max(1) {
             let lease = if root { Some(lease_uid()?) } else { None };
             if let Some(l) = &lease {
@@ -333,14 +358,17 @@ impl ProcessSandbox {
                 cgroup,
                 _cgroups: cgroups.clone(),
             };
-            executors.push(Box::new(
-                move |req: &ExecRequest, cancel: &Arc<AtomicBool>| slot.execute(req, cancel),
-            ));
+            executors.push(Box::new(move || {
+                slot.prestart();
+                Box::new(move |req: &ExecRequest, cancel: &Arc<AtomicBool>| {
+                    slot.execute(req, cancel)
+                }) as SlotFn
+            }));
         }
         let mut sb = ProcessSandbox {
             python: config.python,
             version: String::new(),
-            slots: Slots::start("process", executors)?,
+            slots: Slots::start_each("process", executors)?,
         };
         let cannot = format!(
             "the process sandbox cannot run {} as an unprivileged user",
