@@ -348,7 +348,7 @@ mod tests {
         assert_eq!(o.ending(&limits), Some(Ending::OutOfMemory));
         // Past the output cap the verdict is the cap, even if it exited first.
         let mut o = observed(None, Some(exit(Termination::Exited(0), 0, true)));
-        o.stdout.push(&vec![b'x'; 10]);
+        o.stdout.push(&[b'x'; 10]);
         let small = Limits {
             max_output_bytes: 5,
             ..limits.clone()
