@@ -73,6 +73,25 @@ pub fn read_jsonl_lenient(path: &Path) -> Result<Vec<Result<Record>>> {
     Ok(out)
 }
 
+/// Writes pretty JSON atomically (temp file beside `path`, then rename).
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(werr)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
+    let mut text = serde_json::to_vec_pretty(value).expect("record serializes");
+    text.push(b'\n');
+    std::io::Write::write_all(&mut tmp, &text).map_err(werr)?;
+    tmp.persist(path).map_err(|e| werr(e.error))?;
+    Ok(())
+}
+
 /// Writes one JSON line per row to a temp file beside `path`, then renames it into
 /// place: readers never see half a file, and a failure leaves the old file intact.
 pub fn write_jsonl<T: serde::Serialize>(

@@ -5,7 +5,7 @@ mod problems;
 mod samples;
 pub mod schema;
 
-pub use jsonl::{read_jsonl, read_jsonl_lenient, write_jsonl, Record};
+pub use jsonl::{read_jsonl, read_jsonl_lenient, write_json, write_jsonl, Record};
 pub use problems::{load_problems, native as native_entry};
 pub use samples::load_samples;
 

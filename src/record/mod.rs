@@ -49,20 +49,8 @@ pub fn write(dir: &Path, meta: &Meta, summary: &RunSummary, results: &Path) -> R
         })?;
         rename(&tmp, &dest)?;
     }
-    write_json(&dir.join(SUMMARY), summary)?;
-    write_json(&dir.join(META), meta)
-}
-
-fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let mut text = serde_json::to_string_pretty(value).expect("a record serializes");
-    text.push('\n');
-    std::fs::write(&tmp, text).map_err(|source| Error::Write {
-        path: tmp.clone(),
-        source,
-    })?;
-    rename(&tmp, path)
+    crate::entry::write_json(&dir.join(SUMMARY), summary)?;
+    crate::entry::write_json(&dir.join(META), meta)
 }
 
 fn rename(from: &Path, to: &Path) -> Result<()> {

@@ -355,7 +355,7 @@ pub fn merge(req: &MergeRequest) -> Result<Summary> {
         .iter()
         .map(|(_, r)| r.elapsed_secs)
         .fold(0.0, f64::max);
-    write_record(out, &records, &summary)?;
+    write_record(out, &records)?;
     // The run record (meta.json, summary.json, results copy) with score's own code, so
     // `compare`, `report` and `runs list` read a merged run as an unsharded one.
     let mut meta: crate::record::Meta =
@@ -383,10 +383,9 @@ pub fn merge(req: &MergeRequest) -> Result<Summary> {
     Ok(summary)
 }
 
-/// The merged run's own record: `merged.json` (where each shard came from) and
-/// `summary.json`. The one place to point at the run-record writer that `score` uses,
-/// so a merged run has the layout of an unsharded one.
-fn write_record(out: &Path, records: &[(PathBuf, ShardRecord)], summary: &Summary) -> Result<()> {
+/// `merged.json`: where each shard of the merged run came from. The rest of the run
+/// record (meta.json, summary.json, results copy) is `record::write`'s, as for `score`.
+fn write_record(out: &Path, records: &[(PathBuf, ShardRecord)]) -> Result<()> {
     let first = &records[0].1;
     let mut sorted: Vec<&(PathBuf, ShardRecord)> = records.iter().collect();
     sorted.sort_by_key(|(_, r)| r.shard.index);
@@ -409,8 +408,7 @@ fn write_record(out: &Path, records: &[(PathBuf, ShardRecord)], summary: &Summar
         ks: &first.ks,
         dedupe_identical: first.dedupe_identical,
     };
-    super::write_json(&out.join("merged.json"), &record)?;
-    super::write_json(&out.join("summary.json"), summary)
+    crate::entry::write_json(&out.join("merged.json"), &record)
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

@@ -235,7 +235,7 @@ pub async fn score_shard(
         results: output,
         elapsed_secs: summary.elapsed_secs,
     };
-    write_json(&run_dir.join(RECORD), &record)?;
+    crate::entry::write_json(&run_dir.join(RECORD), &record)?;
     Ok(summary)
 }
 
@@ -253,25 +253,6 @@ fn mark_results(path: &Path, spec: ShardSpec) -> Result<()> {
         rows.push(row);
     }
     crate::entry::write_jsonl(path, rows)
-}
-
-/// Writes pretty JSON atomically (temp file beside `path`, then rename).
-pub(crate) fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
-    let werr = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(werr)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
-    let mut text = serde_json::to_vec_pretty(value).expect("record serializes");
-    text.push(b'\n');
-    std::io::Write::write_all(&mut tmp, &text).map_err(werr)?;
-    tmp.persist(path).map_err(|e| werr(e.error))?;
-    Ok(())
 }
 
 /// Task ids of a set of shards, to name what overlaps or is missing.
