@@ -3,7 +3,7 @@
 //! inputs, gets the very summary an unsharded run writes.
 
 use super::Meta;
-use crate::entry::{Problem, Sample};
+use crate::entry::{Level, Problem, Sample};
 use crate::sandbox::{Outcome, Status};
 use serde::{Deserialize, Serialize};
 use statrs::statistics::{Data, OrderStatistics};
@@ -44,6 +44,29 @@ pub struct LevelCount {
     pub level: String,
     pub tests: usize,
     pub passed: usize,
+}
+
+impl LevelCount {
+    /// Tests and passes per level, in level order, from (level, passed) per test; levels
+    /// with no test are left out.
+    pub(crate) fn tally(tests: impl IntoIterator<Item = (Level, bool)>) -> Vec<LevelCount> {
+        let mut levels: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+        for (level, passed) in tests {
+            let l = levels.entry(level.as_str()).or_insert((0, 0));
+            l.0 += 1;
+            l.1 += usize::from(passed);
+        }
+        ["normal", "edge_case", "correctness"]
+            .iter()
+            .filter_map(|l| {
+                levels.get(l).map(|&(tests, passed)| LevelCount {
+                    level: l.to_string(),
+                    tests,
+                    passed,
+                })
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,28 +199,12 @@ pub fn summarize(
         .filter_map(|p| p.domain.as_deref().map(|d| (p.id.as_str(), d)))
         .collect();
 
-    let mut levels: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
-    let mut wall = Vec::with_capacity(outcomes.len());
-    let mut cpu = Vec::with_capacity(outcomes.len());
-    for o in outcomes.iter().filter(|o| o.status.is_verdict_on_code()) {
-        for t in &o.tests {
-            let l = levels.entry(t.level.as_str()).or_insert((0, 0));
-            l.0 += 1;
-            l.1 += usize::from(t.status.is_pass());
-        }
-        wall.push(o.wall_ms);
-        cpu.push(o.cpu_ms);
-    }
-    let by_level = ["normal", "edge_case", "correctness"]
-        .iter()
-        .filter_map(|l| {
-            levels.get(l).map(|&(tests, passed)| LevelCount {
-                level: l.to_string(),
-                tests,
-                passed,
-            })
-        })
-        .collect();
+    let scored = || outcomes.iter().filter(|o| o.status.is_verdict_on_code());
+    let by_level = LevelCount::tally(
+        scored().flat_map(|o| o.tests.iter().map(|t| (t.level, t.status.is_pass()))),
+    );
+    let wall: Vec<f64> = scored().map(|o| o.wall_ms).collect();
+    let cpu: Vec<f64> = scored().map(|o| o.cpu_ms).collect();
 
     let mut domains: BTreeMap<&str, (usize, u64, u64, f64, usize)> = BTreeMap::new();
     for t in &base.tasks {

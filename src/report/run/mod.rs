@@ -124,29 +124,16 @@ impl RunReport {
             })
             .collect();
         let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
-        let mut levels: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
         for r in rows {
             *by_status
                 .entry(r.status().as_str().to_string())
                 .or_insert(0) += 1;
-            if r.scored() {
-                for t in &r.tests {
-                    let e = levels.entry(t.level.as_str()).or_insert((0, 0));
-                    e.0 += 1;
-                    e.1 += usize::from(t.status.is_pass());
-                }
-            }
         }
-        let by_level = ["normal", "edge_case", "correctness"]
-            .iter()
-            .filter_map(|l| {
-                levels.get(l).map(|&(tests, passed)| LevelCount {
-                    level: l.to_string(),
-                    tests,
-                    passed,
-                })
-            })
-            .collect();
+        let by_level = LevelCount::tally(
+            rows.iter()
+                .filter(|r| r.scored())
+                .flat_map(|r| r.tests.iter().map(|t| (t.level, t.status.is_pass()))),
+        );
         let mut flaky: Vec<FlakyTask> = comparison
             .as_ref()
             .map(|c| c.flaky.clone())
