@@ -481,7 +481,15 @@ fn the_pool_clean_up_removes_everything_and_reports_what_it_cannot() {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = std::fs::read_to_string(root.join("tests/docker/purge_check.py")).unwrap();
-    let pool = std::fs::read(root.join("sandbox-images/runner/assay_pool.py")).unwrap();
+    // The server's modules as the bootstrap loads them: [[name, source]...], in order.
+    let modules: Vec<(String, String)> = ["assay_runner", "assay_child", "assay_pool"]
+        .iter()
+        .map(|m| {
+            let path = root.join(format!("sandbox-images/runner/{m}.py"));
+            (m.to_string(), std::fs::read_to_string(path).unwrap())
+        })
+        .collect();
+    let pool = serde_json::to_vec(&modules).unwrap();
     let mut child = Command::new("docker")
         .args([
             "run",

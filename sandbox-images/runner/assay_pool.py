@@ -8,7 +8,9 @@ empty stdin, rlimits, a fresh private directory under /tmp, then drops to the
 container's execution uid (no capabilities left) and only then calls
 assay_runner.run_request.
 
-The harness talks to it over the container's attached stdin and stdout only.
+Loaded by the bootstrap (src/sandbox/bootstrap.rs) with assay_runner and assay_child;
+the harness calls serve(uid). It talks to the harness over the container's attached
+stdin and stdout only, after the bootstrap's hello:
   harness -> server (stdin):  4-byte big-endian length + JSON message
       {"op": "run", "rlimits": [[resource, soft, hard]...], "request": {...}}
       {"op": "kill"}          kill the running execution (every process of its uid)
@@ -27,36 +29,30 @@ The child only ever holds its own pipes (fds 0-3): it cannot write a frame, and 
 another uid without capabilities it cannot signal or ptrace the server or open its fds.
 """
 
-import ctypes as _ctypes
 import json as _json
 import os as _os
-import resource as _resource
 import select as _select
 import signal as _signal
 import stat as _stat
 import struct as _struct
 import time as _time
 
-SETUP_FAILED = 125
-PR_SET_PDEATHSIG = 1
+import assay_child as _child_setup
+import assay_runner as _runner
+
 # Where an execution may have left files of its uid (the rest of the root is read-only).
 _WRITABLE = ("/tmp", "/dev/shm", "/dev/mqueue")
 _DIR_FLAGS = _os.O_RDONLY | _os.O_DIRECTORY | _os.O_NOFOLLOW | _os.O_CLOEXEC
 IPC_RMID = 0
 # Rounds of clean-up (10 ms apart) before a container is given up as unclean.
 PURGE_ATTEMPTS = 50
-_libc = _ctypes.CDLL(None, use_errno=True)
+_libc = _child_setup.libc
 
 
 def _frame(kind, payload):
     data = kind + _struct.pack(">I", len(payload)) + payload
     while data:
         data = data[_os.write(1, data):]
-
-
-def _fail(step, err):
-    _os.write(2, ("assay-sandbox-setup: %s failed: %s\n" % (step, err)).encode())
-    _os._exit(SETUP_FAILED)
 
 
 def _oom_kills():
@@ -73,34 +69,24 @@ def _oom_kills():
     return 0
 
 
-def _child(job, fds, uid, seq, run_request):
-    out, err, chan = fds
+def _child(job, fds, uid, seq):
+    _child_setup.take_fds(*fds)
+    # Raising one's own OOM score needs no privilege: the kernel picks the child, not us.
     try:
-        devnull = _os.open(_os.devnull, _os.O_RDONLY)
-        for fd, target in ((devnull, 0), (out, 1), (err, 2), (chan, 3)):
-            _os.dup2(fd, target)
-        _os.closerange(4, 1 << 16)  # above all the server's stdin and stdout: never the child's
-        _os.setsid()
-        _libc.prctl(PR_SET_PDEATHSIG, _signal.SIGKILL, 0, 0, 0)
-        # Raising one's own OOM score needs no privilege: the kernel picks the child, not us.
         with open("/proc/self/oom_score_adj", "w") as f:
             f.write("1000")
-        for res, soft, hard in job["rlimits"]:
-            _resource.setrlimit(res, (soft, hard))
-        _os.setgroups([])
-        _os.setgid(uid)
-        _os.setuid(uid)
-        if _os.getuid() != uid or _os.geteuid() != uid:
-            _fail("setuid", "uid is still %d" % _os.geteuid())
-        # A fresh private directory: only this uid can enter it, and it is removed after.
-        home = "/tmp/assay-%d" % seq
+    except OSError as e:
+        _child_setup.fail("oom_score_adj", e)
+    _child_setup.become(uid, uid, job["rlimits"])
+    # A fresh private directory: only this uid can enter it, and it is removed after.
+    home = "/tmp/assay-%d" % seq
+    try:
         _os.mkdir(home, 0o700)
         _os.chdir(home)
-        _os.environ.update(HOME=home, TMPDIR=home)
     except OSError as e:
-        _fail("sandbox setup", e)
-
-    run_request(job["request"])
+        _child_setup.fail("private directory", e)
+    _os.environ.update(HOME=home, TMPDIR=home)
+    _runner.run_in_child(job["request"])
 
 
 def _fork():
@@ -306,15 +292,15 @@ def _reap_orphans():
             return
 
 
-def _run(job, uid, seq, read_message, run_request):
+def _run(job, uid, seq, read_message):
     pipes = [_os.pipe() for _ in range(3)]
     oom_before = _oom_kills()
     pid = _fork()
     if pid == 0:
         try:
-            _child(job, [w for _, w in pipes], uid, seq, run_request)
+            _child(job, [w for _, w in pipes], uid, seq)
         finally:
-            _os._exit(SETUP_FAILED)
+            _os._exit(_child_setup.SETUP_FAILED)
     for _, w in pipes:
         _os.close(w)
     kinds = {pipes[0][0]: b"O", pipes[1][0]: b"E", pipes[2][0]: b"C"}
@@ -374,16 +360,30 @@ def _run(job, uid, seq, read_message, run_request):
         _os._exit(0)
 
 
-def serve(run_request, read_exact, uid):
-    """Serves jobs until stdin ends. `read_exact(n)` reads n bytes of stdin or exits."""
-
-    def read_message():
-        head = read_exact(4, True)
-        if head is None:
+def _read_exact(n):
+    """n bytes of stdin with raw reads (nothing of a later message sits in a buffer), or
+    None at its end."""
+    b = b""
+    while len(b) < n:
+        c = _os.read(0, n - len(b))
+        if not c:
             return None
-        (length,) = _struct.unpack(">I", head)
-        body = read_exact(length, True)
-        return None if body is None else _json.loads(body)
+        b += c
+    return b
+
+
+def read_message():
+    """One message of the harness (4-byte big-endian length + JSON), or None at the end."""
+    head = _read_exact(4)
+    if head is None:
+        return None
+    (length,) = _struct.unpack(">I", head)
+    body = _read_exact(length)
+    return None if body is None else _json.loads(body)
+
+
+def serve(uid):
+    """Serves jobs until stdin ends."""
 
     _frame(b"R", _json.dumps({"ready": True, "uid": uid, "server_uid": _os.getuid()}).encode())
     seq = 0
@@ -394,4 +394,4 @@ def serve(run_request, read_exact, uid):
         if msg.get("op") != "run":
             continue  # a kill that arrived after its execution ended
         seq += 1
-        _run(msg, uid, seq, read_message, run_request)
+        _run(msg, uid, seq, read_message)

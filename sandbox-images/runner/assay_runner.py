@@ -1,9 +1,10 @@
 """assay's in-sandbox runner: runs one program and its tests, reporting on a private channel.
 
-Protocol (see src/sandbox/runner.rs): stdin holds this script's source as one JSON line
-(read by the interpreter's `-c` bootstrap), then one JSON request
-({"program", "tests": [{"name", "code"}], "channel_fd", "nonce"}); this script answers
-with one JSON line per step on `channel_fd`, each carrying the nonce:
+Protocol (see src/sandbox/runner.rs): loaded as a module by the bootstrap
+(src/sandbox/bootstrap.rs; the wasi backend's own in wasi/preinit.rs), it is given one
+request ({"program", "tests": [{"name", "code"}], "channel_fd", "nonce"}): by
+`run_request` in a fresh interpreter, `run_in_child` in a warm server's child, `serve` on
+wasi. It answers with one JSON line per step on `channel_fd`, each carrying the nonce:
   ready -> program -> (start, end) per test -> done
 then leaves with os._exit(0) at once, so threads or atexit hooks of the program cannot
 change anything after the last record. The supervisor decides the verdict: a run that
@@ -180,8 +181,3 @@ def run_in_child(request):
     _sys.stderr = _sys.__stderr__ = stream(2, _sys.__stderr__, "w", line_buffering=True)
     run_request(request)
 
-
-# The warm servers load this file as a library and call run_in_child in each forked
-# child; run alone, it serves the one request on stdin.
-if globals().get("__assay_mode__") != "library":
-    run_request(_loads(_sys.stdin.buffer.read()))

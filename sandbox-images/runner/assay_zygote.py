@@ -8,7 +8,9 @@ child takes a new mount namespace with an empty private /tmp and a new IPC names
 execution die with it), drops to the slot's unprivileged uid under rlimits, installs the
 harness's seccomp filter, and only then runs assay_runner.run_request.
 
-Protocol on fd 0 (a unix stream socket to the harness):
+Loaded by the bootstrap (src/sandbox/bootstrap.rs) with assay_runner and assay_child;
+the harness calls serve(preload, seccomp). Protocol on fd 0 (a unix stream socket to the
+harness), after the bootstrap's hello:
   harness -> zygote: 4-byte big-endian length + JSON job, with SCM_RIGHTS carrying the
                      child's stdout, stderr and channel fds
                      job = {"uid", "gid", "rlimits": [[resource, soft, hard]...],
@@ -27,25 +29,19 @@ top of the zygote's own size (what the program allocates, not what was preloaded
 import ctypes as _ctypes
 import json as _json
 import os as _os
-import resource as _resource
-import signal as _signal
 import socket as _socket
 import struct as _struct
 import sys as _sys
 
-_libc = _ctypes.CDLL(None, use_errno=True)
+import assay_child as _child_setup
+import assay_runner as _runner
+
+_libc = _child_setup.libc
+_fail = _child_setup.fail
 _libc.mount.argtypes = [_ctypes.c_char_p] * 3 + [_ctypes.c_ulong, _ctypes.c_char_p]
 CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 SECCOMP_SET_MODE_FILTER = 1
-SETUP_FAILED = 125
-
-
-def _fail(step):
-    err = _ctypes.get_errno()
-    _os.write(2, ("assay-sandbox-setup: %s failed, errno %d\n" % (step, err)).encode())
-    _os._exit(SETUP_FAILED)
 
 
 def _mount(source, target, fstype, flags, data):
@@ -82,15 +78,8 @@ def _install_seccomp(seccomp):
             _fail("install the seccomp filter")
 
 
-def _child(job, fds, run_request, seccomp):
-    out, err, chan = fds
-    devnull = _os.open(_os.devnull, _os.O_RDONLY)
-    for fd, target in ((devnull, 0), (out, 1), (err, 2), (chan, 3)):
-        _os.dup2(fd, target)
-    _os.closerange(4, 1 << 16)  # the control socket above all: a child never speaks to the harness
-    _os.setsid()
-    if _libc.prctl(PR_SET_PDEATHSIG, _signal.SIGKILL, 0, 0, 0) != 0:
-        _fail("prctl pdeathsig")
+def _child(job, fds, seccomp):
+    _child_setup.take_fds(*fds)
     # Fresh private /tmp and friends, fresh IPC: nothing of an earlier execution is visible.
     if _libc.unshare(CLONE_NEWNS | CLONE_NEWIPC) != 0:
         _fail("unshare mount and IPC namespaces")
@@ -103,21 +92,12 @@ def _child(job, fds, run_request, seccomp):
         if _mount(b"tmpfs", d, b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=1m,mode=1777") != 0:
             _fail("mount tmpfs " + d.decode())
     _reseed()
-    baseline = _vm_size()
-    for resource, soft, hard in job["rlimits"]:
-        if resource == _resource.RLIMIT_AS:
-            soft, hard = soft + baseline, hard + baseline
-        _resource.setrlimit(resource, (soft, hard))
-    _os.setgroups([])
-    _os.setgid(job["gid"])
-    _os.setuid(job["uid"])
-    if _libc.prctl(PR_SET_PDEATHSIG, _signal.SIGKILL, 0, 0, 0) != 0:  # cleared by setuid
-        _fail("prctl pdeathsig")
-    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        _fail("prctl no_new_privs")
+    _child_setup.become(
+        job["uid"], job["gid"], job["rlimits"], address_space_base=_vm_size(), no_new_privs=True
+    )
     _os.chdir("/tmp")
     _install_seccomp(seccomp)
-    run_request(job["request"])
+    _runner.run_in_child(job["request"])
 
 
 def _recv_job(sock):
@@ -136,7 +116,7 @@ def _recv_job(sock):
     return _json.loads(bytes(body)), fds
 
 
-def serve(run_request, preload, seccomp):
+def serve(preload, seccomp):
     import importlib
 
     for name in preload:
@@ -158,9 +138,9 @@ def serve(run_request, preload, seccomp):
         pid = _os.fork()
         if pid == 0:
             try:
-                _child(job, fds, run_request, seccomp)
+                _child(job, fds, seccomp)
             finally:
-                _os._exit(SETUP_FAILED)
+                _os._exit(_child_setup.SETUP_FAILED)
         for fd in fds:
             _os.close(fd)
         while True:

@@ -252,7 +252,7 @@ fn entries_command(args: EntriesArgs) -> anyhow::Result<i32> {
         structured: !args.no_structured,
     };
     let progress = bar("generate entries");
-    let s = super::runtime()?.block_on(async {
+    let s = super::args::runtime()?.block_on(async {
         let cancel = crate::term::on_signals()?;
         let tick = ticker(&progress);
         entries::generate(
@@ -320,7 +320,7 @@ fn samples_command(args: SamplesArgs) -> anyhow::Result<i32> {
         sampling: args.model.sampling()?,
     };
     let progress = bar("generate samples");
-    let s = super::runtime()?.block_on(async {
+    let s = super::args::runtime()?.block_on(async {
         let cancel = crate::term::on_signals()?;
         let tick = ticker(&progress);
         samples::generate(

@@ -1,7 +1,7 @@
 //! The run-record commands: `runs list`, `compare`, `report` (their flags and dispatch;
 //! the work is in `record`, `compare` and `report::run`).
 
-use super::Format;
+use super::args::Format;
 use crate::compare::{self, gate, CompareOptions};
 use crate::error::{Error, EXIT_GATE, EXIT_OK};
 use crate::record::{self, RunRecord};

@@ -1,7 +1,7 @@
 //! Stages 2 and 3, no sandbox needed: the reference and every test must parse, and no
 //! denied import or call may appear in them.
 
-use super::Candidate;
+use super::{Candidate, Stage};
 use crate::python::{parse_module, policy};
 
 /// Rejects candidates whose reference or tests do not parse.
@@ -19,7 +19,7 @@ pub fn syntax(c: &mut Candidate) {
             .map(|e| format!("test {} {e}", t.name));
     }
     if let Some(reason) = problem {
-        c.reject("syntax", reason);
+        c.reject(Stage::Syntax, reason);
     }
 }
 
@@ -35,7 +35,10 @@ pub fn policy(c: &mut Candidate, deny: &[String]) {
     for (what, src) in sources {
         if let Ok(found) = policy::check(src, deny) {
             if let Some(v) = found.first() {
-                c.reject("policy", format!("{what} line {}: {}", v.line, v.message));
+                c.reject(
+                    Stage::Policy,
+                    format!("{what} line {}: {}", v.line, v.message),
+                );
                 return;
             }
         }

@@ -34,15 +34,16 @@ pub fn test_records(outcomes: &[Outcome]) -> Vec<TestRecord> {
             level: t.level.as_str().to_string(),
             statuses: outcomes
                 .iter()
-                .map(|o| {
-                    o.tests
-                        .get(i)
-                        .map_or("not_run", |t| t.status.as_str())
-                        .to_string()
-                })
+                .map(|o| o.tests.get(i).map_or(Status::NotRun, |t| t.status))
                 .collect(),
         })
         .collect()
+}
+
+/// `passed/failed/passed`.
+fn slashed(statuses: &[Status]) -> String {
+    let words: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    words.join("/")
 }
 
 pub fn judge(c: &Candidate) -> Judgement {
@@ -54,11 +55,11 @@ pub fn judge(c: &Candidate) -> Judgement {
         return Judgement::SandboxError(o.message.clone());
     }
     let records = test_records(outcomes);
-    let overall: Vec<&str> = outcomes.iter().map(|o| o.status.as_str()).collect();
+    let overall: Vec<Status> = outcomes.iter().map(|o| o.status).collect();
     let unstable: Vec<String> = records
         .iter()
         .filter(|t| t.statuses.windows(2).any(|w| w[0] != w[1]))
-        .map(|t| format!("{} {}", t.name, t.statuses.join("/")))
+        .map(|t| format!("{} {}", t.name, slashed(&t.statuses)))
         .collect();
     if !unstable.is_empty() || overall.windows(2).any(|w| w[0] != w[1]) {
         let times: Vec<String> = outcomes
@@ -66,7 +67,7 @@ pub fn judge(c: &Candidate) -> Judgement {
             .map(|o| format!("{:.0} ms", o.wall_ms))
             .collect();
         let what = if unstable.is_empty() {
-            format!("overall {}", overall.join("/"))
+            format!("overall {}", slashed(&overall))
         } else {
             unstable.join("; ")
         };

@@ -2,7 +2,7 @@
 //! files; each candidate is schema-checked and ids must be unique. Bad records become
 //! rejections (curation keeps going), only unreadable inputs stop it.
 
-use super::Candidate;
+use super::{Candidate, Stage};
 use crate::entry::{native_entry, read_jsonl_lenient};
 use crate::skills::{parse_skill, skill_files};
 use crate::{Error, Result};
@@ -19,8 +19,8 @@ fn from_skill(path: &Path) -> Candidate {
         Ok(entry) => Candidate::new(origin, entry),
         Err(e) => {
             let stage = match &e {
-                Error::Input { field, .. } if field == "syntax" => "syntax",
-                _ => "schema",
+                Error::Input { field, .. } if field == "syntax" => Stage::Syntax,
+                _ => Stage::Schema,
             };
             Candidate::rejected(origin, id, String::new(), stage, e.to_string())
         }
@@ -48,7 +48,7 @@ pub fn load(inputs: &[impl AsRef<Path>]) -> Result<Vec<Candidate>> {
                             format!("{}:{line}", path.display()),
                             String::new(),
                             String::new(),
-                            "schema",
+                            Stage::Schema,
                             e.to_string(),
                         )
                     }
@@ -67,7 +67,7 @@ pub fn load(inputs: &[impl AsRef<Path>]) -> Result<Vec<Candidate>> {
                                 origin,
                                 text("id"),
                                 text("domain"),
-                                "schema",
+                                Stage::Schema,
                                 e.to_string(),
                             ),
                         }
@@ -81,7 +81,7 @@ pub fn load(inputs: &[impl AsRef<Path>]) -> Result<Vec<Candidate>> {
     for c in out.iter_mut().filter(|c| c.entry.is_some()) {
         if let Some(origin) = first.get(&c.id) {
             let reason = format!("duplicate id {:?} (first at {origin})", c.id);
-            c.reject("schema", reason);
+            c.reject(Stage::Schema, reason);
         } else {
             first.insert(c.id.clone(), c.origin.clone());
         }

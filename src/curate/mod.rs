@@ -15,7 +15,9 @@ use crate::run::{self, Cancel, Instance, Job, Journal, Listener, RunOptions};
 use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox};
 use crate::{Error, Result};
 use judge::Judgement;
-use report::{CurationReport, DomainCount, EntryRecord, FunnelStep, LevelRate, ReasonCount};
+use report::{
+    CurationReport, DomainCount, EntryRecord, FunnelStep, LevelRate, ReasonCount, Stage, Step,
+};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,7 +30,7 @@ pub struct Candidate {
     pub domain: String,
     pub entry: Option<Entry>,
     /// (stage, reason) once rejected.
-    pub rejection: Option<(String, String)>,
+    pub rejection: Option<(Stage, String)>,
     pub outcomes: Vec<Outcome>,
 }
 
@@ -44,20 +46,20 @@ impl Candidate {
         }
     }
 
-    fn rejected(origin: String, id: String, domain: String, stage: &str, reason: String) -> Self {
+    fn rejected(origin: String, id: String, domain: String, stage: Stage, reason: String) -> Self {
         Candidate {
             origin,
             id,
             domain,
             entry: None,
-            rejection: Some((stage.into(), reason)),
+            rejection: Some((stage, reason)),
             outcomes: Vec::new(),
         }
     }
 
-    fn reject(&mut self, stage: &str, reason: String) {
+    fn reject(&mut self, stage: Stage, reason: String) {
         if self.rejection.is_none() {
-            self.rejection = Some((stage.into(), reason));
+            self.rejection = Some((stage, reason));
         }
     }
 
@@ -65,8 +67,8 @@ impl Candidate {
         self.rejection.is_none() && self.entry.is_some()
     }
 
-    fn stage(&self) -> &str {
-        self.rejection.as_ref().map_or("kept", |(s, _)| s.as_str())
+    fn stage(&self) -> Stage {
+        self.rejection.as_ref().map_or(Stage::Kept, |(s, _)| *s)
     }
 }
 
@@ -148,23 +150,23 @@ pub async fn curate(
             }
             Judgement::Flaky(reason) => {
                 some_passing += usize::from(c.outcomes[0].tests.iter().any(|t| t.status.is_pass()));
-                c.reject("flaky", reason);
+                c.reject(Stage::Flaky, reason);
             }
-            Judgement::Unsupported(reason) => c.reject("unsupported", reason),
-            Judgement::SandboxError(reason) => c.reject("sandbox_error", reason),
+            Judgement::Unsupported(reason) => c.reject(Stage::Unsupported, reason),
+            Judgement::SandboxError(reason) => c.reject(Stage::SandboxError, reason),
             Judgement::Failing {
                 reason,
                 some_passing: any,
             } => {
                 some_passing += usize::from(any);
-                c.reject("execution", reason);
+                c.reject(Stage::Execution, reason);
             }
         }
     }
     let mut dedupe = dedupe::Deduper::new(opts.similarity);
     for c in cands.iter_mut().filter(|c| c.alive()) {
         if let Some(reason) = dedupe.check(c.entry.as_ref().expect("alive")) {
-            c.reject("duplicate", reason);
+            c.reject(Stage::Duplicate, reason);
         }
     }
     let kept: Vec<&Entry> = cands
@@ -198,11 +200,11 @@ pub async fn curate(
         source,
     })?;
     let generated = report.generation.iter().flat_map(|g| &g.rejects).map(|r| {
-        serde_json::json!({"id": r.id, "origin": r.origin, "stage": "generation",
+        serde_json::json!({"id": r.id, "origin": r.origin, "stage": Stage::Generation,
                            "reason": format!("{}: {}", r.stage, r.reason), "tests": []})
     });
     let rejected = generated.chain(cands.iter().filter(|c| !c.alive()).map(|c| {
-        let (stage, reason) = c.rejection.clone().unwrap_or_default();
+        let (stage, reason) = c.rejection.clone().unwrap_or((Stage::Kept, String::new()));
         serde_json::json!({"id": c.id, "origin": c.origin, "stage": stage, "reason": reason,
                            "tests": judge::test_records(&c.outcomes)})
     }));
@@ -215,8 +217,6 @@ pub async fn curate(
         "report.json",
         serde_json::to_string_pretty(&report).expect("report serializes"),
     )?;
-    write("report.md", crate::report::curation::markdown(&report))?;
-    write("report.html", crate::report::curation::html(&report))?;
     Ok(report)
 }
 
@@ -280,17 +280,17 @@ fn build_report(
     started: std::time::Instant,
     generation: Vec<crate::generate::GenerationSummary>,
 ) -> CurationReport {
-    const STEPS: [(&str, &str); 6] = [
-        ("input", "input"),
-        ("parsed", "parsed"),
-        ("policy_clean", "policy-clean"),
-        ("some_passing", "≥1 test passing"),
-        ("all_passing", "all tests passing"),
-        ("deduplicated", "after dedupe"),
+    const STEPS: [Step; 6] = [
+        Step::Input,
+        Step::Parsed,
+        Step::PolicyClean,
+        Step::SomePassing,
+        Step::AllPassing,
+        Step::Deduplicated,
     ];
     let mut domains: BTreeMap<String, DomainCount> = BTreeMap::new();
     let mut levels: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
-    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut reasons: BTreeMap<Stage, usize> = BTreeMap::new();
     let mut timings = Vec::new();
     let mut entries = Vec::new();
     for c in cands {
@@ -316,14 +316,14 @@ fn build_report(
         let wall = judge::median_wall_ms(&c.outcomes);
         timings.extend(wall);
         if let Some((stage, _)) = &c.rejection {
-            *reasons.entry(stage.clone()).or_insert(0) += 1;
+            *reasons.entry(*stage).or_insert(0) += 1;
         }
         entries.push(EntryRecord {
             id: c.id.clone(),
             domain: c.domain.clone(),
             origin: c.origin.clone(),
             kept: c.alive(),
-            stage: c.stage().to_string(),
+            stage: c.stage(),
             reason: c
                 .rejection
                 .as_ref()
@@ -342,14 +342,14 @@ fn build_report(
             domain: r.domain.clone(),
             origin: r.origin.clone(),
             kept: false,
-            stage: "generation".into(),
+            stage: Stage::Generation,
             reason: format!("{}: {}", r.stage, r.reason),
             tests: Vec::new(),
             wall_ms: None,
         })
         .collect();
     if !gen_rejects.is_empty() {
-        reasons.insert("generation".into(), gen_rejects.len());
+        reasons.insert(Stage::Generation, gen_rejects.len());
     }
     entries.splice(0..0, gen_rejects);
     let mut steps: Vec<FunnelStep> = Vec::new();
@@ -357,39 +357,19 @@ fn build_report(
         let sum = |f: &dyn Fn(&crate::generate::GenerationSummary) -> usize| {
             generation.iter().map(f).sum::<usize>()
         };
-        for (stage, label, count) in [
-            ("sources", "sources", sum(&|g| g.sources)),
-            ("answers", "model answers", sum(&|g| g.answers)),
-            ("generated", "answers parsed", sum(&|g| g.parsed)),
+        for (stage, count) in [
+            (Step::Sources, sum(&|g| g.sources)),
+            (Step::Answers, sum(&|g| g.answers)),
+            (Step::Generated, sum(&|g| g.parsed)),
         ] {
-            steps.push(FunnelStep {
-                stage: stage.into(),
-                label: label.into(),
-                count,
-            });
+            steps.push(FunnelStep::new(stage, count));
         }
     }
-    let stage_order = [
-        "generation",
-        "schema",
-        "syntax",
-        "policy",
-        "unsupported",
-        "sandbox_error",
-        "execution",
-        "flaky",
-        "duplicate",
-    ];
-    let mut rejections: Vec<ReasonCount> = reasons
+    // In pipeline order: the map's order is `Stage`'s.
+    let rejections: Vec<ReasonCount> = reasons
         .into_iter()
         .map(|(stage, count)| ReasonCount { stage, count })
         .collect();
-    rejections.sort_by_key(|r| {
-        stage_order
-            .iter()
-            .position(|s| *s == r.stage)
-            .unwrap_or(usize::MAX)
-    });
     CurationReport {
         generated_by: format!("assay {}", env!("CARGO_PKG_VERSION")),
         backend: sandbox.name().to_string(),
@@ -399,13 +379,9 @@ fn build_report(
             .into_iter()
             .chain(
                 STEPS
-                    .iter()
+                    .into_iter()
                     .zip(funnel)
-                    .map(|((stage, label), count)| FunnelStep {
-                        stage: stage.to_string(),
-                        label: label.to_string(),
-                        count,
-                    }),
+                    .map(|(stage, count)| FunnelStep::new(stage, count)),
             )
             .collect(),
         generation,
@@ -436,38 +412,4 @@ fn generation_of(inputs: &[PathBuf]) -> Result<Vec<crate::generate::GenerationSu
         }
     }
     Ok(out)
-}
-
-/// The funnel as text, for the terminal.
-pub fn funnel_text(r: &CurationReport) -> String {
-    let input = r.funnel.first().map_or(0, |f| f.count).max(1);
-    let inputs = r
-        .funnel
-        .iter()
-        .find(|f| f.stage == "input")
-        .or(r.funnel.first());
-    let mut out = format!(
-        "curated {} inputs on the {} sandbox ({} repeats) in {:.1} s\n",
-        inputs.map_or(0, |f| f.count),
-        r.backend,
-        r.repeats,
-        r.elapsed_secs
-    );
-    for f in &r.funnel {
-        out.push_str(&format!(
-            "  {:<18} {:>6}  {:>5.1}%\n",
-            f.label,
-            f.count,
-            100.0 * f.count as f64 / input as f64
-        ));
-    }
-    if !r.rejections.is_empty() {
-        let parts: Vec<String> = r
-            .rejections
-            .iter()
-            .map(|x| format!("{} {}", x.stage, x.count))
-            .collect();
-        out.push_str(&format!("rejected by stage: {}\n", parts.join(", ")));
-    }
-    out
 }

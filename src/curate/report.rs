@@ -1,7 +1,93 @@
 //! What a curation run found, as data: the funnel, distributions, per-entry decisions.
 //! Renderers (`crate::report::curation`) turn it into JSON, Markdown and HTML.
 
+use crate::sandbox::Status;
 use serde::{Deserialize, Serialize};
+
+/// Where an entry's way through curation ended: kept, or the stage that rejected it.
+/// Declared in pipeline order, which is the order reports list rejections in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// `generate entries` could not turn the model's answer into an entry.
+    Generation,
+    /// Not a valid entry record (fields, types, duplicate id).
+    Schema,
+    /// The reference or the tests do not parse.
+    Syntax,
+    /// Imports a denied module.
+    Policy,
+    /// The backend cannot run it.
+    Unsupported,
+    /// The harness failed even after retries.
+    SandboxError,
+    /// Some test of the reference fails.
+    Execution,
+    /// Verdicts differ between repeats.
+    Flaky,
+    /// A near-duplicate of an entry kept before it.
+    Duplicate,
+    /// Not rejected.
+    Kept,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Generation => "generation",
+            Stage::Schema => "schema",
+            Stage::Syntax => "syntax",
+            Stage::Policy => "policy",
+            Stage::Unsupported => "unsupported",
+            Stage::SandboxError => "sandbox_error",
+            Stage::Execution => "execution",
+            Stage::Flaky => "flaky",
+            Stage::Duplicate => "duplicate",
+            Stage::Kept => "kept",
+        }
+    }
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A step of the funnel: how many entries were still in at that point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Sources given to `generate entries`.
+    Sources,
+    /// Answers the model gave.
+    Answers,
+    /// Answers that parsed into entries.
+    Generated,
+    Input,
+    Parsed,
+    PolicyClean,
+    SomePassing,
+    AllPassing,
+    Deduplicated,
+}
+
+impl Step {
+    /// For people: "≥1 test passing".
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Sources => "sources",
+            Step::Answers => "model answers",
+            Step::Generated => "answers parsed",
+            Step::Input => "input",
+            Step::Parsed => "parsed",
+            Step::PolicyClean => "policy-clean",
+            Step::SomePassing => "≥1 test passing",
+            Step::AllPassing => "all tests passing",
+            Step::Deduplicated => "after dedupe",
+        }
+    }
+}
 
 /// The whole curation report (`report.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,11 +118,22 @@ pub struct CurationReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunnelStep {
-    /// Stable key: `input`, `parsed`, `policy_clean`, `some_passing`, `all_passing`, `deduplicated`.
-    pub stage: String,
+    /// Stable key: `input`, `parsed`, `policy_clean`, `some_passing`, `all_passing`, `deduplicated`
+    /// (after `sources`, `answers`, `generated` when the inputs were generated).
+    pub stage: Step,
     /// For people: "≥1 test passing".
     pub label: String,
     pub count: usize,
+}
+
+impl FunnelStep {
+    pub fn new(stage: Step, count: usize) -> Self {
+        FunnelStep {
+            stage,
+            label: stage.label().to_string(),
+            count,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,8 +153,8 @@ pub struct LevelRate {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReasonCount {
-    /// The stage that rejected: `schema`, `syntax`, `policy`, `execution`, `flaky`, `duplicate`.
-    pub stage: String,
+    /// The stage that rejected.
+    pub stage: Stage,
     pub count: usize,
 }
 
@@ -70,7 +167,7 @@ pub struct EntryRecord {
     pub origin: String,
     pub kept: bool,
     /// `kept`, or the stage that rejected it.
-    pub stage: String,
+    pub stage: Stage,
     /// Why (empty when kept).
     pub reason: String,
     /// Per-test verdicts of the reference (empty when it never ran).
@@ -85,31 +182,27 @@ pub struct TestRecord {
     pub name: String,
     pub level: String,
     /// Verdict per repeat, e.g. `["passed", "passed", "failed"]`.
-    pub statuses: Vec<String>,
+    pub statuses: Vec<Status>,
 }
 
 impl CurationReport {
     /// A small but complete report, for renderer tests and snapshots.
     pub fn example() -> Self {
         let funnel = [
-            ("input", "input", 9),
-            ("parsed", "parsed", 7),
-            ("policy_clean", "policy-clean", 6),
-            ("some_passing", "≥1 test passing", 5),
-            ("all_passing", "all tests passing", 4),
-            ("deduplicated", "after dedupe", 3),
+            (Step::Input, 9),
+            (Step::Parsed, 7),
+            (Step::PolicyClean, 6),
+            (Step::SomePassing, 5),
+            (Step::AllPassing, 4),
+            (Step::Deduplicated, 3),
         ]
-        .iter()
-        .map(|(s, l, c)| FunnelStep {
-            stage: s.to_string(),
-            label: l.to_string(),
-            count: *c,
-        })
+        .into_iter()
+        .map(|(stage, count)| FunnelStep::new(stage, count))
         .collect();
-        let test = |name: &str, level: &str, s: &[&str]| TestRecord {
+        let test = |name: &str, level: &str, s: &[Status]| TestRecord {
             name: name.into(),
             level: level.into(),
-            statuses: s.iter().map(|x| x.to_string()).collect(),
+            statuses: s.to_vec(),
         };
         CurationReport {
             generated_by: "assay 0.1.0".into(),
@@ -154,23 +247,23 @@ impl CurationReport {
             ],
             rejections: vec![
                 ReasonCount {
-                    stage: "schema".into(),
+                    stage: Stage::Schema,
                     count: 1,
                 },
                 ReasonCount {
-                    stage: "syntax".into(),
+                    stage: Stage::Syntax,
                     count: 1,
                 },
                 ReasonCount {
-                    stage: "policy".into(),
+                    stage: Stage::Policy,
                     count: 1,
                 },
                 ReasonCount {
-                    stage: "execution".into(),
+                    stage: Stage::Execution,
                     count: 2,
                 },
                 ReasonCount {
-                    stage: "duplicate".into(),
+                    stage: Stage::Duplicate,
                     count: 1,
                 },
             ],
@@ -181,9 +274,9 @@ impl CurationReport {
                     domain: "nlp".into(),
                     origin: "skills/tfidf_weights.py".into(),
                     kept: true,
-                    stage: "kept".into(),
+                    stage: Stage::Kept,
                     reason: String::new(),
-                    tests: vec![test("test_normal_two_docs", "normal", &["passed"; 3])],
+                    tests: vec![test("test_normal_two_docs", "normal", &[Status::Passed; 3])],
                     wall_ms: Some(15.5),
                 },
                 EntryRecord {
@@ -191,14 +284,14 @@ impl CurationReport {
                     domain: "audio".into(),
                     origin: "mixed.jsonl:4".into(),
                     kept: false,
-                    stage: "flaky".into(),
+                    stage: Stage::Flaky,
                     reason:
                         "verdicts differ between repeats: test_normal_timing passed, failed, passed"
                             .into(),
                     tests: vec![test(
                         "test_normal_timing",
                         "normal",
-                        &["passed", "failed", "passed"],
+                        &[Status::Passed, Status::Failed, Status::Passed],
                     )],
                     wall_ms: Some(40.0),
                 },
@@ -207,7 +300,7 @@ impl CurationReport {
                     domain: "tabular".into(),
                     origin: "mixed.jsonl:2".into(),
                     kept: false,
-                    stage: "policy".into(),
+                    stage: Stage::Policy,
                     reason: "reference line 1: imports denied module subprocess".into(),
                     tests: vec![],
                     wall_ms: None,

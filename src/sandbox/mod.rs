@@ -4,9 +4,11 @@
 //! what it observed (exit status, signals, limits, the runner's private channel), not
 //! from anything the code under test prints.
 
+mod bootstrap;
 mod capture;
 pub mod check;
 pub mod docker;
+pub(crate) mod environment;
 pub mod process;
 pub mod profile;
 pub mod runner;

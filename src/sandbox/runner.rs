@@ -9,32 +9,20 @@ use super::supervise::{Ending, KillReason, Termination};
 use super::{ExecRequest, Status, TestVerdict, TimeoutKind};
 use serde::Deserialize;
 
-/// The runner's source, embedded so the binary needs no file next to it.
-pub const RUNNER_SOURCE: &str = include_str!("../../sandbox-images/runner/assay_runner.py");
-
 /// The channel file descriptor number inside the sandbox.
 pub const CHANNEL_FD: i32 = 3;
 
 /// Bytes of channel data accepted before the rest is ignored (records are small).
 const CHANNEL_CAP: usize = 1 << 20;
 
-/// The interpreter's `-c` argument: reads the runner's source from stdin's first line
-/// (a JSON string), so process listings stay short and the runner needs no file in the
-/// sandbox.
-pub const BOOTSTRAP: &str =
-    "import sys,json;exec(compile(json.loads(sys.stdin.buffer.readline()),'assay_runner','exec'))";
-
-/// What the runner reads on stdin: its own source (a JSON string), then the request.
-pub fn stdin_payload(req: &ExecRequest, nonce: &str) -> Vec<u8> {
-    let mut out = serde_json::to_vec(RUNNER_SOURCE).expect("source serializes");
-    out.push(b'\n');
-    out.extend_from_slice(&request_json(req, nonce));
-    out
-}
-
-/// The request JSON (one line).
-fn request_json(req: &ExecRequest, nonce: &str) -> Vec<u8> {
-    serde_json::to_vec(&request_value(req, nonce)).expect("request serializes")
+/// What a cold interpreter (`-c bootstrap::BOOTSTRAP`) reads on stdin: the runner, and
+/// the call of its `run_request` with the request.
+pub fn cold_hello(req: &ExecRequest, nonce: &str) -> Vec<u8> {
+    super::bootstrap::hello(
+        &[super::bootstrap::RUNNER],
+        "assay_runner.run_request",
+        serde_json::json!({ "request": request_value(req, nonce) }),
+    )
 }
 
 /// The request the runner's `run_request` takes (any JSON: the runner decodes it with

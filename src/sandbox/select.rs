@@ -6,15 +6,14 @@ use super::wasi::{WasiConfig, WasiSandbox};
 use super::Sandbox;
 use std::sync::Arc;
 
-/// The backends `--sandbox` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The backends (the CLI's `--sandbox` names them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendKind {
-    /// Host Python under namespaces and rlimits (needs only python3).
+    /// Host Python under namespaces and rlimits.
     Process,
-    /// CPython compiled to WASI inside wasmtime (pure-stdlib Python; needs python.wasm).
+    /// CPython compiled to WASI inside wasmtime.
     Wasi,
-    /// Hardened containers on the local Docker engine: a warm pool per profile (python,
-    /// ml); images from `scripts/build-images`.
+    /// Hardened containers on the local Docker engine.
     Docker,
 }
 

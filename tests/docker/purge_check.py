@@ -16,8 +16,12 @@ import sys
 import time
 import traceback
 
-P = {"__name__": "assay_pool"}
-exec(compile(sys.stdin.read(), "assay_pool", "exec"), P)
+# The server's modules on stdin, [[name, source]...], loaded as the bootstrap loads them.
+for _name, _source in __import__("json").loads(sys.stdin.read()):
+    _module = type(sys)(_name)
+    sys.modules[_name] = _module
+    exec(compile(_source, _name, "exec"), _module.__dict__)
+P = sys.modules["assay_pool"].__dict__
 UID = 63999  # outside the harness's leased range: never a real execution's uid
 KEY = 0x5A55A2
 IPC_CREAT = 0o1000

@@ -314,7 +314,7 @@ pub(crate) fn rejections(r: &CurationReport) -> String {
     bars.margin = 6;
     bars.label_area = 110;
     for x in r.rejections.iter().rev() {
-        bars.push(&x.stage, x.count as f64, x.count.to_string());
+        bars.push(x.stage.as_str(), x.count as f64, x.count.to_string());
     }
     bars.svg("nothing was rejected")
 }

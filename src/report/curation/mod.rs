@@ -3,7 +3,7 @@
 
 pub(crate) mod charts;
 
-use crate::curate::report::{CurationReport, EntryRecord};
+use crate::curate::report::{CurationReport, EntryRecord, Stage};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -74,13 +74,13 @@ fn tests_summary(e: &EntryRecord) -> String {
     let passed = e
         .tests
         .iter()
-        .filter(|t| !t.statuses.is_empty() && t.statuses.iter().all(|s| s == "passed"))
+        .filter(|t| !t.statuses.is_empty() && t.statuses.iter().all(|s| s.is_pass()))
         .count();
     format!("{passed}/{} passed", e.tests.len())
 }
 
 /// The first reason recorded for a stage, to show what its rejections look like.
-fn example_reason<'a>(r: &'a CurationReport, stage: &str) -> &'a str {
+fn example_reason(r: &CurationReport, stage: Stage) -> &str {
     r.entries
         .iter()
         .find(|e| !e.kept && e.stage == stage && !e.reason.is_empty())
@@ -176,10 +176,10 @@ pub fn markdown(r: &CurationReport) -> String {
         &["stage", "entries:", "% of input:", "example reason"],
         r.rejections.iter().map(|x| {
             vec![
-                md_cell(&x.stage),
+                md_cell(x.stage.as_str()),
                 x.count.to_string(),
                 percent(x.count, input),
-                md_cell(example_reason(r, &x.stage)),
+                md_cell(example_reason(r, x.stage)),
             ]
         }),
     );
@@ -216,7 +216,7 @@ pub fn markdown(r: &CurationReport) -> String {
                     md_cell(&e.id),
                     md_cell(&e.domain),
                     md_cell(&e.origin),
-                    md_cell(&e.stage),
+                    md_cell(e.stage.as_str()),
                     md_cell(&e.reason),
                 ]
             }),
@@ -289,8 +289,11 @@ fn entry_row(e: &EntryRecord) -> EntryRow<'_> {
     let failing = e
         .tests
         .iter()
-        .filter(|t| t.statuses.iter().any(|s| s != "passed"))
-        .map(|t| format!("{} ({}): {}", t.name, t.level, t.statuses.join(", ")))
+        .filter(|t| t.statuses.iter().any(|s| !s.is_pass()))
+        .map(|t| {
+            let statuses: Vec<&str> = t.statuses.iter().map(|s| s.as_str()).collect();
+            format!("{} ({}): {}", t.name, t.level, statuses.join(", "))
+        })
         .collect();
     EntryRow {
         e,
@@ -345,11 +348,11 @@ fn page(r: &CurationReport) -> Page<'_> {
             .rejections
             .iter()
             .map(|x| Row {
-                name: x.stage.clone(),
+                name: x.stage.to_string(),
                 cells: vec![
                     x.count.to_string(),
                     percent(x.count, input),
-                    example_reason(r, &x.stage).to_string(),
+                    example_reason(r, x.stage).to_string(),
                 ],
             })
             .collect(),
@@ -388,10 +391,53 @@ pub fn html(r: &CurationReport) -> String {
         .expect("embedded report template renders")
 }
 
+/// Writes `report.md` and `report.html` beside the `report.json` curation wrote.
+pub fn write(dir: &std::path::Path, r: &CurationReport) -> crate::Result<()> {
+    for (name, text) in [("report.md", markdown(r)), ("report.html", html(r))] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|source| crate::Error::Write { path, source })?;
+    }
+    Ok(())
+}
+
+/// The funnel as text, for the terminal.
+pub fn text(r: &CurationReport) -> String {
+    let input = r.funnel.first().map_or(0, |f| f.count).max(1);
+    let inputs = r
+        .funnel
+        .iter()
+        .find(|f| f.stage == crate::curate::report::Step::Input)
+        .or(r.funnel.first());
+    let mut out = format!(
+        "curated {} inputs on the {} sandbox ({} repeats) in {:.1} s\n",
+        inputs.map_or(0, |f| f.count),
+        r.backend,
+        r.repeats,
+        r.elapsed_secs
+    );
+    for f in &r.funnel {
+        out.push_str(&format!(
+            "  {:<18} {:>6}  {:>5.1}%\n",
+            f.label,
+            f.count,
+            100.0 * f.count as f64 / input as f64
+        ));
+    }
+    if !r.rejections.is_empty() {
+        let parts: Vec<String> = r
+            .rejections
+            .iter()
+            .map(|x| format!("{} {}", x.stage, x.count))
+            .collect();
+        out.push_str(&format!("rejected by stage: {}\n", parts.join(", ")));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::curate::report::{ReasonCount, TestRecord};
+    use crate::curate::report::TestRecord;
 
     const HOSTILE: &str = "<script>alert(1)</script>";
 
@@ -402,12 +448,12 @@ mod tests {
             domain: "nlp\" onload=\"x".into(),
             origin: "a&b.jsonl:1 | pipe".into(),
             kept: false,
-            stage: "execution".into(),
+            stage: Stage::Execution,
             reason: format!("failed: {HOSTILE} & 'quotes' \"too\"\nsecond line"),
             tests: vec![TestRecord {
                 name: HOSTILE.into(),
                 level: "normal".into(),
-                statuses: vec!["failed".into()],
+                statuses: vec![crate::sandbox::Status::Failed],
             }],
             wall_ms: Some(3.0),
         });
@@ -416,14 +462,10 @@ mod tests {
             domain: "nlp".into(),
             origin: HOSTILE.into(),
             kept: true,
-            stage: "kept".into(),
+            stage: Stage::Kept,
             reason: String::new(),
             tests: vec![],
             wall_ms: None,
-        });
-        r.rejections.push(ReasonCount {
-            stage: HOSTILE.into(),
-            count: 1,
         });
         r
     }

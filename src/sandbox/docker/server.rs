@@ -138,8 +138,9 @@ impl Server {
     }
 
     async fn send(&mut self, msg: &serde_json::Value) -> std::io::Result<()> {
-        let body = serde_json::to_vec(msg).expect("message serializes");
-        self.input.write_all(&spec::framed(&body)).await?;
+        self.input
+            .write_all(&crate::sandbox::bootstrap::framed(msg))
+            .await?;
         self.input.flush().await
     }
 

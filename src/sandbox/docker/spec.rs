@@ -6,32 +6,6 @@ use crate::sandbox::Limits;
 use bollard::models::{ContainerCreateBody, HostConfig, HostConfigLogConfig};
 use std::collections::HashMap;
 
-/// The server's source (`assay_pool.py`), sent over stdin at start like the runner's, so
-/// the image's copies never need to be current.
-pub const POOL_SOURCE: &str = include_str!("../../../sandbox-images/runner/assay_pool.py");
-
-/// The server's `-c` argument: reads one length-prefixed JSON hello (runner and server
-/// sources, execution uid) from stdin with raw reads (so nothing of a later message sits
-/// in a Python buffer), loads both, and serves.
-pub const BOOTSTRAP: &str = "\
-import os,json
-def r(n,eof_ok=False):
-    b=b''
-    while len(b)<n:
-        c=os.read(0,n-len(b))
-        if not c:
-            if eof_ok and not b: return None
-            os._exit(0)
-        b+=c
-    return b
-s=json.loads(r(int.from_bytes(r(4),'big')))
-R={'__assay_mode__':'library','__name__':'assay_runner'}
-exec(compile(s['runner'],'assay_runner','exec'),R)
-P={'__name__':'assay_pool'}
-exec(compile(s['pool'],'assay_pool','exec'),P)
-P['serve'](R['run_in_child'],r,s['uid'])
-";
-
 /// Capabilities the server keeps: exactly what switching to the execution uid needs
 /// (setgroups/setgid and setuid). Killing and cleaning up after an execution is done by
 /// a helper that itself becomes the execution uid, so no CAP_KILL, CAP_DAC_OVERRIDE or
@@ -71,7 +45,7 @@ pub fn rlimits(limits: &Limits) -> Vec<[u64; 3]> {
 
 /// The environment of every execution (the process backend's, with the image's PATH).
 fn environment() -> Vec<String> {
-    crate::sandbox::process::ENVIRONMENT
+    crate::sandbox::environment::ENVIRONMENT
         .iter()
         .map(|(k, v)| match *k {
             "PATH" => format!("PATH=/opt/assay/venv/bin:{v}"),
@@ -115,7 +89,11 @@ pub fn container(
     };
     ContainerCreateBody {
         image: Some(profile.image()),
-        cmd: Some(vec!["python3".into(), "-c".into(), BOOTSTRAP.into()]),
+        cmd: Some(vec![
+            "python3".into(),
+            "-c".into(),
+            crate::sandbox::bootstrap::BOOTSTRAP.into(),
+        ]),
         user: Some("0:0".into()),
         working_dir: Some("/tmp".into()),
         env: Some(environment()),
@@ -134,20 +112,13 @@ pub fn container(
     }
 }
 
-/// The hello the server reads first.
+/// The hello the server reads first (`bootstrap`): the runner, the shared child set-up
+/// and the server, serving as execution uid `uid`.
 pub fn hello(uid: u32) -> Vec<u8> {
-    let body = serde_json::to_vec(&serde_json::json!({
-        "runner": crate::sandbox::runner::RUNNER_SOURCE,
-        "pool": POOL_SOURCE,
-        "uid": uid,
-    }))
-    .expect("hello serializes");
-    framed(&body)
-}
-
-/// A message to the server: 4-byte big-endian length, then the bytes.
-pub fn framed(body: &[u8]) -> Vec<u8> {
-    let mut out = (body.len() as u32).to_be_bytes().to_vec();
-    out.extend_from_slice(body);
-    out
+    use crate::sandbox::bootstrap::{self, CHILD, POOL, RUNNER};
+    bootstrap::hello(
+        &[RUNNER, CHILD, POOL],
+        "assay_pool.serve",
+        serde_json::json!({ "uid": uid }),
+    )
 }

@@ -76,7 +76,7 @@ impl Watched for ColdChild {
     }
 }
 
-/// Runs one request in a fresh interpreter prepared for it (`runner::BOOTSTRAP`, the
+/// Runs one request in a fresh interpreter prepared for it (`bootstrap::BOOTSTRAP`, the
 /// request's limits). `Err` is a fault of the harness.
 pub(super) fn run(
     prepared: &Prepared,
@@ -99,7 +99,7 @@ pub(super) fn run(
     drop((in_r, out_w, err_w, ch_w));
     super::set_nonblocking(&[&in_w, &out_r, &err_r, &ch_r])?;
     let streams = Streams {
-        stdin: Some((in_w, runner::stdin_payload(req, &nonce))),
+        stdin: Some((in_w, runner::cold_hello(req, &nonce))),
         stdout: out_r,
         stderr: err_r,
         channel: ch_r,

@@ -19,31 +19,12 @@ mod warm;
 
 use super::slots::{SlotFn, SlotInit, Slots};
 use super::uids::{lease_uid, UidLease};
-use super::{profile, runner, supervise};
+use super::{profile, supervise};
 use super::{ExecRequest, Execution, Outcome, Sandbox, Status};
 use std::collections::HashMap;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-
-/// The fixed environment of every execution (DESIGN.md).
-pub const ENVIRONMENT: &[(&str, &str)] = &[
-    ("PATH", "/usr/local/bin:/usr/bin:/bin"),
-    ("HOME", "/tmp"),
-    ("TMPDIR", "/tmp"),
-    ("PYTHONHASHSEED", "0"),
-    ("PYTHONDONTWRITEBYTECODE", "1"),
-    ("TZ", "UTC"),
-    ("LANG", "C.UTF-8"),
-    ("LC_ALL", "C.UTF-8"),
-    ("OMP_NUM_THREADS", "1"),
-    ("OPENBLAS_NUM_THREADS", "1"),
-    ("MKL_NUM_THREADS", "1"),
-    // glibc reserves a 64 MB malloc arena per thread, which under RLIMIT_AS makes a few
-    // threads look like hundreds of MB (and differently in a forked warm child than in a
-    // fresh interpreter). Two arenas keep thread costs small and the same on both paths.
-    ("MALLOC_ARENA_MAX", "2"),
-];
 
 /// Set to `1` to force a fresh interpreter per execution even where the warm runner works.
 pub const COLD_ENV: &str = "ASSAY_PROCESS_COLD";
@@ -201,7 +182,7 @@ impl Slot {
                     .as_ref()
                     .map(|d| d.path().to_string_lossy().into_owned());
                 let prepared =
-                    spawn::Prepared::new(&self.python, runner::BOOTSTRAP, self.isolation)
+                    spawn::Prepared::new(&self.python, super::bootstrap::BOOTSTRAP, self.isolation)
                         .rlimits(req.limits.rlimits())
                         .drop_to(ids)
                         .workdir(dir.as_deref().unwrap_or("/"))

@@ -24,10 +24,7 @@ use std::ffi::{CStr, CString};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::{Arc, OnceLock};
 
-/// Exit code of a sandbox whose setup failed before the runner started.
-pub const SETUP_FAILED: i32 = 125;
-/// Prefix of the one line such a sandbox writes to stderr.
-pub const SETUP_MARK: &str = "assay-sandbox-setup:";
+use crate::sandbox::supervise::{SETUP_FAILED, SETUP_MARK};
 
 /// Everything the child needs, allocated before `fork`.
 pub struct Prepared {
@@ -92,7 +89,7 @@ impl Prepared {
                 .iter()
                 .map(|s| cstr(s))
                 .collect(),
-            env: super::ENVIRONMENT
+            env: crate::sandbox::environment::ENVIRONMENT
                 .iter()
                 .map(|(k, v)| cstr(&format!("{k}={v}")))
                 .collect(),

@@ -6,7 +6,8 @@
 use super::poll::{supervise, Streams, Watched};
 use super::spawn::{self, Prepared};
 use super::{kill_all_of, Isolation, Jail};
-use crate::sandbox::runner::{self, Channel, RUNNER_SOURCE};
+use crate::sandbox::bootstrap::{self, CHILD, RUNNER, ZYGOTE};
+use crate::sandbox::runner::{self, Channel};
 use crate::sandbox::supervise::{Exit, Observed, Termination};
 use crate::sandbox::ExecRequest;
 use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
@@ -17,26 +18,6 @@ use std::os::unix::net::UnixStream;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-const ZYGOTE_SOURCE: &str = include_str!("../../../sandbox-images/runner/assay_zygote.py");
-
-/// The zygote's `-c` argument: load the runner and zygote sources sent on fd 0, serve.
-const ZYGOTE_BOOTSTRAP: &str = "\
-import socket,json
-s=socket.socket(fileno=0)
-b=b''
-while not b.endswith(b'\\n'):
-    c=s.recv(1<<20)
-    if not c: raise SystemExit(1)
-    b+=c
-src=json.loads(b)
-s.detach()
-r={'__assay_mode__':'library','__name__':'assay_runner'}
-exec(compile(src['runner'],'assay_runner','exec'),r)
-z={'__name__':'assay_zygote'}
-exec(compile(src['zygote'],'assay_zygote','exec'),z)
-z['serve'](r['run_in_child'],src['preload'],src['seccomp'])
-";
 
 /// How long a zygote may take to start, or to report a child it was told to kill.
 const REPORT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -66,7 +47,7 @@ impl Zygote {
             .as_ref()
             .map(|j| j.filters.to_hex())
             .unwrap_or_default();
-        let prepared = Prepared::new(python, ZYGOTE_BOOTSTRAP, isolation)
+        let prepared = Prepared::new(python, bootstrap::BOOTSTRAP, isolation)
             .rlimits(vec![(libc::RLIMIT_CORE, 0, 0)])
             .jail(jail)
             .unfiltered()
@@ -84,15 +65,15 @@ impl Zygote {
             sock: ours,
             pending: Vec::new(),
         };
-        let sources = serde_json::json!({
-            "runner": RUNNER_SOURCE,
-            "zygote": ZYGOTE_SOURCE,
-            "preload": preload,
-            "seccomp": {"nr": libc::SYS_seccomp, "programs": seccomp},
-        });
-        let mut line = serde_json::to_vec(&sources).expect("sources serialize");
-        line.push(b'\n');
-        z.sock.write_all(&line)?;
+        let hello = bootstrap::hello(
+            &[RUNNER, CHILD, ZYGOTE],
+            "assay_zygote.serve",
+            serde_json::json!({
+                "preload": preload,
+                "seccomp": {"nr": libc::SYS_seccomp, "programs": seccomp},
+            }),
+        );
+        z.sock.write_all(&hello)?;
         match z.read_line(Instant::now() + REPORT_TIMEOUT)? {
             Some(l) if l.contains("\"ready\"") => Ok(z),
             _ => Err(std::io::Error::other(

@@ -9,8 +9,8 @@ use super::module;
 use super::run::{context, payload, Guest};
 use super::snapshot::{self, GlobalValue, Snapshot, PREINIT_EXIT, RUN_MAIN};
 use crate::entry::{Level, TestCase};
-use crate::sandbox::process::ENVIRONMENT;
-use crate::sandbox::runner::RUNNER_SOURCE;
+use crate::sandbox::bootstrap::RUNNER;
+use crate::sandbox::environment::ENVIRONMENT;
 use crate::sandbox::{ExecRequest, Limits};
 use std::path::Path;
 use wasmtime::{Engine, Instance, Linker, Module, Store, UpdateDeadline, Val, WasmBacktrace};
@@ -46,7 +46,7 @@ pub(super) const BOOTSTRAP: &str = "import sys
 r=sys.modules.get('assay_runner')
 if r is None:
  s,_,d=sys.stdin.buffer.read().partition(b'\\n')
- r=type(sys)('assay_runner');r.__assay_mode__='library';sys.modules['assay_runner']=r
+ r=type(sys)('assay_runner');sys.modules['assay_runner']=r
  import json;exec(compile(json.loads(s),'assay_runner','exec'),r.__dict__)
  if d.startswith(b'snapshot'):r.preload(d.split()[1:]);import os;os._exit(117)
 else:d=sys.stdin.buffer.read()
@@ -144,7 +144,7 @@ fn snapshot_key(wasm: &[u8]) -> String {
     let mut h = blake3::Hasher::new();
     for part in [
         wasm,
-        RUNNER_SOURCE.as_bytes(),
+        RUNNER.1.as_bytes(),
         PRELOAD.join(" ").as_bytes(),
         ARGV.join("\0").as_bytes(),
     ] {
@@ -168,7 +168,7 @@ fn build(engine: &Engine, linker: &Linker<Guest>, wasm: &[u8]) -> wasmtime::Resu
         .map_err(wasmtime::Error::msg)?
         .map_err(NoSnapshot)?;
     let module = Module::from_binary(engine, &instrumented.wasm)?;
-    let mut stdin = serde_json::to_vec(RUNNER_SOURCE)?;
+    let mut stdin = serde_json::to_vec(RUNNER.1)?;
     stdin.extend_from_slice(b"\nsnapshot ");
     stdin.extend_from_slice(PRELOAD.join(" ").as_bytes());
     let mut run = Finished::run(linker, &module, Entry::Start, stdin)?;

@@ -4,7 +4,7 @@
 use super::io::{OutputLimit, Sink, Stdio};
 use super::preinit::{self, Entry, ARGV};
 use super::{module, FUEL_PER_SECOND, SLOWDOWN};
-use crate::sandbox::process::ENVIRONMENT;
+use crate::sandbox::environment::ENVIRONMENT;
 use crate::sandbox::runner;
 use crate::sandbox::supervise::{Exit, KillReason, Observed, Termination};
 use crate::sandbox::{ExecRequest, Execution, Outcome};
@@ -362,7 +362,7 @@ pub(super) fn payload(req: &ExecRequest, nonce: &str, entry: Entry) -> Vec<u8> {
     request["cwd"] = "/tmp".into();
     let mut out = Vec::new();
     if entry == Entry::Start {
-        out = serde_json::to_vec(runner::RUNNER_SOURCE).expect("source serializes");
+        out = serde_json::to_vec(crate::sandbox::bootstrap::RUNNER.1).expect("source serializes");
         out.push(b'\n');
     }
     out.extend_from_slice(&serde_json::to_vec(&request).expect("request serializes"));

@@ -1,0 +1,64 @@
+"""What a warm server's child does before the runner takes over: one implementation for
+the zygote (process backend, assay_zygote.py) and the pool server (docker backend,
+assay_pool.py), each adding only what its backend isolates differently in between.
+
+    take_fds(out, err, chan)          the execution's streams as fds 0-3, nothing else open,
+                                      own session, killed with its parent
+    become(uid, gid, rlimits, ...)    the limits, then the unprivileged uid (verified), and
+                                      the parent-death signal armed again (setuid clears it)
+
+A failed step writes one `assay-sandbox-setup: <step> failed: <why>` line to stderr and
+exits 125, which the harness reports as a sandbox error, never as a verdict of the code.
+"""
+
+import ctypes as _ctypes
+import os as _os
+import resource as _resource
+import signal as _signal
+
+SETUP_FAILED = 125
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+libc = _ctypes.CDLL(None, use_errno=True)
+
+
+def fail(step, why=None):
+    if why is None:
+        why = "errno %d" % _ctypes.get_errno()
+    _os.write(2, ("assay-sandbox-setup: %s failed: %s\n" % (step, why)).encode())
+    _os._exit(SETUP_FAILED)
+
+
+def _die_with_parent():
+    if libc.prctl(PR_SET_PDEATHSIG, _signal.SIGKILL, 0, 0, 0) != 0:
+        fail("prctl pdeathsig")
+
+
+def take_fds(out, err, chan):
+    devnull = _os.open(_os.devnull, _os.O_RDONLY)
+    for fd, target in ((devnull, 0), (out, 1), (err, 2), (chan, 3)):
+        _os.dup2(fd, target)
+    # The server's own fds above all (its control socket or streams): never the child's.
+    _os.closerange(4, 1 << 16)
+    _os.setsid()
+    _die_with_parent()
+
+
+def become(uid, gid, rlimits, address_space_base=0, no_new_privs=False):
+    """Applies `rlimits` ([resource, soft, hard]...; RLIMIT_AS on top of
+    `address_space_base`, what the server had mapped before the fork), then drops to
+    uid/gid with no supplementary groups."""
+    try:
+        for resource, soft, hard in rlimits:
+            if resource == _resource.RLIMIT_AS:
+                soft, hard = soft + address_space_base, hard + address_space_base
+            _resource.setrlimit(resource, (soft, hard))
+        _os.setgroups([])
+        _os.setgid(gid)
+        _os.setuid(uid)
+    except OSError as e:
+        fail("limits and uid switch", e)
+    if _os.getuid() != uid or _os.geteuid() != uid or _os.getgid() != gid:
+        fail("setuid", "uid is still %d" % _os.geteuid())
+    _die_with_parent()  # cleared by the uid switch
+    if no_new_privs and libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        fail("prctl no_new_privs")

@@ -1,0 +1,136 @@
+//! Flags several commands share, and their one check each: these are the "low-level"
+//! arguments (clap's view); each command turns its own into a library request with
+//! `TryFrom`, and a value that cannot work is an `Error::Usage` naming the flag.
+
+use crate::error::Error;
+use crate::sandbox::select::{BackendKind, BackendOptions};
+use crate::sandbox::Limits;
+use clap::ValueEnum;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(super) enum Format {
+    Text,
+    Json,
+}
+
+/// The backends `--sandbox` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum Backend {
+    /// Host Python under namespaces and rlimits (needs only python3).
+    Process,
+    /// CPython compiled to WASI inside wasmtime (pure-stdlib Python; needs python.wasm).
+    Wasi,
+    /// Hardened containers on the local Docker engine: a warm pool per profile (python,
+    /// ml); images from `scripts/build-images`.
+    Docker,
+}
+
+impl From<Backend> for BackendKind {
+    fn from(b: Backend) -> Self {
+        match b {
+            Backend::Process => BackendKind::Process,
+            Backend::Wasi => BackendKind::Wasi,
+            Backend::Docker => BackendKind::Docker,
+        }
+    }
+}
+
+/// Which sandbox, how many at once, and each backend's own options.
+#[derive(clap::Args)]
+pub(super) struct SandboxArgs {
+    #[arg(long, value_enum, default_value = "process")]
+    pub sandbox: Backend,
+    /// Executions at once (default: number of CPUs).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Python interpreter of the process sandbox.
+    #[arg(long, env = "ASSAY_PYTHON")]
+    pub python: Option<String>,
+    /// python.wasm of the wasi sandbox (default: where scripts/fetch-python-wasm puts it).
+    #[arg(long, env = "ASSAY_PYTHON_WASM")]
+    pub python_wasm: Option<PathBuf>,
+    /// wasi sandbox: a CPU budget counted in fuel, so verdicts do not depend on the machine.
+    #[arg(long)]
+    pub deterministic: bool,
+    /// docker sandbox: one fresh container per execution instead of the warm pool.
+    #[arg(long, env = "ASSAY_DOCKER_COLD", value_parser = clap::builder::BoolishValueParser::new())]
+    pub docker_cold: bool,
+}
+
+impl SandboxArgs {
+    /// `--jobs`, or one per CPU.
+    pub fn jobs(&self) -> usize {
+        self.jobs
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+            })
+            .max(1)
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        self.sandbox.into()
+    }
+}
+
+impl TryFrom<&SandboxArgs> for BackendOptions {
+    type Error = Error;
+
+    fn try_from(a: &SandboxArgs) -> Result<Self, Error> {
+        if a.jobs == Some(0) {
+            return Err(Error::Usage("--jobs must be at least 1".into()));
+        }
+        Ok(BackendOptions {
+            jobs: a.jobs(),
+            python: a.python.clone(),
+            python_wasm: a.python_wasm.clone(),
+            deterministic: a.deterministic,
+            docker_cold: a.docker_cold,
+        })
+    }
+}
+
+pub(super) fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
+/// A byte size as `--max-output` takes it (`bytesize`'s syntax: `1GiB`, `64MB`, `4096`).
+pub(super) fn parse_size(s: &str) -> Result<u64, String> {
+    let size: bytesize::ByteSize = s
+        .trim()
+        .parse()
+        .map_err(|e| format!("not a size ({e}); e.g. 1GiB, 512MiB, 64MB"))?;
+    if size.as_u64() == 0 {
+        return Err("must be more than 0 bytes".into());
+    }
+    Ok(size.as_u64())
+}
+
+/// The longest `--timeout` accepted: a week (every clock and deadline stays representable).
+const MAX_TIMEOUT_SECS: f64 = 7.0 * 86400.0;
+/// The smallest `--memory` a Python interpreter starts in.
+const MIN_MEMORY_MB: u64 = 32;
+
+/// The limits flags (`--timeout`, `--memory`, `--max-output`), checked before anything
+/// starts. Commands declare them with their own defaults.
+pub(super) fn limits(timeout: f64, memory_mb: u64, max_output: u64) -> Result<Limits, Error> {
+    if !(timeout > 0.0 && timeout <= MAX_TIMEOUT_SECS) {
+        return Err(Error::Usage(format!(
+            "--timeout must be a positive number of seconds, at most {MAX_TIMEOUT_SECS} (a week); got {timeout}"
+        )));
+    }
+    if memory_mb < MIN_MEMORY_MB {
+        return Err(Error::Usage(format!(
+            "--memory must be at least {MIN_MEMORY_MB} MB (a Python interpreter does not start in less); got {memory_mb}"
+        )));
+    }
+    let mut limits = Limits::with_timeout(timeout);
+    limits.memory_mb = memory_mb;
+    limits.max_output_bytes = max_output;
+    Ok(limits)
+}

@@ -1,0 +1,94 @@
+//! `assay curate`: flags and the options they make; the stages are in `crate::curate`,
+//! the renderers of its report in `crate::report::curation`.
+
+use super::args::{limits, parse_size, runtime, SandboxArgs};
+use crate::error::{Error, EXIT_OK};
+use crate::sandbox::select::{self, BackendOptions};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub(super) struct CurateArgs {
+    /// Entry JSONL files, skill files, or directories of skill files.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Where the curated entries go.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Directory for report.json, report.md, report.html and rejected.jsonl.
+    #[arg(long)]
+    report: PathBuf,
+    /// Runs of each reference; differing verdicts quarantine it as flaky.
+    #[arg(long, default_value_t = 3)]
+    repeats: u32,
+    /// More modules or dotted names to deny (added to the default policy).
+    #[arg(long)]
+    deny: Vec<String>,
+    /// Wall-clock seconds per reference run (an entry's own `limits` win).
+    #[arg(long, default_value_t = 20.0)]
+    timeout: f64,
+    /// Memory limit per run, in MB.
+    #[arg(long, default_value_t = 2048)]
+    memory: u64,
+    /// Output (stdout + stderr) past which a program is stopped as `output_limit`: a cap
+    /// for runaway floods, not for chatty programs. Below it everything is counted and all
+    /// but the first 4 KiB of each stream discarded. Sizes as `1GiB`, `512MiB`, `64MB`.
+    #[arg(long, default_value = "1GiB", value_parser = parse_size)]
+    max_output: u64,
+    /// Task-text similarity (0..1) from which two entries count as duplicates.
+    #[arg(long, default_value_t = 0.85)]
+    similarity: f64,
+    /// Journal directory for resume (default: `runs/curate-<hash of the output path>`).
+    #[arg(long)]
+    run_dir: Option<PathBuf>,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
+
+impl TryFrom<&CurateArgs> for crate::curate::CurateOptions {
+    type Error = Error;
+
+    fn try_from(args: &CurateArgs) -> Result<Self, Error> {
+        let limits = limits(args.timeout, args.memory, args.max_output)?;
+        let mut deny: Vec<String> = crate::python::policy::DEFAULT_DENY
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        deny.extend(args.deny.iter().cloned());
+        let run_dir = args.run_dir.clone().unwrap_or_else(|| {
+            let key = blake3::hash(args.output.display().to_string().as_bytes());
+            PathBuf::from("runs").join(format!("curate-{}", &key.to_hex()[..12]))
+        });
+        Ok(crate::curate::CurateOptions {
+            inputs: args.inputs.clone(),
+            output: args.output.clone(),
+            report_dir: args.report.clone(),
+            repeats: args.repeats,
+            deny,
+            limits,
+            jobs: args.sandbox.jobs(),
+            run_dir,
+            similarity: args.similarity,
+        })
+    }
+}
+
+pub(super) fn curate(args: CurateArgs) -> anyhow::Result<i32> {
+    let opts = crate::curate::CurateOptions::try_from(&args)?;
+    let options = BackendOptions::try_from(&args.sandbox)?;
+    let report = runtime()?.block_on(async {
+        let sandbox = select::start(args.sandbox.kind(), &options).await?;
+        let mut progress = crate::term::Progress::new(true, "curate");
+        crate::curate::curate(sandbox, &opts, &mut progress, crate::term::on_signals()?).await
+    })?;
+    crate::report::curation::write(&opts.report_dir, &report)?;
+    print!("{}", crate::report::curation::text(&report));
+    let kept = report.entries.iter().filter(|e| e.kept).count();
+    println!(
+        "kept {kept} -> {}; rejected {} -> {}; report: {}",
+        opts.output.display(),
+        report.entries.len() - kept,
+        opts.report_dir.join("rejected.jsonl").display(),
+        opts.report_dir.join("report.html").display()
+    );
+    Ok(EXIT_OK)
+}

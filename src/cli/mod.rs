@@ -1,0 +1,171 @@
+//! Command-line parsing and dispatch; every stage it calls lives in a library module.
+//! One file per command family; `args` holds the flags they share. Each command turns its
+//! flags into a library request (`TryFrom`, a bad value an `Error::Usage` naming the flag).
+
+use crate::error::{Error, EXIT_BAD_INPUT, EXIT_OK};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+mod args;
+mod curate;
+mod entries;
+mod generate;
+mod records;
+mod sandbox;
+mod score;
+
+#[derive(Parser)]
+#[command(
+    name = "assay",
+    version,
+    about = "Sandboxed execution and pass@k scoring of generated Python code"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every sample against its problem's tests and report pass@k (human-eval compatible).
+    Score(score::ScoreArgs),
+    /// Check a problems/entries file: JSON, fields, JSON Schema for native entries.
+    Validate {
+        /// JSONL (or .jsonl.gz) of assay entries or HumanEval problems.
+        file: PathBuf,
+    },
+    /// Curate entries: schema, syntax, import policy, reference runs with a flake check,
+    /// dedupe; writes the entries whose reference passes every test, the rejects, a report.
+    Curate(curate::CurateArgs),
+    /// Skill files: compile a directory into entries, or add one file to an entries file.
+    Skills {
+        #[command(subcommand)]
+        action: entries::SkillsAction,
+    },
+    /// Export entries for other harnesses.
+    Export {
+        #[command(subcommand)]
+        action: entries::ExportAction,
+    },
+    /// Combine the runs of `score --shard I/N` (every shard once, all of the same
+    /// benchmark, samples, limits and backend) into one run: results in the samples file's
+    /// order and the summary an unsharded run gives.
+    Merge(score::MergeArgs),
+    /// Docker sandbox housekeeping: `check` the engine, images and isolation; `gc` leftovers.
+    Sandbox {
+        #[command(subcommand)]
+        action: sandbox::SandboxAction,
+    },
+    /// Run records: `list` the run directories under some directories, newest first.
+    Runs {
+        #[command(subcommand)]
+        action: records::RunsAction,
+    },
+    /// What changed between two runs (run directories or results files), whether it is
+    /// significant, and (`--fail-on-regression`) a gate naming the tasks that caused it.
+    Compare(records::CompareArgs),
+    /// Reports of a run for CI: self-contained HTML, JUnit XML, Markdown for a PR comment.
+    Report(records::ReportArgs),
+    /// A model in the loop (any OpenAI Chat Completions server): `entries` from source
+    /// records, `samples` to score with pass@k.
+    Generate {
+        #[command(subcommand)]
+        action: generate::GenerateAction,
+    },
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A bad flag value: clap's first line names the flag and says why; the rest only
+        // points at --help. One line, exit 2, like every other bad input.
+        Err(e) if e.kind() == clap::error::ErrorKind::ValueValidation => {
+            eprintln!("{}", e.to_string().lines().next().unwrap_or_default());
+            return EXIT_BAD_INPUT;
+        }
+        Err(e) => e.exit(),
+    };
+    crate::term::install_logger();
+    crate::sandbox::scratch::cleanup_stale();
+    let code = guarded(|| run(cli));
+    crate::sandbox::scratch::cleanup_own();
+    code
+}
+
+/// Runs a command and turns its end into an exit code: a typed error its own code, a
+/// panic (a bug) one line asking for a report and `EXIT_INTERNAL`, never a backtrace
+/// dressed as bad input.
+fn guarded(command: impl FnOnce() -> anyhow::Result<i32>) -> i32 {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!(
+            "error: internal error: {what}{at} ({})",
+            crate::error::REPORT_BUG
+        );
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(command));
+    std::panic::set_hook(hook);
+    match result {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => match e.downcast_ref::<Error>() {
+            // A typed error's message already carries its cause (`{e:#}` would repeat it).
+            Some(err) => {
+                eprintln!("error: {err}");
+                err.exit_code()
+            }
+            None => {
+                eprintln!("error: {e:#}");
+                EXIT_BAD_INPUT
+            }
+        },
+        Err(_) => crate::error::EXIT_INTERNAL,
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Validate { file } => {
+            let problems = crate::entry::load_problems(&file)?;
+            println!("{}: {} entries valid", file.display(), problems.len());
+            Ok(EXIT_OK)
+        }
+        Command::Score(args) => score::score(args),
+        Command::Merge(args) => score::merge(args),
+        Command::Curate(args) => curate::curate(args),
+        Command::Skills { action } => entries::skills(action),
+        Command::Export { action } => entries::export(action),
+        Command::Sandbox { action } => sandbox::sandbox(action),
+        Command::Runs { action } => records::runs(action),
+        Command::Compare(args) => records::compare(args),
+        Command::Report(args) => records::report(args),
+        Command::Generate { action } => generate::generate(action),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guarded;
+    use crate::error::{Error, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK};
+
+    #[test]
+    fn a_panic_is_an_internal_error_not_bad_input() {
+        assert_eq!(guarded(|| Ok(EXIT_OK)), EXIT_OK);
+        assert_eq!(
+            guarded(|| Err(Error::Usage("--k".into()).into())),
+            EXIT_BAD_INPUT
+        );
+        assert_eq!(guarded(|| panic!("an invariant broke")), EXIT_INTERNAL);
+        // The hook is restored: the process's own panics print as before.
+        assert!(std::panic::catch_unwind(|| panic!("after")).is_err());
+    }
+}

