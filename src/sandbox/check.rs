@@ -49,7 +49,18 @@ print(json.dumps({
 /// The host directories no sandbox may see.
 const HIDDEN: &[&str] = &["run", "home", "root", "sys", "srv", "mnt", "opt", "boot"];
 
-async fn probe(sb: &ProcessSandbox) -> Result<serde_json::Value, String> {
+/// Why the probe told nothing.
+#[derive(Debug, thiserror::Error)]
+enum ProbeError {
+    #[error("the probe was cancelled")]
+    Cancelled,
+    #[error("the probe ended {status}: {message}")]
+    Ended { status: Status, message: String },
+    #[error("the probe's report: {0}")]
+    Report(serde_json::Error),
+}
+
+async fn probe(sb: &ProcessSandbox) -> Result<serde_json::Value, ProbeError> {
     let out = sb
         .execute(ExecRequest {
             program: PROCESS_PROBE.into(),
@@ -58,11 +69,14 @@ async fn probe(sb: &ProcessSandbox) -> Result<serde_json::Value, String> {
             requirements: vec![],
         })
         .await
-        .map_err(|_| "the probe was cancelled".to_string())?;
+        .map_err(|_| ProbeError::Cancelled)?;
     if out.status != Status::Passed {
-        return Err(format!("the probe ended {}: {}", out.status, out.message));
+        return Err(ProbeError::Ended {
+            status: out.status,
+            message: out.message,
+        });
     }
-    serde_json::from_str(out.stdout.text.trim()).map_err(|e| format!("the probe's report: {e}"))
+    serde_json::from_str(out.stdout.text.trim()).map_err(ProbeError::Report)
 }
 
 /// The process backend's layers: minimal root, IPC namespace per execution, memory
@@ -71,7 +85,7 @@ pub async fn process(python: String) -> crate::Result<Vec<Item>> {
     let sb = ProcessSandbox::start(ProcessConfig { python, jobs: 1 }).await?;
     let (first, second) = match (probe(&sb).await, probe(&sb).await) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return Ok(vec![item(false, "process probe", e)]),
+        (Err(e), _) | (_, Err(e)) => return Ok(vec![item(false, "process probe", e.to_string())]),
     };
     let s = |k: &str| first[k].as_str().unwrap_or("?").to_string();
     let root: Vec<String> = serde_json::from_value(first["root"].clone()).unwrap_or_default();

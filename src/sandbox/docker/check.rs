@@ -100,7 +100,8 @@ pub async fn check() -> crate::Result<Vec<Item>> {
     let probe = async {
         let mut lease = pool
             .checkout(&shared, Resources::for_limits(&limits))
-            .await?;
+            .await
+            .map_err(|e| e.to_string())?;
         let req = ExecRequest {
             program: PROBE.into(),
             tests: vec![],

@@ -131,7 +131,7 @@ impl Sandbox for DockerSandbox {
             .await
         {
             Ok(l) => l,
-            Err(e) => return Ok(Outcome::sandbox_error("docker", &req.tests, e)),
+            Err(e) => return Ok(Outcome::sandbox_error("docker", &req.tests, e.to_string())),
         };
         let (observed, reusable) = lease
             .server

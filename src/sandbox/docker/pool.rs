@@ -3,7 +3,7 @@
 //! so that success, error, Ctrl-C and `Drop` all remove them.
 
 use super::engine::Harness;
-use super::server::Server;
+use super::server::{ContainerError, Server};
 use super::spec::Resources;
 use crate::sandbox::profile::Profile;
 use crate::sandbox::uids::lease_uid;
@@ -106,13 +106,13 @@ impl Shared {
         &self,
         profile: &'static Profile,
         res: Resources,
-    ) -> Result<Server, String> {
+    ) -> Result<Server, ContainerError> {
         let n = self.name_next.fetch_add(1, Ordering::Relaxed);
         let name = format!("assay-{}-{}-{n}", self.run, profile.name);
         let registry = Arc::clone(&self.registry);
         // No two containers on the machine, of this harness or another, nor a process
         // backend slot, run executions as one uid (see `uids.rs`).
-        let uid = lease_uid().map_err(|e| e.to_string())?;
+        let uid = lease_uid().map_err(ContainerError::Uid)?;
         Server::start(
             &self.docker,
             profile,
@@ -158,7 +158,12 @@ impl Pool {
     }
 
     /// Starts `n` servers ahead of time (warm mode), concurrently.
-    pub async fn prewarm(&self, shared: &Shared, n: usize, res: Resources) -> Result<(), String> {
+    pub async fn prewarm(
+        &self,
+        shared: &Shared,
+        n: usize,
+        res: Resources,
+    ) -> Result<(), ContainerError> {
         let started =
             futures_util::future::join_all((0..n).map(|_| shared.start_server(self.profile, res)))
                 .await;
@@ -170,11 +175,11 @@ impl Pool {
     }
 
     /// A server with these resources: an idle one (resized when needed) or a new one.
-    pub async fn checkout(&self, shared: &Shared, res: Resources) -> Result<Lease, String> {
+    pub async fn checkout(&self, shared: &Shared, res: Resources) -> Result<Lease, ContainerError> {
         let permit = Arc::clone(&self.permits)
             .acquire_owned()
             .await
-            .map_err(|_| "the pool is closed".to_string())?;
+            .map_err(|_| ContainerError::PoolClosed)?;
         let idle = if shared.cold {
             None
         } else {

@@ -61,6 +61,51 @@ struct Report {
     clean: bool,
 }
 
+/// Why a container could not be made to serve. Each is a fault of the engine or the
+/// harness, never of the code under test: the execution becomes `sandbox_error`.
+#[derive(Debug, thiserror::Error)]
+pub enum ContainerError {
+    #[error("cannot create a {profile} container: {source}")]
+    Create {
+        profile: &'static str,
+        source: bollard::errors::Error,
+    },
+    #[error("cannot attach to container {name}: {source}")]
+    Attach {
+        name: String,
+        source: bollard::errors::Error,
+    },
+    #[error("cannot start container {name}: {source}")]
+    Start {
+        name: String,
+        source: bollard::errors::Error,
+    },
+    #[error("cannot talk to container {name}: {source}")]
+    Talk {
+        name: String,
+        source: std::io::Error,
+    },
+    #[error("the pool server of container {name} did not start: {log}")]
+    NotReady { name: String, log: String },
+    #[error("container {name} did not start in time")]
+    StartTimeout { name: String },
+    #[error("no execution uid: {0}")]
+    Uid(crate::Error),
+    #[error("the pool is closed")]
+    PoolClosed,
+}
+
+/// What broke the server's stream of frames.
+#[derive(Debug, thiserror::Error)]
+enum StreamError {
+    #[error("bad report from the pool server: {0}")]
+    BadReport(serde_json::Error),
+    #[error("unknown frame {0:#x} from the pool server")]
+    UnknownFrame(u8),
+    #[error("lost the container's output: {0}")]
+    Lost(bollard::errors::Error),
+}
+
 impl Server {
     /// Creates, attaches and starts a container; `on_created` learns its id at once so
     /// that nothing created is ever unknown to the cleanup.
@@ -73,7 +118,7 @@ impl Server {
         resources: Resources,
         uid: UidLease,
         on_created: impl FnOnce(&str),
-    ) -> Result<Server, String> {
+    ) -> Result<Server, ContainerError> {
         let body = spec::container(profile, harness, run, resources);
         let opts = CreateContainerOptions {
             name: Some(name.to_string()),
@@ -82,7 +127,10 @@ impl Server {
         let id = docker
             .create_container(Some(opts), body)
             .await
-            .map_err(|e| format!("cannot create a {} container: {e}", profile.name))?
+            .map_err(|source| ContainerError::Create {
+                profile: profile.name,
+                source,
+            })?
             .id;
         on_created(&id);
         let fut = async {
@@ -97,11 +145,17 @@ impl Server {
             let att = docker
                 .attach_container(&id, Some(attach))
                 .await
-                .map_err(|e| format!("cannot attach to container {name}: {e}"))?;
+                .map_err(|source| ContainerError::Attach {
+                    name: name.into(),
+                    source,
+                })?;
             docker
                 .start_container(&id, None)
                 .await
-                .map_err(|e| format!("cannot start container {name}: {e}"))?;
+                .map_err(|source| ContainerError::Start {
+                    name: name.into(),
+                    source,
+                })?;
             let hello = spec::hello(uid.uid);
             let mut server = Server {
                 id: id.clone(),
@@ -112,23 +166,23 @@ impl Server {
                 log: CapturedBuf::default(),
                 _uid: uid,
             };
-            server
-                .input
-                .write_all(&hello)
-                .await
-                .map_err(|e| format!("cannot talk to container {name}: {e}"))?;
-            server.input.flush().await.map_err(|e| e.to_string())?;
+            let talk = |source| ContainerError::Talk {
+                name: name.into(),
+                source,
+            };
+            server.input.write_all(&hello).await.map_err(talk)?;
+            server.input.flush().await.map_err(talk)?;
             match server.next_frame().await {
                 Ok(Some(Frame::Ready)) => Ok(server),
-                _ => Err(format!(
-                    "the pool server of container {name} did not start: {}",
-                    server.log_tail()
-                )),
+                _ => Err(ContainerError::NotReady {
+                    name: name.into(),
+                    log: server.log_tail(),
+                }),
             }
         };
         tokio::time::timeout(START_TIMEOUT, fut)
             .await
-            .unwrap_or_else(|_| Err(format!("container {name} did not start in time")))
+            .unwrap_or_else(|_| Err(ContainerError::StartTimeout { name: name.into() }))
     }
 
     fn log_tail(&self) -> String {
@@ -146,7 +200,7 @@ impl Server {
 
     /// The next frame of the server's stdout; `Ok(None)` when the stream ended.
     /// Cancel-safe: partial frames stay in `pending`.
-    async fn next_frame(&mut self) -> Result<Option<Frame>, String> {
+    async fn next_frame(&mut self) -> Result<Option<Frame>, StreamError> {
         loop {
             if self.pending.len() >= 5 {
                 let len =
@@ -162,14 +216,14 @@ impl Server {
                         b'C' => Ok(Some(Frame::Channel(payload))),
                         b'X' => serde_json::from_slice(&payload)
                             .map(|r| Some(Frame::Exit(r)))
-                            .map_err(|e| format!("bad report from the pool server: {e}")),
-                        k => Err(format!("unknown frame {k:#x} from the pool server")),
+                            .map_err(StreamError::BadReport),
+                        k => Err(StreamError::UnknownFrame(k)),
                     };
                 }
             }
             match self.output.next().await {
                 None => return Ok(None),
-                Some(Err(e)) => return Err(format!("lost the container's output: {e}")),
+                Some(Err(e)) => return Err(StreamError::Lost(e)),
                 Some(Ok(LogOutput::StdOut { message } | LogOutput::Console { message })) => {
                     self.pending.extend_from_slice(&message)
                 }
@@ -230,7 +284,7 @@ impl Server {
                     Ok(Some(Frame::Exit(r))) => { report = Some(r); break; }
                     Ok(Some(Frame::Ready)) => { lost = Some("the pool server restarted".into()); break; }
                     Ok(None) => { lost = Some(format!("the pool server exited: {}", self.log_tail())); break; }
-                    Err(e) => { lost = Some(e); break; }
+                    Err(e) => { lost = Some(e.to_string()); break; }
                 },
                 _ = tokio::time::sleep_until(wake.into()) => {
                     if kill_sent.is_some() {

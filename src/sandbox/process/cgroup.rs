@@ -108,14 +108,31 @@ fn pid_alive(pid: i32) -> bool {
     unsafe { libc::kill(pid, 0) == 0 || *libc::__errno_location() == libc::EPERM }
 }
 
+/// Why the memory cgroups cannot be used (the sandbox then warns and keeps RLIMIT_AS).
+#[derive(Debug, thiserror::Error)]
+pub enum CgroupError {
+    #[error(
+        "no memory cgroup controller available to this process (cgroup v1 `memory` \
+         hierarchy, or v2 with memory delegated)"
+    )]
+    Unavailable,
+    #[error("cannot {what} {}: {source}", path.display())]
+    Io {
+        what: String,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn io_error(what: impl Into<String>, path: &Path) -> impl FnOnce(std::io::Error) -> CgroupError {
+    let (what, path) = (what.into(), path.to_path_buf());
+    move |source| CgroupError::Io { what, path, source }
+}
+
 impl MemoryCgroups {
     /// Creates this harness's directory, after removing those of dead harnesses.
-    pub fn create() -> Result<MemoryCgroups, String> {
-        let (own, version) = own_cgroup().ok_or_else(|| {
-            "no memory cgroup controller available to this process (cgroup v1 `memory` \
-             hierarchy, or v2 with memory delegated)"
-                .to_string()
-        })?;
+    pub fn create() -> Result<MemoryCgroups, CgroupError> {
+        let (own, version) = own_cgroup().ok_or(CgroupError::Unavailable)?;
         if let Ok(entries) = std::fs::read_dir(&own) {
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
@@ -130,23 +147,22 @@ impl MemoryCgroups {
         match std::fs::create_dir(&dir) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(format!("cannot create {}: {e}", dir.display())),
+            Err(e) => return Err(io_error("create", &dir)(e)),
         }
         if version == Version::V2 {
             std::fs::write(dir.join("cgroup.subtree_control"), "+memory")
-                .map_err(|e| format!("cannot delegate memory in {}: {e}", dir.display()))?;
+                .map_err(io_error("delegate memory in", &dir))?;
         }
         Ok(MemoryCgroups { dir, version })
     }
 
     /// The cgroup of the slot whose executions run as `uid`.
-    pub fn slot(&self, uid: u32) -> Result<SlotCgroup, String> {
+    pub fn slot(&self, uid: u32) -> Result<SlotCgroup, CgroupError> {
         let dir = self.dir.join(format!("slot-{uid}"));
-        let err = |what: &str, e: std::io::Error| format!("{what} {}: {e}", dir.display());
         match std::fs::create_dir(&dir) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(err("cannot create", e)),
+            Err(e) => return Err(io_error("create", &dir)(e)),
         }
         let (limit, peak, usage) = match self.version {
             Version::V1 => (
@@ -161,15 +177,15 @@ impl MemoryCgroups {
                 .read(read)
                 .write(true)
                 .open(dir.join(name))
-                .map_err(|e| err(&format!("cannot open {name} in"), e))
+                .map_err(io_error(format!("open {name} in"), &dir))
         };
         let mut slot = SlotCgroup {
             procs: open("cgroup.procs", false)?,
             members: File::open(dir.join("cgroup.procs"))
-                .map_err(|e| err("cannot open cgroup.procs in", e))?,
+                .map_err(io_error("open cgroup.procs in", &dir))?,
             limit: open(limit, false)?,
             peak: open(peak, true)?,
-            usage: File::open(dir.join(usage)).map_err(|e| err("cannot open usage in", e))?,
+            usage: File::open(dir.join(usage)).map_err(io_error("open usage in", &dir))?,
             dir,
             version: self.version,
             baseline: 0,

@@ -5,7 +5,7 @@
 
 use crate::sandbox::profile::Profile;
 use std::os::fd::AsRawFd;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub fn venv_root() -> PathBuf {
@@ -23,9 +23,36 @@ pub fn venv_root() -> PathBuf {
     }
 }
 
+/// Why a profile's environment could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum VenvError {
+    #[error("cannot {what} {}: {source}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{what}: {source}")]
+    Spawn {
+        what: &'static str,
+        source: std::io::Error,
+    },
+    #[error("{what} failed ({status}): {tail}")]
+    Failed {
+        what: &'static str,
+        status: std::process::ExitStatus,
+        tail: String,
+    },
+}
+
+fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> VenvError {
+    let path = path.to_path_buf();
+    move |source| VenvError::Io { what, path, source }
+}
+
 /// The interpreter for `profile`: `base` itself when it installs nothing, otherwise the
 /// python of its environment, created now if needed. `Err` says what failed.
-pub fn python_for(profile: &Profile, base: &str) -> Result<String, String> {
+pub fn python_for(profile: &Profile, base: &str) -> Result<String, VenvError> {
     if profile.packages().is_empty() {
         return Ok(base.to_string());
     }
@@ -36,11 +63,10 @@ pub fn python_for(profile: &Profile, base: &str) -> Result<String, String> {
     if done.exists() {
         return Ok(python.display().to_string());
     }
-    std::fs::create_dir_all(&root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+    std::fs::create_dir_all(&root).map_err(io("create", &root))?;
     // One creator at a time, across threads and harness processes.
     let lock_path = root.join(format!("{}-{}.lock", profile.name, profile.hash()));
-    let lock = std::fs::File::create(&lock_path)
-        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    let lock = std::fs::File::create(&lock_path).map_err(io("lock", &lock_path))?;
     // SAFETY: flock on an fd we own; blocks until the other creator is done.
     unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) };
     if done.exists() {
@@ -58,8 +84,7 @@ pub fn python_for(profile: &Profile, base: &str) -> Result<String, String> {
         "python -m venv (is python3-venv installed?)",
     )?;
     let reqs = root.join(format!("{}-{}.txt", profile.name, profile.hash()));
-    std::fs::write(&reqs, profile.requirements)
-        .map_err(|e| format!("cannot write {}: {e}", reqs.display()))?;
+    std::fs::write(&reqs, profile.requirements).map_err(io("write", &reqs))?;
     run(
         Command::new(dir.join("bin").join("pip"))
             .args([
@@ -72,27 +97,26 @@ pub fn python_for(profile: &Profile, base: &str) -> Result<String, String> {
             .arg(&reqs),
         "pip install",
     )?;
-    std::fs::write(&done, profile.hash())
-        .map_err(|e| format!("cannot write {}: {e}", done.display()))?;
+    std::fs::write(&done, profile.hash()).map_err(io("write", &done))?;
     log::info!("created the `{}` environment", profile.name);
     Ok(python.display().to_string())
 }
 
-fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
+fn run(cmd: &mut Command, what: &'static str) -> Result<(), VenvError> {
     let out = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| format!("{what}: {e}"))?;
+        .map_err(|source| VenvError::Spawn { what, source })?;
     if out.status.success() {
         return Ok(());
     }
     let err = String::from_utf8_lossy(&out.stderr);
     let tail: Vec<&str> = err.lines().rev().take(3).collect();
-    Err(format!(
-        "{what} failed ({}): {}",
-        out.status,
-        tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
-    ))
+    Err(VenvError::Failed {
+        what,
+        status: out.status,
+        tail: tail.into_iter().rev().collect::<Vec<_>>().join(" | "),
+    })
 }

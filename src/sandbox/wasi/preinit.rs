@@ -8,6 +8,7 @@
 use super::module;
 use super::run::{context, payload, Guest};
 use super::snapshot::{self, GlobalValue, Snapshot, PREINIT_EXIT, RUN_MAIN};
+use super::wasm_edit::WasmError;
 use crate::entry::{Level, TestCase};
 use crate::sandbox::bootstrap::RUNNER;
 use crate::sandbox::environment::ENVIRONMENT;
@@ -164,9 +165,11 @@ fn build(engine: &Engine, linker: &Linker<Guest>, wasm: &[u8]) -> wasmtime::Resu
     if std::io::stderr().is_terminal() {
         log::info!("pre-initialising python.wasm for the wasi sandbox (once, about 10 s)");
     }
-    let instrumented = snapshot::instrument(wasm)
-        .map_err(wasmtime::Error::msg)?
-        .map_err(NoSnapshot)?;
+    let instrumented = match snapshot::instrument(wasm) {
+        Ok(i) => i,
+        Err(WasmError::Unsupported(why)) => return Err(NoSnapshot(why).into()),
+        Err(e) => return Err(wasmtime::Error::msg(e)),
+    };
     let module = Module::from_binary(engine, &instrumented.wasm)?;
     let mut stdin = serde_json::to_vec(RUNNER.1)?;
     stdin.extend_from_slice(b"\nsnapshot ");

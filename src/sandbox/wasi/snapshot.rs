@@ -25,7 +25,7 @@
 //! Where the module lacks what this needs, the backend runs `_start` on every execution.
 
 use super::wasm_edit::{
-    append, assemble, export_section, layout, section_items, value_type, Layout, Result,
+    append, assemble, export_section, layout, section_items, value_type, Layout, Result, WasmError,
 };
 use std::ops::Range;
 use wasm_encoder::{
@@ -160,24 +160,30 @@ fn unique(hay: &[u8], needle: &[u8]) -> Option<usize> {
     found.next().is_none().then_some(first)
 }
 
-/// The module with each mutable global exported as `assay_global_N`; `Ok(Err(why))` when
-/// the module cannot be snapshotted.
-pub(super) fn instrument(wasm: &[u8]) -> Result<std::result::Result<Instrumented, String>> {
+/// The module with each mutable global exported as `assay_global_N`;
+/// `WasmError::Unsupported` when the module cannot be snapshotted.
+pub(super) fn instrument(wasm: &[u8]) -> Result<Instrumented> {
     let l = layout(wasm)?;
     if l.memory_imported || l.memory.is_none() {
-        return Ok(Err("the module does not define its one memory".into()));
+        return Err(WasmError::Unsupported(
+            "the module does not define its one memory".into(),
+        ));
     }
     if l.passive_data {
-        return Ok(Err("the module has passive data segments".into()));
+        return Err(WasmError::Unsupported(
+            "the module has passive data segments".into(),
+        ));
     }
     if l.imported_globals > 0 {
-        return Ok(Err("the module imports globals".into()));
+        return Err(WasmError::Unsupported("the module imports globals".into()));
     }
     let mut globals = Vec::new();
     for (i, (ty, _)) in l.globals.iter().enumerate() {
         if ty.mutable {
             if value_type(ty.content_type).is_none() {
-                return Ok(Err(format!("global {i} is not a number")));
+                return Err(WasmError::Unsupported(format!(
+                    "global {i} is not a number"
+                )));
             }
             globals.push((format!("{GLOBAL_EXPORT}{i}"), i as u32));
         }
@@ -192,7 +198,7 @@ pub(super) fn instrument(wasm: &[u8]) -> Result<std::result::Result<Instrumented
             true
         }
     });
-    Ok(Ok(Instrumented { wasm, globals }))
+    Ok(Instrumented { wasm, globals })
 }
 
 /// The instrumented module rewritten to start as `snap`: memory as data segments (zero runs
@@ -228,7 +234,9 @@ pub(super) fn rewrite(instrumented: &[u8], snap: &Snapshot, call: EntryCall) -> 
         code.function(&f);
         section_items(&code)
     };
-    let memory = l.memory.ok_or("no memory")?;
+    let memory = l
+        .memory
+        .ok_or_else(|| WasmError::Unsupported("no memory".into()))?;
     let pages = (snap.memory.len() as u64).div_ceil(1 << 16);
     let memories = {
         let mut s = MemorySection::new();
@@ -244,7 +252,8 @@ pub(super) fn rewrite(instrumented: &[u8], snap: &Snapshot, call: EntryCall) -> 
     let globals = {
         let mut s = GlobalSection::new();
         for (i, (ty, init)) in l.globals.iter().enumerate() {
-            let val_type = value_type(ty.content_type).ok_or("a global that is not a number")?;
+            let val_type = value_type(ty.content_type)
+                .ok_or_else(|| WasmError::Unsupported("a global that is not a number".into()))?;
             let global_type = GlobalType {
                 val_type,
                 mutable: ty.mutable,
@@ -293,7 +302,7 @@ pub(super) fn rewrite(instrumented: &[u8], snap: &Snapshot, call: EntryCall) -> 
         module.section(&data);
         out.extend_from_slice(&module.finish()[8..]);
     }
-    wasmparser::validate(&out).map_err(|e| format!("the snapshot does not validate: {e}"))?;
+    wasmparser::validate(&out).map_err(WasmError::Invalid)?;
     Ok(out)
 }
 
@@ -415,7 +424,7 @@ mod tests {
     #[test]
     fn the_snapshot_starts_where_the_run_stopped_and_enters_through_the_frame_found() {
         let wasm = module();
-        let instrumented = instrument(&wasm).unwrap().unwrap();
+        let instrumented = instrument(&wasm).unwrap();
         assert_eq!(instrumented.globals, [("assay_global_0".to_string(), 0)]);
         let mut memory = memory_of(&instrumented.wasm);
         let args = ["py", "-c", "cmd"];

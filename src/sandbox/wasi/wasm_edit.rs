@@ -6,7 +6,19 @@ use std::ops::Range;
 use wasm_encoder::{ExportKind, ExportSection, Module, RawSection, ValType};
 use wasmparser::{ExternalKind, Parser, Payload, TypeRef};
 
-pub(super) type Result<T> = std::result::Result<T, String>;
+/// Why a module could not be read, or cannot be snapshotted.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum WasmError {
+    #[error("unreadable module: {0}")]
+    Parse(#[from] wasmparser::BinaryReaderError),
+    /// The module is valid but not one the snapshot handles: run without one.
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("the snapshot does not validate: {0}")]
+    Invalid(wasmparser::BinaryReaderError),
+}
+
+pub(super) type Result<T> = std::result::Result<T, WasmError>;
 
 /// What the rewriting needs to know of a module, read in one pass.
 pub(super) struct Layout {
@@ -41,14 +53,13 @@ pub(super) fn layout(wasm: &[u8]) -> Result<Layout> {
         bodies: Vec::new(),
         func_types: Vec::new(),
     };
-    let err = |e: wasmparser::BinaryReaderError| e.to_string();
     for payload in Parser::new(0).parse_all(wasm) {
-        let payload = payload.map_err(err)?;
+        let payload = payload?;
         match &payload {
             Payload::ImportSection(reader) => {
                 for imports in reader.clone() {
-                    for import in imports.map_err(err)? {
-                        let (_, import) = import.map_err(err)?;
+                    for import in imports? {
+                        let (_, import) = import?;
                         match import.ty {
                             TypeRef::Func(_) | TypeRef::FuncExact(_) => l.imported_funcs += 1,
                             TypeRef::Global(_) => l.imported_globals += 1,
@@ -60,7 +71,7 @@ pub(super) fn layout(wasm: &[u8]) -> Result<Layout> {
             }
             Payload::TypeSection(reader) => {
                 for ty in reader.clone().into_iter_err_on_gc_types() {
-                    let ty = ty.map_err(err)?;
+                    let ty = ty?;
                     use wasmparser::ValType::I32;
                     l.binary_i32
                         .push(ty.params() == [I32, I32] && ty.results() == [I32]);
@@ -68,7 +79,7 @@ pub(super) fn layout(wasm: &[u8]) -> Result<Layout> {
             }
             Payload::FunctionSection(reader) => {
                 for ty in reader.clone() {
-                    l.func_types.push(ty.map_err(err)?);
+                    l.func_types.push(ty?);
                 }
             }
             Payload::MemorySection(reader) => {
@@ -76,30 +87,35 @@ pub(super) fn layout(wasm: &[u8]) -> Result<Layout> {
                     .clone()
                     .into_iter()
                     .collect::<std::result::Result<Vec<_>, _>>();
-                let memories = memories.map_err(err)?;
+                let memories = memories?;
                 if memories.len() != 1 {
-                    return Err(format!("{} memories, not one", memories.len()));
+                    return Err(WasmError::Unsupported(format!(
+                        "{} memories, not one",
+                        memories.len()
+                    )));
                 }
                 l.memory = Some(memories[0]);
             }
             Payload::GlobalSection(reader) => {
                 for global in reader.clone() {
-                    let global = global.map_err(err)?;
+                    let global = global?;
                     let mut expr = global.init_expr.get_binary_reader();
-                    let bytes = expr.read_bytes(expr.bytes_remaining()).map_err(err)?;
+                    let bytes = expr.read_bytes(expr.bytes_remaining())?;
                     l.globals.push((global.ty, bytes.to_vec()));
                 }
             }
             Payload::ExportSection(reader) => {
                 for export in reader.clone() {
-                    let export = export.map_err(err)?;
+                    let export = export?;
                     let kind = match export.kind {
                         ExternalKind::Func => ExportKind::Func,
                         ExternalKind::Table => ExportKind::Table,
                         ExternalKind::Memory => ExportKind::Memory,
                         ExternalKind::Global => ExportKind::Global,
                         ExternalKind::Tag => ExportKind::Tag,
-                        ExternalKind::FuncExact => return Err("an exact-type export".into()),
+                        ExternalKind::FuncExact => {
+                            return Err(WasmError::Unsupported("an exact-type export".into()))
+                        }
                     };
                     l.exports
                         .push((export.name.to_string(), kind, export.index));
@@ -108,7 +124,7 @@ pub(super) fn layout(wasm: &[u8]) -> Result<Layout> {
             Payload::DataCountSection { .. } => l.passive_data = true,
             Payload::DataSection(reader) => {
                 for data in reader.clone() {
-                    if matches!(data.map_err(err)?.kind, wasmparser::DataKind::Passive) {
+                    if matches!(data?.kind, wasmparser::DataKind::Passive) {
                         l.passive_data = true;
                     }
                 }
