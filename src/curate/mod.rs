@@ -86,7 +86,8 @@ pub struct CurateOptions {
     pub similarity: f64,
 }
 
-/// Runs every stage and writes the curated entries, `rejected.jsonl` and the report.
+/// Runs every stage and writes the curated entries, `rejected.jsonl` and `report.json`
+/// (its renderings, `report.md` and `report.html`, are `report::curation::write`'s).
 pub async fn curate(
     sandbox: Arc<dyn Sandbox>,
     opts: &CurateOptions,
@@ -209,14 +210,7 @@ pub async fn curate(
                            "tests": judge::test_records(&c.outcomes)})
     }));
     write_jsonl(&opts.report_dir.join("rejected.jsonl"), rejected)?;
-    let write = |name: &str, text: String| {
-        let path = opts.report_dir.join(name);
-        std::fs::write(&path, text).map_err(|source| Error::Write { path, source })
-    };
-    write(
-        "report.json",
-        serde_json::to_string_pretty(&report).expect("report serializes"),
-    )?;
+    crate::entry::write_json(&opts.report_dir.join("report.json"), &report)?;
     Ok(report)
 }
 
