@@ -4,7 +4,7 @@
 use super::args::{limits, parse_size, runtime, Format, SandboxArgs};
 use crate::error::{Error, EXIT_GATE, EXIT_OK};
 use crate::sandbox::select::{self, BackendOptions};
-use crate::score::{self, ScoreRequest};
+use crate::score::{self, PassAt, ScoreRequest};
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -64,7 +64,7 @@ pub(super) struct ScoreArgs {
 /// The `--fail-under` gate: pass@k must be at least `min`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct Gate {
-    k: u64,
+    metric: PassAt,
     min: f64,
 }
 
@@ -73,19 +73,14 @@ impl FromStr for Gate {
 
     /// `pass@K=MIN` or a bare `MIN` (pass@1), with K ≥ 1 and MIN in [0, 1].
     fn from_str(spec: &str) -> Result<Self, String> {
-        let (k, min) = match spec.split_once('=') {
+        let (metric, min) = match spec.split_once('=') {
             Some((metric, min)) => {
-                let k = metric
-                    .trim()
-                    .strip_prefix("pass@")
-                    .and_then(|k| k.parse::<u64>().ok())
-                    .filter(|&k| k >= 1)
-                    .ok_or_else(|| {
-                        format!("{metric:?} is not a metric: expected pass@K with K >= 1, as in pass@10=0.6")
-                    })?;
-                (k, min)
+                let metric = metric.trim().parse::<PassAt>().map_err(|_| {
+                    format!("{metric:?} is not a metric: expected pass@K with K >= 1, as in pass@10=0.6")
+                })?;
+                (metric, min)
             }
-            None => (1, spec),
+            None => (PassAt(1), spec),
         };
         let min: f64 = min
             .trim()
@@ -94,7 +89,7 @@ impl FromStr for Gate {
         if !(0.0..=1.0).contains(&min) {
             return Err(format!("{min} is outside [0, 1]"));
         }
-        Ok(Gate { k, min })
+        Ok(Gate { metric, min })
     }
 }
 
@@ -109,7 +104,7 @@ impl TryFrom<&ScoreArgs> for ScoreRequest {
         // pass@1 always, and the gate's metric whatever --k says.
         let mut ks = args.k.clone();
         ks.push(1);
-        ks.extend(args.fail_under.map(|g| g.k));
+        ks.extend(args.fail_under.map(|g| g.metric.0));
         ks.sort_unstable();
         ks.dedup();
         Ok(ScoreRequest {
@@ -161,7 +156,7 @@ pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {
         (Format::Json, None) => println!("{}", crate::report::score_json(&summary)),
     }
     if let Some(gate) = args.fail_under {
-        let metric = format!("pass@{}", gate.k);
+        let metric = gate.metric;
         match summary.pass_at_k.get(&metric).copied().flatten() {
             Some(value) if value >= gate.min => {}
             Some(value) => {
@@ -228,14 +223,14 @@ pub(super) fn merge(args: MergeArgs) -> anyhow::Result<i32> {
 
 #[cfg(test)]
 mod tests {
-    use super::Gate;
+    use super::{Gate, PassAt};
 
     #[test]
     fn fail_under_names_a_metric_or_means_pass_at_1() {
-        assert_eq!("0.5".parse(), Ok(Gate { k: 1, min: 0.5 }));
-        assert_eq!("pass@10=0.6".parse(), Ok(Gate { k: 10, min: 0.6 }));
-        assert_eq!("pass@1=1".parse(), Ok(Gate { k: 1, min: 1.0 }));
-        assert_eq!("0".parse(), Ok(Gate { k: 1, min: 0.0 }));
+        assert_eq!("0.5".parse(), Ok(Gate { metric: PassAt(1), min: 0.5 }));
+        assert_eq!("pass@10=0.6".parse(), Ok(Gate { metric: PassAt(10), min: 0.6 }));
+        assert_eq!("pass@1=1".parse(), Ok(Gate { metric: PassAt(1), min: 1.0 }));
+        assert_eq!("0".parse(), Ok(Gate { metric: PassAt(1), min: 0.0 }));
         for bad in [
             "1.5",
             "-0.1",

@@ -80,8 +80,7 @@ pub struct Comparison {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MetricDelta {
-    pub metric: String,
-    pub k: u64,
+    pub metric: crate::score::PassAt,
     pub baseline: Option<f64>,
     pub current: Option<f64>,
     pub delta: Option<f64>,

@@ -113,8 +113,7 @@ pub(super) fn metric_delta(
         None
     };
     MetricDelta {
-        metric: format!("pass@{k}"),
-        k,
+        metric: crate::score::PassAt(k),
         baseline: bm,
         current: cm,
         delta: bm.zip(cm).map(|(x, y)| y - x),

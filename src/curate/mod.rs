@@ -9,6 +9,8 @@ mod dedupe;
 mod judge;
 mod load;
 pub mod report;
+#[cfg(test)]
+mod tests;
 
 use crate::entry::{write_jsonl, Entry};
 use crate::run::{self, Cancel, Instance, Job, Journal, Listener, RunOptions};

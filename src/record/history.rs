@@ -19,7 +19,7 @@ impl Listed {
     pub fn pass_at(&self, k: u64) -> Option<f64> {
         self.summary
             .as_ref()
-            .and_then(|s| s.pass_at_k.get(&format!("pass@{k}")).copied().flatten())
+            .and_then(|s| s.pass_at_k.get(&crate::score::PassAt(k)).copied().flatten())
     }
 }
 

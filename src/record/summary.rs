@@ -5,6 +5,7 @@
 use super::Meta;
 use crate::entry::{Level, Problem, Sample};
 use crate::sandbox::{Outcome, Status};
+use crate::score::PassAt;
 use serde::{Deserialize, Serialize};
 use statrs::statistics::{Data, OrderStatistics};
 use std::collections::{BTreeMap, HashMap};
@@ -14,16 +15,16 @@ pub struct RunSummary {
     /// `score` or `curate`.
     pub kind: String,
     /// `pass@k` → value, or null when some task has fewer than k samples.
-    pub pass_at_k: BTreeMap<String, Option<f64>>,
+    pub pass_at_k: BTreeMap<PassAt, Option<f64>>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub not_computable: BTreeMap<String, String>,
+    pub not_computable: BTreeMap<PassAt, String>,
     pub samples: usize,
     pub tasks: usize,
     /// Problems without a sample.
     pub unattempted_tasks: usize,
     /// Samples kept out of pass@k (sandbox errors, unsupported).
     pub excluded: usize,
-    pub by_status: BTreeMap<String, usize>,
+    pub by_status: BTreeMap<Status, usize>,
     /// Per test level, over every test of every scored execution.
     pub by_level: Vec<LevelCount>,
     /// Per domain, when the problems have domains (native entries).

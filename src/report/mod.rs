@@ -2,6 +2,8 @@
 
 pub mod curation;
 pub mod run;
+#[cfg(test)]
+mod snapshots;
 
 use crate::score::Summary;
 use std::fmt::Write;

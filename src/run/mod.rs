@@ -153,4 +153,6 @@ pub async fn run_all(
 }
 
 #[cfg(test)]
+pub(crate) mod scripted;
+#[cfg(test)]
 mod tests;

@@ -1,69 +1,8 @@
 //! The orchestrator against a scripted sandbox (no Python): sharing of identical jobs,
 //! retries of harness faults, cancellation, resume from the journal, and the events.
 
+use super::scripted::Scripted;
 use super::*;
-use crate::sandbox::Execution;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
-
-/// A sandbox whose programs are scripts: `pass`, `fail`, `fault N` (a `sandbox_error` for
-/// the first N runs of that program, then a pass) and `hang` (until cancelled).
-#[derive(Default)]
-struct Scripted {
-    runs: Mutex<HashMap<String, usize>>,
-    cancelled: AtomicBool,
-}
-
-impl Scripted {
-    fn runs_of(&self, program: &str) -> usize {
-        self.runs.lock().unwrap().get(program).copied().unwrap_or(0)
-    }
-
-    fn total_runs(&self) -> usize {
-        self.runs.lock().unwrap().values().sum()
-    }
-}
-
-#[async_trait::async_trait]
-impl Sandbox for Scripted {
-    fn name(&self) -> &'static str {
-        "scripted"
-    }
-
-    fn fingerprint(&self) -> String {
-        "v1".into()
-    }
-
-    async fn execute(&self, req: ExecRequest) -> Execution {
-        let n = {
-            let mut runs = self.runs.lock().unwrap();
-            let n = runs.entry(req.program.clone()).or_insert(0);
-            *n += 1;
-            *n
-        };
-        let outcome = |status| Outcome::without_run("scripted", &req.tests, status, "");
-        let mut words = req.program.split_whitespace();
-        match (words.next(), words.next()) {
-            (Some("pass"), _) => Ok(outcome(Status::Passed)),
-            (Some("fail"), _) => Ok(outcome(Status::Failed)),
-            (Some("fault"), Some(k)) if n <= k.parse::<usize>().unwrap() => Ok(
-                Outcome::sandbox_error("scripted", &req.tests, format!("fault {n}")),
-            ),
-            (Some("fault"), _) => Ok(outcome(Status::Passed)),
-            (Some("hang"), _) => {
-                while !self.cancelled.load(Ordering::Relaxed) {
-                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-                }
-                Err(Cancelled)
-            }
-            _ => panic!("unknown script {:?}", req.program),
-        }
-    }
-
-    fn cancel_all(&self) {
-        self.cancelled.store(true, Ordering::Relaxed);
-    }
-}
 
 fn job(program: &str, instance: Instance) -> Job {
     Job {

@@ -25,8 +25,8 @@ pub use supervise::Cancelled;
 use crate::entry::{Level, TestCase};
 use serde::{Deserialize, Serialize};
 
-/// The verdict vocabulary shared by every backend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The verdict vocabulary shared by every backend (ordered as listed: best first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Passed,
@@ -79,7 +79,7 @@ impl Status {
 
 impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 

@@ -169,6 +169,17 @@ pub fn stdlib() -> &'static Profile {
     &PROFILES[0]
 }
 
+/// The profile a request runs in, or its `unsupported` outcome naming the requirement no
+/// profile satisfies.
+pub(crate) fn for_request(
+    backend: &str,
+    req: &super::ExecRequest,
+) -> Result<&'static Profile, super::Outcome> {
+    select(&req.requirements).map_err(|e| {
+        super::Outcome::without_run(backend, &req.tests, super::Status::Unsupported, e.to_string())
+    })
+}
+
 /// The first (smallest) profile whose pins satisfy every requirement (name and version
 /// specifiers), or a message naming the requirement no profile satisfies.
 pub fn select(requirements: &[String]) -> Result<&'static Profile, Unsatisfied> {

@@ -1,6 +1,7 @@
 //! `assay score`: every sample through the sandbox, results in input order, pass@k.
 
 pub mod passk;
+pub use passk::PassAt;
 pub(crate) mod results;
 mod retry;
 
@@ -48,12 +49,12 @@ fn is_zero(n: &u64) -> bool {
 pub struct Summary {
     /// `pass@k` → value, or null when some task has fewer than k samples.
     #[serde(flatten)]
-    pub pass_at_k: BTreeMap<String, Option<f64>>,
+    pub pass_at_k: BTreeMap<PassAt, Option<f64>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub not_computable: BTreeMap<String, String>,
+    pub not_computable: BTreeMap<PassAt, String>,
     pub samples: usize,
     pub tasks: Vec<TaskCount>,
-    pub by_status: BTreeMap<String, usize>,
+    pub by_status: BTreeMap<Status, usize>,
     /// Samples kept out of pass@k because the sandbox, not the code, failed.
     pub excluded: usize,
     pub unattempted_tasks: usize,
@@ -246,7 +247,7 @@ pub(crate) fn summarize(
     let mut by_status = BTreeMap::new();
     let mut excluded = 0;
     for (s, o) in samples.iter().zip(outcomes) {
-        *by_status.entry(o.status.as_str().to_string()).or_insert(0) += 1;
+        *by_status.entry(o.status).or_insert(0) += 1;
         let t = counts
             .entry(s.task_id.as_str())
             .or_insert_with(|| TaskCount {
@@ -271,34 +272,15 @@ pub(crate) fn summarize(
         .collect();
     let mut tasks: Vec<TaskCount> = counts.into_values().collect();
     tasks.sort_by_key(|t| order[t.task_id.as_str()]);
-    let scored: Vec<&TaskCount> = tasks.iter().filter(|t| t.n > 0).collect();
+    let counts: Vec<(u64, u64)> = tasks.iter().map(|t| (t.n, t.passed)).collect();
     let mut pass_at_k = BTreeMap::new();
     let mut not_computable = BTreeMap::new();
     for &k in ks {
-        let name = format!("pass@{k}");
-        let short: Vec<&&TaskCount> = scored.iter().filter(|t| t.n < k).collect();
-        if scored.is_empty() {
-            not_computable.insert(name.clone(), "no task has a scored sample".to_string());
-            pass_at_k.insert(name, None);
-        } else if !short.is_empty() {
-            let min = short.iter().map(|t| t.n).min().unwrap_or(0);
-            not_computable.insert(
-                name.clone(),
-                format!(
-                    "{} of {} tasks have fewer than {k} samples (fewest: {min})",
-                    short.len(),
-                    scored.len()
-                ),
-            );
-            pass_at_k.insert(name, None);
-        } else {
-            let mean = scored
-                .iter()
-                .map(|t| passk::pass_at_k(t.n, t.passed, k).unwrap_or(0.0))
-                .sum::<f64>()
-                / scored.len() as f64;
-            pass_at_k.insert(name, Some(mean));
+        let value = passk::mean_pass_at_k(&counts, k);
+        if let Err(why) = &value {
+            not_computable.insert(PassAt(k), why.clone());
         }
+        pass_at_k.insert(PassAt(k), value.ok());
     }
     Summary {
         pass_at_k,

@@ -71,7 +71,8 @@ pub fn sandbox_processes(needle: &str) -> std::collections::BTreeMap<String, Str
             .unwrap_or(0);
         let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
         let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        if (61000..61256).contains(&uid) || (!needle.is_empty() && cmdline.contains(needle)) {
+        // The whole range leases come from (src/sandbox/uids.rs SANDBOX_UIDS).
+        if (61000..62000).contains(&uid) || (!needle.is_empty() && cmdline.contains(needle)) {
             out.insert(name, format!("uid {uid}: {cmdline}"));
         }
     }

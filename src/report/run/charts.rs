@@ -24,8 +24,8 @@ pub(crate) fn pass_at_k(r: &RunReport) -> String {
     };
     for (k, v) in &r.pass_at_k {
         match v {
-            Some(v) => bars.push(k, 100.0 * v, pct(*v)),
-            None => bars.push(k, 0.0, "not computable".into()),
+            Some(v) => bars.push(&k.to_string(), 100.0 * v, pct(*v)),
+            None => bars.push(&k.to_string(), 0.0, "not computable".into()),
         }
     }
     bars.svg("no pass@k computed")
@@ -69,7 +69,7 @@ pub(crate) fn statuses(r: &RunReport) -> String {
     bars.margin = 6;
     bars.label_area = 120;
     for (s, n) in r.by_status.iter().rev() {
-        bars.push(s, *n as f64, n.to_string());
+        bars.push(s.as_str(), *n as f64, n.to_string());
     }
     bars.svg("no samples")
 }

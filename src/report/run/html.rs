@@ -66,7 +66,7 @@ fn page(r: &RunReport) -> Page {
         }
         for m in &c.pass_at_k {
             deltas.push(vec![
-                m.metric.clone(),
+                m.metric.to_string(),
                 pct(m.baseline),
                 pct(m.current),
                 m.delta

@@ -19,7 +19,7 @@ use crate::record::load::{Row, RunRecord};
 use crate::record::summary::{DomainCount, LevelCount, Stability};
 use crate::record::Meta;
 use crate::sandbox::Status;
-use crate::score::passk;
+use crate::score::{passk, PassAt};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,8 +34,8 @@ pub struct RunReport {
     /// The benchmark's name (its file name), the JUnit suite's name.
     pub benchmark: String,
     pub samples: usize,
-    pub pass_at_k: Vec<(String, Option<f64>)>,
-    pub by_status: Vec<(String, usize)>,
+    pub pass_at_k: Vec<(PassAt, Option<f64>)>,
+    pub by_status: Vec<(Status, usize)>,
     pub by_level: Vec<LevelCount>,
     pub by_domain: Vec<DomainCount>,
     pub tasks: Vec<TaskDetail>,
@@ -103,31 +103,17 @@ impl RunReport {
             _ => vec![1],
         };
         let tasks = task_details(rows);
+        let counts: Vec<(u64, u64)> = tasks
+            .iter()
+            .map(|t| (t.n as u64, t.passed as u64))
+            .collect();
         let pass_at_k = ks
             .iter()
-            .map(|&k| {
-                let scored: Vec<&TaskDetail> = tasks.iter().filter(|t| t.n > 0).collect();
-                let v = if scored.is_empty() || scored.iter().any(|t| (t.n as u64) < k) {
-                    None
-                } else {
-                    Some(
-                        scored
-                            .iter()
-                            .map(|t| {
-                                passk::pass_at_k(t.n as u64, t.passed as u64, k).unwrap_or(0.0)
-                            })
-                            .sum::<f64>()
-                            / scored.len() as f64,
-                    )
-                };
-                (format!("pass@{k}"), v)
-            })
+            .map(|&k| (PassAt(k), passk::mean_pass_at_k(&counts, k).ok()))
             .collect();
-        let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
+        let mut by_status: BTreeMap<Status, usize> = BTreeMap::new();
         for r in rows {
-            *by_status
-                .entry(r.status().as_str().to_string())
-                .or_insert(0) += 1;
+            *by_status.entry(r.status()).or_insert(0) += 1;
         }
         let by_level = LevelCount::tally(
             rows.iter()
@@ -201,7 +187,7 @@ impl RunReport {
     pub fn pass_at_1(&self) -> Option<f64> {
         self.pass_at_k
             .iter()
-            .find(|(k, _)| k == "pass@1")
+            .find(|(k, _)| *k == PassAt(1))
             .and_then(|(_, v)| *v)
     }
 

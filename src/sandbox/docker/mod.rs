@@ -21,7 +21,7 @@ mod spec;
 
 pub use engine::connect;
 
-use super::{Cancelled, ExecRequest, Execution, Limits, Outcome, Sandbox, Status};
+use super::{Cancelled, ExecRequest, Execution, Limits, Outcome, Sandbox};
 use crate::sandbox::profile::{self, Profile, PROFILES};
 use pool::{Pool, Shared};
 use spec::Resources;
@@ -110,16 +110,9 @@ impl Sandbox for DockerSandbox {
     }
 
     async fn execute(&self, req: ExecRequest) -> Execution {
-        let profile = match profile::select(&req.requirements) {
+        let profile = match profile::for_request("docker", &req) {
             Ok(p) => p,
-            Err(m) => {
-                return Ok(Outcome::without_run(
-                    "docker",
-                    &req.tests,
-                    Status::Unsupported,
-                    m.to_string(),
-                ))
-            }
+            Err(unsupported) => return Ok(unsupported),
         };
         let cancel = self.cancel.subscribe();
         if *cancel.borrow() {

@@ -20,7 +20,7 @@ mod warm;
 use super::slots::{SlotFn, SlotInit, Slots};
 use super::uids::{lease_uid, UidLease};
 use super::{profile, supervise};
-use super::{ExecRequest, Execution, Outcome, Sandbox, Status};
+use super::{ExecRequest, Execution, Outcome, Sandbox};
 use std::collections::HashMap;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::AtomicBool;
@@ -81,44 +81,37 @@ impl Slot {
     /// the first execution, on the slot's thread (its parent-death signal is tied to it),
     /// so the slots start theirs side by side. A failure is left to that execution.
     fn prestart(&mut self) {
-        let Mode::Warm { lease, zygotes } = &mut self.mode else {
-            return;
-        };
         let profile = &profile::PROFILES[0];
-        let Ok(python) = venv::python_for(profile, &self.python) else {
-            return;
-        };
-        let cgroup_fd = self.cgroup.as_ref().map(|c| c.procs_fd());
-        let started = start_zygote(
-            &python,
-            self.isolation,
-            self.jail.clone(),
-            cgroup_fd,
-            lease.uid,
-            profile.preload,
-        );
-        if let Ok(z) = started {
-            zygotes.insert(python, z);
+        if let Ok(python) = venv::python_for(profile, &self.python) {
+            let _ = self.ensure_zygote(&python, profile);
         }
+    }
+
+    /// Starts the warm zygote of `python` unless it runs (nothing on the cold path).
+    fn ensure_zygote(&mut self, python: &str, profile: &profile::Profile) -> std::io::Result<()> {
+        let Mode::Warm { lease, zygotes } = &mut self.mode else {
+            return Ok(());
+        };
+        if !zygotes.contains_key(python) {
+            let cgroup_fd = self.cgroup.as_ref().map(|c| c.procs_fd());
+            let z = start_zygote(
+                python,
+                self.isolation,
+                self.jail.clone(),
+                cgroup_fd,
+                lease.uid,
+                profile.preload,
+            )?;
+            zygotes.insert(python.to_string(), z);
+        }
+        Ok(())
     }
 
     fn execute(&mut self, req: &ExecRequest, cancel: &AtomicBool) -> Execution {
         let fault = |m: String| Ok(Outcome::sandbox_error("process", &req.tests, m));
-        let profile = match profile::select(&req.requirements) {
+        let profile = match profile::for_request("process", req) {
             Ok(p) => p,
-            Err(pkg) => {
-                let names: Vec<_> = profile::PROFILES.iter().map(|p| p.name).collect();
-                let msg = format!(
-                    "needs {pkg}, which no profile provides ({})",
-                    names.join(", ")
-                );
-                return Ok(Outcome::without_run(
-                    "process",
-                    &req.tests,
-                    Status::Unsupported,
-                    msg,
-                ));
-            }
+            Err(unsupported) => return Ok(unsupported),
         };
         let python = match venv::python_for(profile, &self.python) {
             Ok(p) => p,
@@ -134,27 +127,13 @@ impl Slot {
                 return fault(format!("cannot set the memory cgroup's limit: {e}"));
             }
         }
+        if let Err(e) = self.ensure_zygote(&python, profile) {
+            return fault(format!("cannot start the warm runner: {e}"));
+        }
         let cgroup_fd = self.cgroup.as_ref().map(|c| c.procs_fd());
         let observed = match &mut self.mode {
             Mode::Warm { lease, zygotes } => {
                 let uid = lease.uid;
-                if !zygotes.contains_key(&python) {
-                    let jail = self.jail.clone();
-                    let started = start_zygote(
-                        &python,
-                        self.isolation,
-                        jail,
-                        cgroup_fd,
-                        uid,
-                        profile.preload,
-                    );
-                    match started {
-                        Ok(z) => {
-                            zygotes.insert(python.clone(), z);
-                        }
-                        Err(e) => return fault(format!("cannot start the warm runner: {e}")),
-                    }
-                }
                 let zygote = zygotes.get_mut(&python).expect("started above");
                 let before = self.cgroup.as_mut().and_then(|c| c.pids().ok());
                 let result = warm::run(zygote, uid, req, cancel);
