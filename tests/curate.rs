@@ -53,7 +53,7 @@ fn mixed_input_is_rejected_stage_by_stage() {
     bad_schema["difficulty"] = json!("impossible");
     let mut unsupported = entry("needs_torch", ADD, &ok_tests);
     unsupported["requirements"] = json!(["torch"]);
-    let rows = vec![
+    let rows = [
         entry("good_add", ADD, &ok_tests),
         bad_schema,
         entry("syntax_error", "def f(a, b)\n    return a + b\n", &ok_tests),

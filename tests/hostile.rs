@@ -16,6 +16,9 @@ struct Case {
     name: String,
     program: String,
     expect: String,
+    /// `# timeout: SECS`: the case's own wall limit (the entry's `limits`), for cases whose
+    /// verdict needs more work than the suite's 2 s allow on a loaded machine.
+    timeout: Option<f64>,
 }
 
 /// The cases of the corpus for `backend`. Single-execution cases when `phase` is None;
@@ -69,6 +72,7 @@ fn cases(
             name: path.file_stem().unwrap().to_string_lossy().into_owned(),
             program,
             expect,
+            timeout: header("timeout").map(|t| t.parse().expect("# timeout: SECS")),
         });
     }
     out
@@ -110,6 +114,7 @@ fn run_suite(backend: &str, env: &[(&str, &str)]) {
             json!({"id": c.name, "domain": "security", "category": "hostile", "difficulty": "advanced",
                    "description": "A hostile program.", "prompt": "# hostile\n", "entry_point": "main",
                    "reference": "def main():\n    pass\n",
+                   "limits": {"timeout_secs": c.timeout.unwrap_or(2.0)},
                    "tests": [{"name": "reached", "level": "normal", "code": "assert True"}]})
         })
         .collect();

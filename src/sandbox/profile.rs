@@ -174,9 +174,10 @@ pub fn stdlib() -> &'static Profile {
 pub(crate) fn for_request(
     backend: &str,
     req: &super::ExecRequest,
-) -> Result<&'static Profile, super::Outcome> {
+) -> Result<&'static Profile, Box<super::Outcome>> {
     select(&req.requirements).map_err(|e| {
-        super::Outcome::without_run(backend, &req.tests, super::Status::Unsupported, e.to_string())
+        let status = super::Status::Unsupported;
+        Box::new(super::Outcome::without_run(backend, &req.tests, status, e.to_string()))
     })
 }
 

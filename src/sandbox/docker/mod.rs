@@ -112,7 +112,7 @@ impl Sandbox for DockerSandbox {
     async fn execute(&self, req: ExecRequest) -> Execution {
         let profile = match profile::for_request("docker", &req) {
             Ok(p) => p,
-            Err(unsupported) => return Ok(unsupported),
+            Err(unsupported) => return Ok(*unsupported),
         };
         let cancel = self.cancel.subscribe();
         if *cancel.borrow() {

@@ -4,7 +4,7 @@
 
 use super::engine::Harness;
 use super::server::{ContainerError, Server};
-use super::spec::Resources;
+use super::spec::{self, Resources};
 use crate::sandbox::profile::Profile;
 use crate::sandbox::uids::lease_uid;
 use bollard::errors::Error::DockerResponseServerError;
@@ -115,9 +115,8 @@ impl Shared {
         let uid = lease_uid().map_err(ContainerError::Uid)?;
         Server::start(
             &self.docker,
+            spec::container(profile, &self.harness, &self.run, res),
             profile,
-            &self.harness,
-            &self.run,
             &name,
             res,
             uid,

@@ -1,7 +1,6 @@
 //! One sandbox container and its pool server (`assay_pool.py`): start, speak the framed
 //! protocol over the attached stdin/stdout, and watch one execution from outside.
 
-use super::engine::Harness;
 use super::spec::{self, Resources};
 use crate::sandbox::capture::CapturedBuf;
 use crate::sandbox::profile::Profile;
@@ -11,6 +10,7 @@ use crate::sandbox::uids::UidLease;
 use crate::sandbox::ExecRequest;
 use bollard::container::LogOutput;
 use bollard::query_parameters::{AttachContainerOptions, CreateContainerOptions};
+use bollard::models::ContainerCreateBody;
 use bollard::Docker;
 use futures_util::{Stream, StreamExt};
 use std::pin::Pin;
@@ -107,19 +107,18 @@ enum StreamError {
 }
 
 impl Server {
-    /// Creates, attaches and starts a container; `on_created` learns its id at once so
-    /// that nothing created is ever unknown to the cleanup.
+    /// Creates (from `body`, the create request of a `profile` container), attaches and
+    /// starts a container; `on_created` learns its id at once so that nothing created is
+    /// ever unknown to the cleanup.
     pub async fn start(
         docker: &Docker,
+        body: ContainerCreateBody,
         profile: &'static Profile,
-        harness: &Harness,
-        run: &str,
         name: &str,
         resources: Resources,
         uid: UidLease,
         on_created: impl FnOnce(&str),
     ) -> Result<Server, ContainerError> {
-        let body = spec::container(profile, harness, run, resources);
         let opts = CreateContainerOptions {
             name: Some(name.to_string()),
             ..Default::default()

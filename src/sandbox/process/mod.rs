@@ -111,7 +111,7 @@ impl Slot {
         let fault = |m: String| Ok(Outcome::sandbox_error("process", &req.tests, m));
         let profile = match profile::for_request("process", req) {
             Ok(p) => p,
-            Err(unsupported) => return Ok(unsupported),
+            Err(unsupported) => return Ok(*unsupported),
         };
         let python = match venv::python_for(profile, &self.python) {
             Ok(p) => p,
