@@ -6,6 +6,9 @@ assay_pool.py), each adding only what its backend isolates differently in betwee
                                       own session, killed with its parent
     become(uid, gid, rlimits, ...)    the limits, then the unprivileged uid (verified), and
                                       the parent-death signal armed again (setuid clears it)
+    reseed()                          fresh random generators (a fork would share one state)
+    vm_size()                         what the server had mapped before the fork: the base
+                                      the address-space limit counts from
 
 A failed step writes one `assay-sandbox-setup: <step> failed: <why>` line to stderr and
 exits 125, which the harness reports as a sandbox error, never as a verdict of the code.
@@ -15,6 +18,7 @@ import ctypes as _ctypes
 import os as _os
 import resource as _resource
 import signal as _signal
+import sys as _sys
 
 SETUP_FAILED = 125
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
@@ -31,6 +35,37 @@ def fail(step, why=None):
 def _die_with_parent():
     if libc.prctl(PR_SET_PDEATHSIG, _signal.SIGKILL, 0, 0, 0) != 0:
         fail("prctl pdeathsig")
+
+
+def vm_size():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def reseed():
+    random = _sys.modules.get("random")
+    if random is not None:
+        random.seed()
+    nprandom = _sys.modules.get("numpy.random")
+    if nprandom is not None:
+        nprandom.seed()
+
+
+def preload(names):
+    """Imports the profile's modules once, then moves everything imported to the permanent
+    generation: a child's collector never walks (so never copies on write) those objects."""
+    import gc
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - a missing optional module is not fatal
+            _os.write(2, ("preload %s failed: %r\n" % (name, exc)).encode())
+    gc.freeze()
 
 
 def take_fds(out, err, chan):

@@ -9,7 +9,7 @@ container's execution uid (no capabilities left) and only then calls
 assay_runner.run_request.
 
 Loaded by the bootstrap (src/sandbox/bootstrap.rs) with assay_runner and assay_child;
-the harness calls serve(uid). It talks to the harness over the container's attached
+the harness calls serve(uid, preload). It talks to the harness over the container's attached
 stdin and stdout only, after the bootstrap's hello:
   harness -> server (stdin):  4-byte big-endian length + JSON message
       {"op": "run", "rlimits": [[resource, soft, hard]...], "request": {...}}
@@ -77,7 +77,8 @@ def _child(job, fds, uid, seq):
             f.write("1000")
     except OSError as e:
         _child_setup.fail("oom_score_adj", e)
-    _child_setup.become(uid, uid, job["rlimits"])
+    _child_setup.reseed()
+    _child_setup.become(uid, uid, job["rlimits"], address_space_base=_child_setup.vm_size())
     # A fresh private directory: only this uid can enter it, and it is removed after.
     home = "/tmp/assay-%d" % seq
     try:
@@ -382,9 +383,9 @@ def read_message():
     return None if body is None else _json.loads(body)
 
 
-def serve(uid):
-    """Serves jobs until stdin ends."""
-
+def serve(uid, preload):
+    """Imports the profile's `preload` modules once, then serves jobs until stdin ends."""
+    _child_setup.preload(preload)
     _frame(b"R", _json.dumps({"ready": True, "uid": uid, "server_uid": _os.getuid()}).encode())
     seq = 0
     while True:

@@ -20,7 +20,8 @@ harness), after the bootstrap's hello:
 The harness kills a child by killing every process of the slot uid; nothing is asked
 of the zygote, which may be blocked in wait4.
 
-Preloaded modules (the profile's heavy imports) are imported once here. Two things keep
+Preloaded modules (profile.rs STANDARD_PRELOAD and the profile's heavy imports) are
+imported once here (assay_child.preload). Two things keep
 a child equivalent to a fresh interpreter: the random generators are reseeded from the
 OS in each child (a fork would share one state), and the address-space limit counts on
 top of the zygote's own size (what the program allocates, not what was preloaded).
@@ -46,23 +47,6 @@ SECCOMP_SET_MODE_FILTER = 1
 
 def _mount(source, target, fstype, flags, data):
     return _libc.mount(source, target, fstype, flags, data)
-
-
-def _vm_size():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def _reseed():
-    random = _sys.modules.get("random")
-    if random is not None:
-        random.seed()
-    nprandom = _sys.modules.get("numpy.random")
-    if nprandom is not None:
-        nprandom.seed()
 
 
 class _SockFprog(_ctypes.Structure):
@@ -91,9 +75,13 @@ def _child(job, fds, seccomp):
     for d in (b"/var/tmp", b"/dev/shm"):
         if _mount(b"tmpfs", d, b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=1m,mode=1777") != 0:
             _fail("mount tmpfs " + d.decode())
-    _reseed()
+    _child_setup.reseed()
     _child_setup.become(
-        job["uid"], job["gid"], job["rlimits"], address_space_base=_vm_size(), no_new_privs=True
+        job["uid"],
+        job["gid"],
+        job["rlimits"],
+        address_space_base=_child_setup.vm_size(),
+        no_new_privs=True,
     )
     _os.chdir("/tmp")
     _install_seccomp(seccomp)
@@ -117,18 +105,7 @@ def _recv_job(sock):
 
 
 def serve(preload, seccomp):
-    import importlib
-
-    for name in preload:
-        try:
-            importlib.import_module(name)
-        except Exception as exc:  # noqa: BLE001 - a missing optional module is not fatal
-            _os.write(2, ("preload %s failed: %r\n" % (name, exc)).encode())
-    # Everything imported so far goes to the permanent generation: a child's collector
-    # never walks (and so never copies on write) the zygote's objects.
-    import gc
-
-    gc.freeze()
+    _child_setup.preload(preload)
     sock = _socket.socket(fileno=0)
     sock.sendall(b'{"ready": true}\n')
     while True:

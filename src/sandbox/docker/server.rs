@@ -155,7 +155,7 @@ impl Server {
                     name: name.into(),
                     source,
                 })?;
-            let hello = spec::hello(uid.uid);
+            let hello = spec::hello(uid.uid, profile);
             let mut server = Server {
                 id: id.clone(),
                 resources,

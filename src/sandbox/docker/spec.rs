@@ -114,11 +114,11 @@ pub fn container(
 
 /// The hello the server reads first (`bootstrap`): the runner, the shared child set-up
 /// and the server, serving as execution uid `uid`.
-pub fn hello(uid: u32) -> Vec<u8> {
+pub fn hello(uid: u32, profile: &Profile) -> Vec<u8> {
     use crate::sandbox::bootstrap::{self, CHILD, POOL, RUNNER};
     bootstrap::hello(
         &[RUNNER, CHILD, POOL],
         "assay_pool.serve",
-        serde_json::json!({ "uid": uid }),
+        serde_json::json!({ "uid": uid, "preload": profile.preloaded() }),
     )
 }

@@ -100,7 +100,7 @@ impl Slot {
                 self.jail.clone(),
                 cgroup_fd,
                 lease.uid,
-                profile.preload,
+                &profile.preloaded(),
             )?;
             zygotes.insert(python.to_string(), z);
         }

@@ -58,30 +58,6 @@ r.serve(d)";
 /// `PYTHONHASHSEED`).
 pub(super) const ARGV: [&str; 5] = ["python", "-S", "-B", "-c", BOOTSTRAP];
 
-/// Standard modules in the snapshot: what benchmark programs import most. Importing `re`
-/// or `typing` costs python.wasm tens of milliseconds; in the snapshot it is a lookup.
-/// A program sees them in `sys.modules`, as it would after its own import; `random` is
-/// reseeded for each execution.
-pub(super) const PRELOAD: &[&str] = &[
-    "math",
-    "re",
-    "string",
-    "collections",
-    "itertools",
-    "functools",
-    "operator",
-    "heapq",
-    "bisect",
-    "typing",
-    "copy",
-    "random",
-    "fractions",
-    "decimal",
-    "statistics",
-    "datetime",
-    "hashlib",
-    "json",
-];
 
 /// `ASSAY_WASI_SNAPSHOT=0` runs `_start` on every execution (to compare, or to rule the
 /// snapshot out when something looks wrong).
@@ -146,7 +122,7 @@ fn snapshot_key(wasm: &[u8]) -> String {
     for part in [
         wasm,
         RUNNER.1.as_bytes(),
-        PRELOAD.join(" ").as_bytes(),
+        crate::sandbox::profile::STANDARD_PRELOAD.join(" ").as_bytes(),
         ARGV.join("\0").as_bytes(),
     ] {
         h.update(&(part.len() as u64).to_le_bytes());
@@ -173,7 +149,7 @@ fn build(engine: &Engine, linker: &Linker<Guest>, wasm: &[u8]) -> wasmtime::Resu
     let module = Module::from_binary(engine, &instrumented.wasm)?;
     let mut stdin = serde_json::to_vec(RUNNER.1)?;
     stdin.extend_from_slice(b"\nsnapshot ");
-    stdin.extend_from_slice(PRELOAD.join(" ").as_bytes());
+    stdin.extend_from_slice(crate::sandbox::profile::STANDARD_PRELOAD.join(" ").as_bytes());
     let mut run = Finished::run(linker, &module, Entry::Start, stdin)?;
     if run.exit_status() != Some(PREINIT_EXIT) {
         wasmtime::bail!(
