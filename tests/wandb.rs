@@ -78,8 +78,18 @@ fn run(fx: &Fixture, args: &[&str], env: &[(&str, &str)]) -> Output {
 
 fn score(fx: &Fixture, run_dir: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
     let mut args = vec![
-        "score", "--problems", "problems.jsonl", "--samples", "samples.jsonl", "--k", "1,2",
-        "--jobs", "2", "--run-dir", run_dir, "--output",
+        "score",
+        "--problems",
+        "problems.jsonl",
+        "--samples",
+        "samples.jsonl",
+        "--k",
+        "1,2",
+        "--jobs",
+        "2",
+        "--run-dir",
+        run_dir,
+        "--output",
     ];
     let output = format!("{run_dir}.results.jsonl");
     args.push(&output);
@@ -156,20 +166,30 @@ fn score_logs_config_summary_tables_and_artifacts_read_back_from_the_offline_log
         &fx,
         "run",
         &[
-            "--wandb-project", "assay-test", "--checkpoint", "toy-model:step-100",
-            "--wandb-tags", "nightly,ci", "--wandb-name", "nightly-1",
+            "--wandb-project",
+            "assay-test",
+            "--checkpoint",
+            "toy-model:step-100",
+            "--wandb-tags",
+            "nightly,ci",
+            "--wandb-name",
+            "nightly-1",
         ],
         &[("ASSAY_WANDB_PYTHON", python.to_str().unwrap())],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(!err.contains("warning"), "{err}");
-    assert!(err.contains("wandb: logged offline run") && err.contains("wandb sync"), "{err}");
+    assert!(
+        err.contains("wandb: logged offline run") && err.contains("wandb sync"),
+        "{err}"
+    );
     let runs = offline_runs(&fx);
     assert_eq!(runs.len(), 1, "{runs:?}");
     let logged = read_back(&runs[0]);
     let rd = fx.path("run");
-    let meta: Value = serde_json::from_str(&std::fs::read_to_string(rd.join("meta.json")).unwrap()).unwrap();
+    let meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(rd.join("meta.json")).unwrap()).unwrap();
     let summary: Value =
         serde_json::from_str(&std::fs::read_to_string(rd.join("summary.json")).unwrap()).unwrap();
 
@@ -202,7 +222,10 @@ fn score_logs_config_summary_tables_and_artifacts_read_back_from_the_offline_log
     ] {
         assert_eq!(&c[key], value, "config {key}");
     }
-    assert!(c.get("meta.benchmark.tasks.shout").is_none(), "no per-task keys");
+    assert!(
+        c.get("meta.benchmark.tasks.shout").is_none(),
+        "no per-task keys"
+    );
 
     // Summary metrics: summary.json's numbers.
     let s = &logged["summary"];
@@ -220,7 +243,11 @@ fn score_logs_config_summary_tables_and_artifacts_read_back_from_the_offline_log
     }
     for d in summary["by_domain"].as_array().unwrap() {
         let dn = d["domain"].as_str().unwrap();
-        assert_eq!(s[format!("domain/{dn}/pass@1")], d["pass_at_1"], "domain {dn}");
+        assert_eq!(
+            s[format!("domain/{dn}/pass@1")],
+            d["pass_at_1"],
+            "domain {dn}"
+        );
     }
     assert_eq!(summary["by_domain"].as_array().unwrap().len(), 2);
     assert_eq!(s["timing/wall_ms/p50"], summary["timing"]["wall_ms"]["p50"]);
@@ -233,7 +260,14 @@ fn score_logs_config_summary_tables_and_artifacts_read_back_from_the_offline_log
     let t = table(&logged, "results");
     assert_eq!(
         t["columns"],
-        json!(["task_id", "completion_id", "status", "passed", "tests", "wall_ms"])
+        json!([
+            "task_id",
+            "completion_id",
+            "status",
+            "passed",
+            "tests",
+            "wall_ms"
+        ])
     );
     let rows = t["data"].as_array().unwrap();
     assert_eq!(rows.len(), results.len());
@@ -256,7 +290,10 @@ fn score_logs_config_summary_tables_and_artifacts_read_back_from_the_offline_log
     assert_eq!(rows[3][2], "error");
     // The long-format metrics table, to group by benchmark, level, domain, metric.
     let m = table(&logged, "metrics");
-    assert_eq!(m["columns"], json!(["benchmark", "level", "domain", "metric", "value"]));
+    assert_eq!(
+        m["columns"],
+        json!(["benchmark", "level", "domain", "metric", "value"])
+    );
     assert!(m["data"]
         .as_array()
         .unwrap()
@@ -268,7 +305,10 @@ fn score_logs_config_summary_tables_and_artifacts_read_back_from_the_offline_log
     let a = artifact(&logged, "eval-results");
     assert_eq!(a["name"], "problems");
     for alias in ["toy-model", "toy-model-step-100"] {
-        assert!(a["aliases"].as_array().unwrap().contains(&json!(alias)), "{a}");
+        assert!(
+            a["aliases"].as_array().unwrap().contains(&json!(alias)),
+            "{a}"
+        );
     }
     assert_eq!(a["use_after_commit"], false);
     let files = a["files"].as_object().unwrap();
@@ -281,7 +321,10 @@ fn score_logs_config_summary_tables_and_artifacts_read_back_from_the_offline_log
     }
     let input = artifact(&logged, "samples");
     assert_eq!(input["name"], "problems-samples");
-    assert_eq!(input["use_after_commit"], true, "the samples are the run's input");
+    assert_eq!(
+        input["use_after_commit"], true,
+        "the samples are the run's input"
+    );
     assert_eq!(
         input["files"]["samples.jsonl"],
         json!(md5_b64(&fx.path("samples.jsonl")))
@@ -304,7 +347,15 @@ fn compare_logs_deltas_and_flips_against_the_baseline() {
     assert!(score(&fx, "cur", &[], &py).status.success());
     let out = run(
         &fx,
-        &["compare", "base", "cur", "--wandb-project", "assay-test", "--checkpoint", "toy-model"],
+        &[
+            "compare",
+            "base",
+            "cur",
+            "--wandb-project",
+            "assay-test",
+            "--checkpoint",
+            "toy-model",
+        ],
         &py,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -340,8 +391,18 @@ fn curate_logs_the_funnel_entries_and_rejections() {
     let out = run(
         &fx,
         &[
-            "curate", "entries.jsonl", "-o", "curated.jsonl", "--report", "report",
-            "--repeats", "1", "--run-dir", "crun", "--wandb-project", "assay-test",
+            "curate",
+            "entries.jsonl",
+            "-o",
+            "curated.jsonl",
+            "--report",
+            "report",
+            "--repeats",
+            "1",
+            "--run-dir",
+            "crun",
+            "--wandb-project",
+            "assay-test",
         ],
         &[("ASSAY_WANDB_PYTHON", python.to_str().unwrap())],
     );
@@ -359,17 +420,28 @@ fn curate_logs_the_funnel_entries_and_rejections() {
     let rows = e["data"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     let kept: Vec<(&Value, &Value)> = rows.iter().map(|r| (&r[0], &r[3])).collect();
-    assert!(kept.contains(&(&json!("clip_value"), &json!(true))), "{kept:?}");
+    assert!(
+        kept.contains(&(&json!("clip_value"), &json!(true))),
+        "{kept:?}"
+    );
     assert!(kept.contains(&(&json!("shout"), &json!(false))), "{kept:?}");
     let rej = table(&logged, "rejections");
     assert_eq!(rej["data"].as_array().unwrap().len(), 1);
     assert_eq!(rej["data"][0][0], "shout");
     let a = artifact(&logged, "eval-results");
     let files = a["files"].as_object().unwrap();
-    for f in ["curated.jsonl", "rejected.jsonl", "report.json", "results.jsonl"] {
+    for f in [
+        "curated.jsonl",
+        "rejected.jsonl",
+        "report.json",
+        "results.jsonl",
+    ] {
         assert!(files.contains_key(f), "{f} in {files:?}");
     }
-    assert_eq!(files["curated.jsonl"], json!(md5_b64(&fx.path("curated.jsonl"))));
+    assert_eq!(
+        files["curated.jsonl"],
+        json!(md5_b64(&fx.path("curated.jsonl")))
+    );
 }
 
 /// An executable at `name` in the fixture that plays the bridge's python with `body`.
@@ -429,7 +501,10 @@ fn a_python_without_wandb_is_one_warning_and_changes_nothing() {
         .args(["-c", "import wandb"])
         .output()
         .unwrap();
-    assert!(!out.status.success(), "/usr/bin/python3 has wandb: this test needs one without");
+    assert!(
+        !out.status.success(),
+        "/usr/bin/python3 has wandb: this test needs one without"
+    );
     results_survive("/usr/bin/python3", "No module named 'wandb'");
 }
 
@@ -466,7 +541,10 @@ fn wandb_required_turns_a_tracking_failure_into_exit_2() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: wandb: ") && err.contains("--wandb-required"), "{err}");
+    assert!(
+        err.starts_with("error: wandb: ") && err.contains("--wandb-required"),
+        "{err}"
+    );
     // After it: the results stay on disk, the exit is 2.
     let python = fake_python(
         &fx,

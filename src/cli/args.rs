@@ -209,9 +209,7 @@ impl TryFrom<&WandbArgs> for Option<crate::track::Options> {
 /// Starts tracking before the command's work (so `--wandb-required` fails before any):
 /// `None` when it is off. A bridge that cannot start is one warning and no tracking, or
 /// with `--wandb-required` the command's error (exit 2).
-pub(super) fn start_tracking(
-    args: &WandbArgs,
-) -> anyhow::Result<Option<crate::track::Tracker>> {
+pub(super) fn start_tracking(args: &WandbArgs) -> anyhow::Result<Option<crate::track::Tracker>> {
     let Some(opts) = Option::<crate::track::Options>::try_from(args)? else {
         return Ok(None);
     };

@@ -85,7 +85,9 @@ impl Bridge {
         let kind = record["type"].as_str().unwrap_or("?").to_string();
         let line = format!("{record}\n");
         let sent = match self.stdin.as_mut() {
-            Some(stdin) => stdin.write_all(line.as_bytes()).and_then(|()| stdin.flush()),
+            Some(stdin) => stdin
+                .write_all(line.as_bytes())
+                .and_then(|()| stdin.flush()),
             None => Err(std::io::ErrorKind::BrokenPipe.into()),
         };
         if sent.is_err() {

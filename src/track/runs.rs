@@ -41,7 +41,14 @@ pub(crate) fn score(run_dir: &Path) -> Result<TrackedRun, TrackError> {
         .collect();
     let results = Table {
         key: "results".into(),
-        columns: cols(&["task_id", "completion_id", "status", "passed", "tests", "wall_ms"]),
+        columns: cols(&[
+            "task_id",
+            "completion_id",
+            "status",
+            "passed",
+            "tests",
+            "wall_ms",
+        ]),
         rows,
     };
     let mut artifacts = Vec::new();
@@ -82,21 +89,47 @@ pub(crate) fn curate(
     summary_metrics(&summary, &benchmark, &mut metrics, &mut long);
     for step in &report.funnel {
         let name = format!("funnel/{}", json!(step.stage).as_str().unwrap_or("?"));
-        metric(&mut metrics, &mut long, &benchmark, "", "", &name, json!(step.count));
+        metric(
+            &mut metrics,
+            &mut long,
+            &benchmark,
+            "",
+            "",
+            &name,
+            json!(step.count),
+        );
     }
     let kept = report.entries.iter().filter(|e| e.kept).count();
     metrics.insert("kept".into(), json!(kept));
     metrics.insert("rejected".into(), json!(report.entries.len() - kept));
     for r in &report.rejections {
         let name = format!("rejections/{}", json!(r.stage).as_str().unwrap_or("?"));
-        metric(&mut metrics, &mut long, &benchmark, "", "", &name, json!(r.count));
+        metric(
+            &mut metrics,
+            &mut long,
+            &benchmark,
+            "",
+            "",
+            &name,
+            json!(r.count),
+        );
     }
     for d in &report.domains {
-        metric(&mut metrics, &mut long, &benchmark, "", &d.domain, &format!("domain/{}/kept", d.domain), json!(d.kept));
+        metric(
+            &mut metrics,
+            &mut long,
+            &benchmark,
+            "",
+            &d.domain,
+            &format!("domain/{}/kept", d.domain),
+            json!(d.kept),
+        );
     }
     let entries = Table {
         key: "entries".into(),
-        columns: cols(&["id", "domain", "origin", "kept", "stage", "reason", "tests", "wall_ms"]),
+        columns: cols(&[
+            "id", "domain", "origin", "kept", "stage", "reason", "tests", "wall_ms",
+        ]),
         rows: report
             .entries
             .iter()
@@ -150,10 +183,10 @@ pub(crate) fn compare(
     comparison: &crate::compare::Comparison,
     gate: Option<&crate::compare::gate::GateResult>,
 ) -> TrackedRun {
-    let benchmark = cur
-        .meta
-        .as_ref()
-        .map_or_else(|| cur.name(), |m| benchmark_name(Path::new(&m.benchmark.path)));
+    let benchmark = cur.meta.as_ref().map_or_else(
+        || cur.name(),
+        |m| benchmark_name(Path::new(&m.benchmark.path)),
+    );
     let mut config = cur
         .meta
         .as_ref()
@@ -184,16 +217,30 @@ pub(crate) fn compare(
     let t = &comparison.test;
     metrics.insert("test/p_value".into(), json!(t.p_value));
     metrics.insert("test/method".into(), json!(t.method));
-    let flips_by = |d: crate::compare::Direction| {
-        comparison.flips.iter().filter(|f| f.direction == d).count()
-    };
-    metrics.insert("flips/pass_to_fail".into(), json!(flips_by(crate::compare::Direction::PassToFail)));
-    metrics.insert("flips/fail_to_pass".into(), json!(flips_by(crate::compare::Direction::FailToPass)));
+    let flips_by =
+        |d: crate::compare::Direction| comparison.flips.iter().filter(|f| f.direction == d).count();
+    metrics.insert(
+        "flips/pass_to_fail".into(),
+        json!(flips_by(crate::compare::Direction::PassToFail)),
+    );
+    metrics.insert(
+        "flips/fail_to_pass".into(),
+        json!(flips_by(crate::compare::Direction::FailToPass)),
+    );
     metrics.insert("flaky_tasks".into(), json!(comparison.flaky.len()));
-    metrics.insert("regressed_tasks".into(), json!(comparison.regressed_tasks.len()));
-    metrics.insert("improved_tasks".into(), json!(comparison.improved_tasks.len()));
+    metrics.insert(
+        "regressed_tasks".into(),
+        json!(comparison.regressed_tasks.len()),
+    );
+    metrics.insert(
+        "improved_tasks".into(),
+        json!(comparison.improved_tasks.len()),
+    );
     for s in &comparison.status_shift {
-        metrics.insert(format!("status_delta/{}", s.status), json!(s.current as i64 - s.baseline as i64));
+        metrics.insert(
+            format!("status_delta/{}", s.status),
+            json!(s.current as i64 - s.baseline as i64),
+        );
     }
     if let Some(g) = gate {
         metrics.insert("gate/failed".into(), json!(g.failed));
@@ -201,7 +248,16 @@ pub(crate) fn compare(
     }
     let flips = Table {
         key: "flips".into(),
-        columns: cols(&["task_id", "completion_id", "direction", "test", "baseline", "current", "message", "flaky"]),
+        columns: cols(&[
+            "task_id",
+            "completion_id",
+            "direction",
+            "test",
+            "baseline",
+            "current",
+            "message",
+            "flaky",
+        ]),
         rows: comparison
             .flips
             .iter()
@@ -272,7 +328,11 @@ fn numbers(prefix: &str, v: &Value, out: &mut Map<String, Value>) {
     match v {
         Value::Object(m) => {
             for (k, v) in m {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}/{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}/{k}")
+                };
                 numbers(&key, v, out);
             }
         }
@@ -292,7 +352,11 @@ fn load(run_dir: &Path) -> Result<(Meta, RunSummary, RunRecord), TrackError> {
 
 /// The results artifact: `eval-results`, named after the benchmark, holding the record.
 fn results_artifact(run_dir: &Path, benchmark: &str, meta: &Meta, extra: Vec<PathBuf>) -> Artifact {
-    let mut files = vec![run_dir.join(RESULTS), run_dir.join(SUMMARY), run_dir.join(META)];
+    let mut files = vec![
+        run_dir.join(RESULTS),
+        run_dir.join(SUMMARY),
+        run_dir.join(META),
+    ];
     files.extend(extra);
     Artifact {
         name: benchmark.to_string(),
@@ -336,7 +400,12 @@ fn flatten(prefix: &str, v: &Value, out: &mut Map<String, Value>) {
 }
 
 /// summary.json's numbers as metrics: pass@k, counts, by status, level, domain, timing.
-fn summary_metrics(s: &RunSummary, benchmark: &str, m: &mut Map<String, Value>, long: &mut Vec<Vec<Value>>) {
+fn summary_metrics(
+    s: &RunSummary,
+    benchmark: &str,
+    m: &mut Map<String, Value>,
+    long: &mut Vec<Vec<Value>>,
+) {
     for (k, v) in &s.pass_at_k {
         if let Some(v) = v {
             metric(m, long, benchmark, "", "", k, json!(v));
@@ -352,28 +421,98 @@ fn summary_metrics(s: &RunSummary, benchmark: &str, m: &mut Map<String, Value>, 
     }
     m.insert("elapsed_secs".into(), json!(s.elapsed_secs));
     for (status, n) in &s.by_status {
-        metric(m, long, benchmark, "", "", &format!("status/{status}"), json!(n));
+        metric(
+            m,
+            long,
+            benchmark,
+            "",
+            "",
+            &format!("status/{status}"),
+            json!(n),
+        );
     }
     for l in &s.by_level {
         let lv = &l.level;
-        metric(m, long, benchmark, lv, "", &format!("level/{lv}/tests"), json!(l.tests));
-        metric(m, long, benchmark, lv, "", &format!("level/{lv}/passed"), json!(l.passed));
+        metric(
+            m,
+            long,
+            benchmark,
+            lv,
+            "",
+            &format!("level/{lv}/tests"),
+            json!(l.tests),
+        );
+        metric(
+            m,
+            long,
+            benchmark,
+            lv,
+            "",
+            &format!("level/{lv}/passed"),
+            json!(l.passed),
+        );
         if l.tests > 0 {
             let rate = l.passed as f64 / l.tests as f64;
-            metric(m, long, benchmark, lv, "", &format!("level/{lv}/pass_rate"), json!(rate));
+            metric(
+                m,
+                long,
+                benchmark,
+                lv,
+                "",
+                &format!("level/{lv}/pass_rate"),
+                json!(rate),
+            );
         }
     }
     for d in &s.by_domain {
         let dn = &d.domain;
-        metric(m, long, benchmark, "", dn, &format!("domain/{dn}/tasks"), json!(d.tasks));
-        metric(m, long, benchmark, "", dn, &format!("domain/{dn}/samples"), json!(d.samples));
+        metric(
+            m,
+            long,
+            benchmark,
+            "",
+            dn,
+            &format!("domain/{dn}/tasks"),
+            json!(d.tasks),
+        );
+        metric(
+            m,
+            long,
+            benchmark,
+            "",
+            dn,
+            &format!("domain/{dn}/samples"),
+            json!(d.samples),
+        );
         if let Some(p) = d.pass_at_1 {
-            metric(m, long, benchmark, "", dn, &format!("domain/{dn}/pass@1"), json!(p));
+            metric(
+                m,
+                long,
+                benchmark,
+                "",
+                dn,
+                &format!("domain/{dn}/pass@1"),
+                json!(p),
+            );
         }
     }
     for (clock, p) in [("wall_ms", &s.timing.wall_ms), ("cpu_ms", &s.timing.cpu_ms)] {
-        for (q, v) in [("mean", p.mean), ("p50", p.p50), ("p90", p.p90), ("p99", p.p99), ("max", p.max)] {
-            metric(m, long, benchmark, "", "", &format!("timing/{clock}/{q}"), json!(v));
+        for (q, v) in [
+            ("mean", p.mean),
+            ("p50", p.p50),
+            ("p90", p.p90),
+            ("p99", p.p99),
+            ("max", p.max),
+        ] {
+            metric(
+                m,
+                long,
+                benchmark,
+                "",
+                "",
+                &format!("timing/{clock}/{q}"),
+                json!(v),
+            );
         }
     }
     let st = &s.stability;
@@ -394,7 +533,13 @@ fn metric(
     name: &str,
     value: Value,
 ) {
-    long.push(vec![json!(benchmark), json!(level), json!(domain), json!(name), value.clone()]);
+    long.push(vec![
+        json!(benchmark),
+        json!(level),
+        json!(domain),
+        json!(name),
+        value.clone(),
+    ]);
     m.insert(name.to_string(), value);
 }
 
