@@ -567,3 +567,91 @@ read line; exit 1"#,
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--wandb-project"), "{}", stderr(&out));
 }
+
+/// A 200 Chat Completions reply with `content` (the shape tests/generate.rs uses).
+fn chat_ok(content: &str) -> Value {
+    json!({"status": 200, "body": {
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1733130000, "model": "m",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 40, "completion_tokens": 10, "total_tokens": 50}}})
+}
+
+#[test]
+fn generated_samples_and_their_score_share_one_samples_artifact() {
+    use std::io::BufRead;
+    let python = wandb_python();
+    let fx = fixture();
+    let script = json!({
+        "def clip(": [chat_ok("```python\ndef clip(x, lo, hi):\n    return max(lo, min(hi, x))\n```")],
+        "def shout(": [chat_ok("```python\ndef shout(s):\n    return s.upper()\n```")],
+    });
+    std::fs::write(fx.path("script.json"), script.to_string()).unwrap();
+    let mut server = Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/llm/chat_server.py"
+        ))
+        .arg(fx.path("script.json"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let base_url = format!("http://127.0.0.1:{}/v1", port.trim());
+    let py = [("ASSAY_WANDB_PYTHON", python.to_str().unwrap())];
+    let ckpt = [
+        "--wandb-project",
+        "assay-test",
+        "--checkpoint",
+        "toy-model:v2",
+    ];
+    let mut args = vec![
+        "generate",
+        "samples",
+        "--problems",
+        "problems.jsonl",
+        "--n",
+        "1",
+        "-o",
+        "samples.jsonl",
+        "--base-url",
+        &base_url,
+        "--model",
+        "toy-model",
+        "--cache-dir",
+        "llm-cache",
+        "--run-dir",
+        "gen-run",
+    ];
+    args.extend(ckpt);
+    let out = run(&fx, &args, &py);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = score(&fx, "run", &ckpt, &py);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let runs = offline_runs(&fx);
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    let (gen, scored) = (read_back(&runs[0]), read_back(&runs[1]));
+    assert_eq!(gen["run"]["job_type"], "generate-samples");
+    assert_eq!(gen["run"]["group"], "toy-model");
+    assert_eq!(gen["config"]["model"], "toy-model");
+    assert_eq!(gen["summary"]["samples"], 2);
+    assert_eq!(gen["summary"]["totals/completion_tokens"], 20);
+    // The generate run's output is the score run's input: same name, same contents.
+    let made = artifact(&gen, "samples");
+    let used = artifact(&scored, "samples");
+    assert_eq!(made["use_after_commit"], false);
+    assert_eq!(used["use_after_commit"], true);
+    assert_eq!(made["name"], "problems-samples");
+    assert_eq!(made["name"], used["name"]);
+    assert_eq!(made["files"], used["files"]);
+    assert_eq!(
+        made["files"]["samples.jsonl"],
+        json!(md5_b64(&fx.path("samples.jsonl")))
+    );
+    assert_eq!(scored["summary"]["pass@1"], json!(1.0));
+}
