@@ -22,5 +22,6 @@ pub(crate) mod score;
 pub(crate) mod shard;
 pub(crate) mod skills;
 pub(crate) mod term;
+pub(crate) mod track;
 
 pub use error::{Error, Result};

@@ -134,3 +134,118 @@ pub(super) fn limits(timeout: f64, memory_mb: u64, max_output: u64) -> Result<Li
     limits.max_output_bytes = max_output;
     Ok(limits)
 }
+
+/// Experiment tracking (`--wandb-*`): on when `--wandb-project` (or `WANDB_PROJECT`) is
+/// given. Everything else W&B reads from its own environment (`WANDB_MODE`, `WANDB_DIR`,
+/// `WANDB_API_KEY`, `WANDB_BASE_URL`, `WANDB_ENTITY`, …) reaches the SDK untouched.
+#[derive(clap::Args)]
+pub(super) struct WandbArgs {
+    /// Log this run to Weights & Biases in this project (through the official SDK in the
+    /// venv of scripts/fetch-wandb-venv), after its results are on disk.
+    #[arg(long, env = "WANDB_PROJECT", value_name = "PROJECT")]
+    wandb_project: Option<String>,
+    /// W&B entity (user or team); default: the SDK's (`WANDB_ENTITY`, the key's default).
+    #[arg(long, value_name = "ENTITY")]
+    wandb_entity: Option<String>,
+    /// W&B run group (default: the checkpoint's name).
+    #[arg(long, value_name = "GROUP")]
+    wandb_group: Option<String>,
+    /// W&B run tags, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "TAG,...")]
+    wandb_tags: Vec<String>,
+    /// W&B run name (default: W&B's generated one).
+    #[arg(long, value_name = "NAME")]
+    wandb_name: Option<String>,
+    /// The model or checkpoint the samples came from: the run's group by default, config
+    /// keys `checkpoint` and `checkpoint_version`, the artifacts' aliases.
+    #[arg(long, value_name = "NAME[:VERSION]")]
+    checkpoint: Option<crate::track::Checkpoint>,
+    /// Fail (exit 2) when the run cannot be logged, instead of one warning.
+    #[arg(long)]
+    wandb_required: bool,
+    /// The bridge's python (default: $ASSAY_CACHE/wandb-venv/bin/python).
+    #[arg(long, env = "ASSAY_WANDB_PYTHON", value_name = "PYTHON")]
+    wandb_python: Option<PathBuf>,
+}
+
+impl TryFrom<&WandbArgs> for Option<crate::track::Options> {
+    type Error = Error;
+
+    fn try_from(a: &WandbArgs) -> Result<Self, Error> {
+        let Some(project) = a.wandb_project.clone().filter(|p| !p.trim().is_empty()) else {
+            if a.wandb_required {
+                return Err(Error::Usage(
+                    "--wandb-required: no --wandb-project (or WANDB_PROJECT) to log to".into(),
+                ));
+            }
+            return Ok(None);
+        };
+        if let Some(bad) = project.chars().find(|c| "/\\#?%:".contains(*c)) {
+            return Err(Error::Usage(format!(
+                "--wandb-project {project:?}: W&B project names cannot contain {bad:?}"
+            )));
+        }
+        Ok(Some(crate::track::Options {
+            project,
+            entity: a.wandb_entity.clone(),
+            group: a.wandb_group.clone(),
+            tags: a
+                .wandb_tags
+                .iter()
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            name: a.wandb_name.clone(),
+            checkpoint: a.checkpoint.clone(),
+            required: a.wandb_required,
+            python: a
+                .wandb_python
+                .clone()
+                .unwrap_or_else(crate::track::default_python),
+        }))
+    }
+}
+
+/// Starts tracking before the command's work (so `--wandb-required` fails before any):
+/// `None` when it is off. A bridge that cannot start is one warning and no tracking, or
+/// with `--wandb-required` the command's error (exit 2).
+pub(super) fn start_tracking(args: &WandbArgs) -> anyhow::Result<Option<crate::track::Tracker>> {
+    let Some(opts) = Option::<crate::track::Options>::try_from(args)? else {
+        return Ok(None);
+    };
+    match crate::track::Tracker::start(&opts) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if opts.required => Err(tracking_failed(e)),
+        Err(e) => {
+            log::warn!("wandb: {e}; this run is not logged to W&B (its results are not affected)");
+            Ok(None)
+        }
+    }
+}
+
+/// Logs the finished run, built from its files by `run`. The command's exit code stays its
+/// own: a failure here is one warning, or with `--wandb-required` exit 2.
+pub(super) fn finish_tracking(
+    tracker: Option<crate::track::Tracker>,
+    run: impl FnOnce() -> Result<crate::track::TrackedRun, crate::track::TrackError>,
+) -> anyhow::Result<()> {
+    let Some(tracker) = tracker else {
+        return Ok(());
+    };
+    let required = tracker.required();
+    match run().and_then(|r| tracker.log(r)) {
+        Ok(logged) => {
+            log::info!("{logged}");
+            Ok(())
+        }
+        Err(e) if required => Err(tracking_failed(e)),
+        Err(e) => {
+            log::warn!("wandb: {e}; the run is not (completely) logged to W&B, its results are complete on disk");
+            Ok(())
+        }
+    }
+}
+
+fn tracking_failed(e: crate::track::TrackError) -> anyhow::Error {
+    Error::Environment(format!("wandb: {e} (--wandb-required)")).into()
+}

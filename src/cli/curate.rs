@@ -1,7 +1,9 @@
 //! `assay curate`: flags and the options they make; the stages are in `crate::curate`,
 //! the renderers of its report in `crate::report::curation`.
 
-use super::args::{limits, parse_size, runtime, SandboxArgs};
+use super::args::{
+    finish_tracking, limits, parse_size, runtime, start_tracking, SandboxArgs, WandbArgs,
+};
 use crate::error::{Error, EXIT_OK};
 use crate::sandbox::select::{self, BackendOptions};
 use std::path::PathBuf;
@@ -42,6 +44,8 @@ pub(super) struct CurateArgs {
     run_dir: Option<PathBuf>,
     #[command(flatten)]
     sandbox: SandboxArgs,
+    #[command(flatten)]
+    wandb: WandbArgs,
 }
 
 impl TryFrom<&CurateArgs> for crate::curate::CurateOptions {
@@ -75,6 +79,7 @@ impl TryFrom<&CurateArgs> for crate::curate::CurateOptions {
 pub(super) fn curate(args: CurateArgs) -> anyhow::Result<i32> {
     let opts = crate::curate::CurateOptions::try_from(&args)?;
     let options = BackendOptions::try_from(&args.sandbox)?;
+    let tracker = start_tracking(&args.wandb)?;
     let report = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.kind(), &options).await?;
         let mut progress = crate::term::Progress::new(true, "curate");
@@ -90,5 +95,8 @@ pub(super) fn curate(args: CurateArgs) -> anyhow::Result<i32> {
         opts.report_dir.join("rejected.jsonl").display(),
         opts.report_dir.join("report.html").display()
     );
+    finish_tracking(tracker, || {
+        crate::track::runs::curate(&opts.run_dir, &opts.report_dir, &opts.output)
+    })?;
     Ok(EXIT_OK)
 }

@@ -102,6 +102,8 @@ struct ModelArgs {
     /// `runs/generate-<hash of the output path>`.
     #[arg(long)]
     run_dir: Option<PathBuf>,
+    #[command(flatten)]
+    wandb: super::args::WandbArgs,
 }
 
 fn usage(m: String) -> anyhow::Error {
@@ -180,6 +182,17 @@ impl ModelArgs {
         )?)
     }
 
+    /// The model and sampling as W&B config keys (the key's variable name only).
+    fn track_config(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut c = serde_json::Map::new();
+        c.insert("model".into(), serde_json::json!(self.model));
+        c.insert("base_url".into(), serde_json::json!(self.base_url));
+        c.insert("temperature".into(), serde_json::json!(self.temperature));
+        c.insert("top_p".into(), serde_json::json!(self.top_p));
+        c.insert("max_tokens".into(), serde_json::json!(self.max_tokens));
+        c
+    }
+
     fn run_dir(&self, output: &Path) -> PathBuf {
         self.run_dir.clone().unwrap_or_else(|| {
             let key = blake3::hash(output.display().to_string().as_bytes());
@@ -241,6 +254,7 @@ fn entries_command(args: EntriesArgs) -> anyhow::Result<i32> {
     let run_dir = args.model.run_dir(&args.output);
     let trace = Arc::new(Trace::open(&run_dir)?);
     let client = args.model.client(Arc::clone(&trace))?;
+    let tracker = super::args::start_tracking(&args.model.wandb)?;
     let opts = entries::EntriesOptions {
         sources: args.sources,
         rejects: args
@@ -302,6 +316,19 @@ fn entries_command(args: EntriesArgs) -> anyhow::Result<i32> {
         summary::summary_path(&opts.output).display(),
         s.trace
     );
+    super::args::finish_tracking(tracker, || {
+        let written: serde_json::Value =
+            crate::record::load::read_json(&summary::summary_path(&opts.output))?;
+        let benchmark = crate::track::benchmark_name(&opts.output);
+        Ok(crate::track::runs::generate(
+            "generate-entries",
+            &benchmark,
+            &written,
+            args.model.track_config(),
+            &opts.output,
+            &run_dir,
+        ))
+    })?;
     Ok(EXIT_OK)
 }
 
@@ -312,6 +339,7 @@ fn samples_command(args: SamplesArgs) -> anyhow::Result<i32> {
     let run_dir = args.model.run_dir(&args.output);
     let trace = Arc::new(Trace::open(&run_dir)?);
     let client = args.model.client(Arc::clone(&trace))?;
+    let tracker = super::args::start_tracking(&args.model.wandb)?;
     let opts = samples::SamplesOptions {
         problems: args.problems,
         n: args.n,
@@ -360,5 +388,19 @@ fn samples_command(args: SamplesArgs) -> anyhow::Result<i32> {
         opts.output.display(),
         run_dir.join(crate::generate::trace::TRACE).display()
     );
+    super::args::finish_tracking(tracker, || {
+        // Named after the problems, as `score --samples` names its input artifact.
+        let benchmark = crate::track::benchmark_name(&opts.problems);
+        let mut config = args.model.track_config();
+        config.insert("n".into(), serde_json::json!(s.n));
+        Ok(crate::track::runs::generate(
+            "generate-samples",
+            &benchmark,
+            &serde_json::to_value(&s).unwrap_or_default(),
+            config,
+            &opts.output,
+            &run_dir,
+        ))
+    })?;
     Ok(EXIT_OK)
 }

@@ -1,7 +1,7 @@
 //! The run-record commands: `runs list`, `compare`, `report` (their flags and dispatch;
 //! the work is in `record`, `compare` and `report::run`).
 
-use super::args::Format;
+use super::args::{finish_tracking, start_tracking, Format, WandbArgs};
 use crate::compare::{self, gate, CompareOptions};
 use crate::error::{Error, EXIT_GATE, EXIT_OK};
 use crate::record::{self, RunRecord};
@@ -49,6 +49,8 @@ pub(super) struct CompareArgs {
     seed: u64,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    #[command(flatten)]
+    wandb: WandbArgs,
 }
 
 #[derive(clap::Args)]
@@ -107,6 +109,7 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<i32> {
     };
     let base = RunRecord::load(&args.baseline)?;
     let cur = RunRecord::load(&args.current)?;
+    let tracker = start_tracking(&args.wandb)?;
     let opts = CompareOptions {
         allow_mismatch: args.allow_mismatch,
         resamples: args.resamples,
@@ -137,6 +140,9 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<i32> {
             println!("{}", serde_json::to_string_pretty(&v).expect("json"));
         }
     }
+    finish_tracking(tracker, || {
+        Ok(crate::track::runs::compare(&base, &cur, &c, g.as_ref()))
+    })?;
     match g {
         Some(g) if g.failed && args.fail_on_regression => {
             eprintln!(

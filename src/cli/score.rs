@@ -1,7 +1,9 @@
 //! `assay score` (and `merge`, which puts the shards of `score --shard` back together):
 //! flags, the request they make, the gate, the output.
 
-use super::args::{limits, parse_size, runtime, Format, SandboxArgs};
+use super::args::{
+    finish_tracking, limits, parse_size, runtime, start_tracking, Format, SandboxArgs, WandbArgs,
+};
 use crate::error::{Error, EXIT_GATE, EXIT_OK};
 use crate::sandbox::select::{self, BackendOptions};
 use crate::score::{self, PassAt, ScoreRequest};
@@ -59,6 +61,8 @@ pub(super) struct ScoreArgs {
     /// changes is reported as unstable (a timeout that then passes: load-sensitive).
     #[arg(long, value_name = "N", default_value_t = 0)]
     retry_failed: u32,
+    #[command(flatten)]
+    wandb: WandbArgs,
 }
 
 /// The `--fail-under` gate: pass@k must be at least `min`.
@@ -127,6 +131,7 @@ pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {
     let options = BackendOptions::try_from(&args.sandbox)?;
     // Load errors surface before any sandbox starts.
     let inputs = score::load(&req)?;
+    let tracker = start_tracking(&args.wandb)?;
     let show_progress = args.format == Format::Text;
     let summary = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.kind(), &options).await?;
@@ -155,7 +160,15 @@ pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {
         }
         (Format::Json, None) => println!("{}", crate::report::score_json(&summary)),
     }
-    if let Some(gate) = args.fail_under {
+    let code = gate_code(args.fail_under, &summary);
+    // After the run record is written: what is logged is read from it.
+    finish_tracking(tracker, || crate::track::runs::score(&summary.run_dir))?;
+    Ok(code)
+}
+
+/// The exit code of `--fail-under` (with its one line on stderr when it fails).
+fn gate_code(gate: Option<Gate>, summary: &score::Summary) -> i32 {
+    if let Some(gate) = gate {
         let metric = gate.metric;
         match summary.pass_at_k.get(&metric).copied().flatten() {
             Some(value) if value >= gate.min => {}
@@ -164,7 +177,7 @@ pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {
                     "gate failed: {metric} {value:.4} is below --fail-under {}",
                     gate.min
                 );
-                return Ok(EXIT_GATE);
+                return EXIT_GATE;
             }
             None => {
                 let why = summary
@@ -174,11 +187,11 @@ pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {
                 eprintln!(
                     "gate failed: {metric} is not computable ({why}), so --fail-under cannot hold"
                 );
-                return Ok(EXIT_GATE);
+                return EXIT_GATE;
             }
         }
     }
-    Ok(EXIT_OK)
+    EXIT_OK
 }
 
 #[derive(clap::Args)]
