@@ -79,9 +79,18 @@ def take_fds(out, err, chan):
 
 
 def become(uid, gid, rlimits, address_space_base=0, no_new_privs=False):
-    """Applies `rlimits` ([resource, soft, hard]...; RLIMIT_AS on top of
-    `address_space_base`, what the server had mapped before the fork), then drops to
-    uid/gid with no supplementary groups."""
+    """Makes the child the OOM killer's first choice, applies `rlimits` ([resource, soft,
+    hard]...; RLIMIT_AS on top of `address_space_base`, what the server had mapped before
+    the fork), then drops to uid/gid with no supplementary groups."""
+    # Memory an execution holds outside its mappings (memfds, SysV segments, tmpfs files)
+    # is charged to its cgroup but counts in no process's RSS: left to itself the kernel
+    # would kill the server, the largest process there. Raising one's own score needs no
+    # privilege.
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError as e:
+        fail("oom_score_adj", e)
     try:
         for resource, soft, hard in rlimits:
             if resource == _resource.RLIMIT_AS:

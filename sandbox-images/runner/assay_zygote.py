@@ -105,6 +105,13 @@ def _recv_job(sock):
 
 
 def serve(preload, seccomp):
+    # Never the OOM killer's choice (root here may lower its score): its children are,
+    # at 1000 (assay_child.become), which alone already puts them first.
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("-1000")
+    except OSError:
+        pass
     _child_setup.preload(preload)
     sock = _socket.socket(fileno=0)
     sock.sendall(b'{"ready": true}\n')
