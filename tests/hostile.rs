@@ -211,7 +211,15 @@ fn run_suite(backend: &str, env: &[(&str, &str)]) {
             );
         }
     }
+    let label = match env.iter().any(|(k, _)| *k == "ASSAY_PROCESS_COLD") {
+        true => format!("{backend} (cold)"),
+        false if backend == "process" => format!("{backend} (warm)"),
+        false => backend.to_string(),
+    };
+    let record = |host: &str| record_suite(&label, &cases, &results, host);
+    record("not checked: wrong verdicts");
     assert!(wrong.is_empty(), "wrong verdicts on {backend}: {wrong:#?}");
+    record("not checked yet");
 
     // The host is untouched.
     assert!(
@@ -254,6 +262,29 @@ fn run_suite(backend: &str, env: &[(&str, &str)]) {
         peak_mb < 200 + guests_in_process_mb,
         "harness peak RSS {peak_mb} MB: output was not capped"
     );
+    record(&format!(
+        "untouched (no connection, no file, no process left; harness peak RSS {peak_mb} MB)"
+    ));
+}
+
+/// Where the suites leave what they saw, for `scripts/hostile-table` (the README's table).
+fn records_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-results")
+}
+
+/// One suite's verdicts as a JSON file: per case the expected and the observed verdict,
+/// and the outcome of the host checks so far.
+fn record_suite(label: &str, cases: &[Case], results: &[serde_json::Value], host: &str) {
+    let dir = records_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let rows: Vec<_> = cases
+        .iter()
+        .zip(results)
+        .map(|(c, r)| json!({"case": c.name, "expect": c.expect, "got": r["status"]}))
+        .collect();
+    let file = dir.join(format!("{}.json", label.replace([' ', '(', ')'], "")));
+    let text = json!({"backend": label, "host": host, "cases": rows}).to_string();
+    std::fs::write(file, text).unwrap();
 }
 
 /// What the host lays out for the sandbox to find, removed on drop: a 0777 unix socket
