@@ -238,12 +238,19 @@ pub(super) fn merge(args: MergeArgs) -> anyhow::Result<i32> {
 mod tests {
     use super::{Gate, PassAt};
 
+    fn gate(k: u64, min: f64) -> Gate {
+        Gate {
+            metric: PassAt(k),
+            min,
+        }
+    }
+
     #[test]
     fn fail_under_names_a_metric_or_means_pass_at_1() {
-        assert_eq!("0.5".parse(), Ok(Gate { metric: PassAt(1), min: 0.5 }));
-        assert_eq!("pass@10=0.6".parse(), Ok(Gate { metric: PassAt(10), min: 0.6 }));
-        assert_eq!("pass@1=1".parse(), Ok(Gate { metric: PassAt(1), min: 1.0 }));
-        assert_eq!("0".parse(), Ok(Gate { metric: PassAt(1), min: 0.0 }));
+        assert_eq!("0.5".parse(), Ok(gate(1, 0.5)));
+        assert_eq!("pass@10=0.6".parse(), Ok(gate(10, 0.6)));
+        assert_eq!("pass@1=1".parse(), Ok(gate(1, 1.0)));
+        assert_eq!("0".parse(), Ok(gate(1, 0.0)));
         for bad in [
             "1.5",
             "-0.1",

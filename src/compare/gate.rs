@@ -45,7 +45,11 @@ pub fn read_must_pass(path: &Path) -> Result<Vec<(String, usize)>> {
 pub fn evaluate(c: &Comparison, g: &GateOptions) -> Result<GateResult> {
     let mut reasons = Vec::new();
     let mut culprits: Vec<String> = Vec::new();
-    if let Some(m) = c.pass_at_k.iter().find(|m| m.metric == crate::score::PassAt(1)) {
+    if let Some(m) = c
+        .pass_at_k
+        .iter()
+        .find(|m| m.metric == crate::score::PassAt(1))
+    {
         if let (Some(b), Some(cur)) = (m.baseline, m.current) {
             let drop = b - cur;
             if drop > g.max_drop && c.test.p_value < g.alpha {

@@ -15,7 +15,8 @@ impl Listener for Quiet {
 }
 
 fn entry(id: &str, reference: &str, topic: &str) -> serde_json::Value {
-    let test = |name: &str, level: &str| json!({"name": name, "level": level, "code": "assert True"});
+    let test =
+        |name: &str, level: &str| json!({"name": name, "level": level, "code": "assert True"});
     json!({"id": id, "domain": "math", "category": "arith", "difficulty": "basic",
            "description": format!("Compute the {topic} of two numbers."),
            "prompt": format!("def f(a, b):\n    \"\"\"The {topic} of a and b.\"\"\"\n"),

@@ -23,10 +23,7 @@ fn summary() -> Summary {
             "2 of 2 tasks have fewer than 10 samples (fewest: 4)".to_string(),
         )]),
         samples: 9,
-        tasks: vec![
-            task("HumanEval/0", 4, 4, 0),
-            task("HumanEval/1", 4, 1, 1),
-        ],
+        tasks: vec![task("HumanEval/0", 4, 4, 0), task("HumanEval/1", 4, 1, 1)],
         by_status: BTreeMap::from([
             (Status::Passed, 5),
             (Status::Failed, 2),

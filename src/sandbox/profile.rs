@@ -44,7 +44,11 @@ pub(crate) const STANDARD_PRELOAD: &[&str] = &[
 impl Profile {
     /// Everything a warm runner of this profile imports once.
     pub(crate) fn preloaded(&self) -> Vec<&'static str> {
-        STANDARD_PRELOAD.iter().chain(self.preload).copied().collect()
+        STANDARD_PRELOAD
+            .iter()
+            .chain(self.preload)
+            .copied()
+            .collect()
     }
 }
 
@@ -211,7 +215,12 @@ pub(crate) fn for_request(
 ) -> Result<&'static Profile, Box<super::Outcome>> {
     select(&req.requirements).map_err(|e| {
         let status = super::Status::Unsupported;
-        Box::new(super::Outcome::without_run(backend, &req.tests, status, e.to_string()))
+        Box::new(super::Outcome::without_run(
+            backend,
+            &req.tests,
+            status,
+            e.to_string(),
+        ))
     })
 }
 

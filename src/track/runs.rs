@@ -17,9 +17,8 @@ use std::path::{Path, PathBuf};
 pub(crate) fn score(run_dir: &Path) -> Result<TrackedRun, TrackError> {
     let (meta, summary, rec) = load(run_dir)?;
     let benchmark = benchmark_name(Path::new(&meta.benchmark.path));
-    let mut metrics = Map::new();
-    let mut long = Vec::new();
-    summary_metrics(&summary, &benchmark, &mut metrics, &mut long);
+    let mut metrics = Metrics::new(&benchmark);
+    summary_metrics(&summary, &mut metrics);
     let rows = rec
         .rows
         .iter()
@@ -67,8 +66,8 @@ pub(crate) fn score(run_dir: &Path) -> Result<TrackedRun, TrackError> {
     Ok(TrackedRun {
         job_type: meta.kind.clone(),
         config: config(&meta, &benchmark),
-        metrics,
-        tables: vec![results, metrics_table(long)],
+        tables: vec![results, metrics.table()],
+        metrics: metrics.map,
         artifacts,
         log_dir: Some(run_dir.to_path_buf()),
     })
@@ -84,44 +83,26 @@ pub(crate) fn curate(
     let (meta, summary, _) = load(run_dir)?;
     let report: crate::curate::report::CurationReport = read_json(&report_dir.join("report.json"))?;
     let benchmark = benchmark_name(Path::new(&meta.benchmark.path));
-    let mut metrics = Map::new();
-    let mut long = Vec::new();
-    summary_metrics(&summary, &benchmark, &mut metrics, &mut long);
+    let mut metrics = Metrics::new(&benchmark);
+    summary_metrics(&summary, &mut metrics);
     for step in &report.funnel {
         let name = format!("funnel/{}", json!(step.stage).as_str().unwrap_or("?"));
-        metric(
-            &mut metrics,
-            &mut long,
-            &benchmark,
-            "",
-            "",
-            &name,
-            json!(step.count),
-        );
+        metrics.put("", "", name, json!(step.count));
     }
     let kept = report.entries.iter().filter(|e| e.kept).count();
-    metrics.insert("kept".into(), json!(kept));
-    metrics.insert("rejected".into(), json!(report.entries.len() - kept));
+    metrics.map.insert("kept".into(), json!(kept));
+    metrics
+        .map
+        .insert("rejected".into(), json!(report.entries.len() - kept));
     for r in &report.rejections {
         let name = format!("rejections/{}", json!(r.stage).as_str().unwrap_or("?"));
-        metric(
-            &mut metrics,
-            &mut long,
-            &benchmark,
-            "",
-            "",
-            &name,
-            json!(r.count),
-        );
+        metrics.put("", "", name, json!(r.count));
     }
     for d in &report.domains {
-        metric(
-            &mut metrics,
-            &mut long,
-            &benchmark,
+        metrics.put(
             "",
             &d.domain,
-            &format!("domain/{}/kept", d.domain),
+            format!("domain/{}/kept", d.domain),
             json!(d.kept),
         );
     }
@@ -168,8 +149,8 @@ pub(crate) fn curate(
     Ok(TrackedRun {
         job_type: "curate".into(),
         config: config(&meta, &benchmark),
-        metrics,
-        tables: vec![entries, rejections, metrics_table(long)],
+        tables: vec![entries, rejections, metrics.table()],
+        metrics: metrics.map,
         artifacts: vec![results_artifact(run_dir, &benchmark, &meta, extra)],
         log_dir: Some(run_dir.to_path_buf()),
     })
@@ -198,8 +179,7 @@ pub(crate) fn compare(
         config.insert("baseline_commit".into(), json!(m.git_commit));
         config.insert("baseline_started".into(), json!(m.started));
     }
-    let mut metrics = Map::new();
-    let mut long = Vec::new();
+    let mut metrics = Metrics::new(&benchmark);
     for d in &comparison.pass_at_k {
         for (part, v) in [
             ("baseline", d.baseline),
@@ -210,41 +190,45 @@ pub(crate) fn compare(
         ] {
             if let Some(v) = v {
                 let name = format!("{part}/{}", d.metric);
-                metric(&mut metrics, &mut long, &benchmark, "", "", &name, json!(v));
+                metrics.put("", "", name, json!(v));
             }
         }
     }
     let t = &comparison.test;
-    metrics.insert("test/p_value".into(), json!(t.p_value));
-    metrics.insert("test/method".into(), json!(t.method));
+    metrics.map.insert("test/p_value".into(), json!(t.p_value));
+    metrics.map.insert("test/method".into(), json!(t.method));
     let flips_by =
         |d: crate::compare::Direction| comparison.flips.iter().filter(|f| f.direction == d).count();
-    metrics.insert(
+    metrics.map.insert(
         "flips/pass_to_fail".into(),
         json!(flips_by(crate::compare::Direction::PassToFail)),
     );
-    metrics.insert(
+    metrics.map.insert(
         "flips/fail_to_pass".into(),
         json!(flips_by(crate::compare::Direction::FailToPass)),
     );
-    metrics.insert("flaky_tasks".into(), json!(comparison.flaky.len()));
-    metrics.insert(
+    metrics
+        .map
+        .insert("flaky_tasks".into(), json!(comparison.flaky.len()));
+    metrics.map.insert(
         "regressed_tasks".into(),
         json!(comparison.regressed_tasks.len()),
     );
-    metrics.insert(
+    metrics.map.insert(
         "improved_tasks".into(),
         json!(comparison.improved_tasks.len()),
     );
     for s in &comparison.status_shift {
-        metrics.insert(
+        metrics.map.insert(
             format!("status_delta/{}", s.status),
             json!(s.current as i64 - s.baseline as i64),
         );
     }
     if let Some(g) = gate {
-        metrics.insert("gate/failed".into(), json!(g.failed));
-        metrics.insert("gate/culprits".into(), json!(g.culprits.len()));
+        metrics.map.insert("gate/failed".into(), json!(g.failed));
+        metrics
+            .map
+            .insert("gate/culprits".into(), json!(g.culprits.len()));
     }
     let flips = Table {
         key: "flips".into(),
@@ -278,8 +262,8 @@ pub(crate) fn compare(
     TrackedRun {
         job_type: "compare".into(),
         config,
-        metrics,
-        tables: vec![flips, metrics_table(long)],
+        tables: vec![flips, metrics.table()],
+        metrics: metrics.map,
         artifacts: Vec::new(),
         log_dir: None,
     }
@@ -400,15 +384,10 @@ fn flatten(prefix: &str, v: &Value, out: &mut Map<String, Value>) {
 }
 
 /// summary.json's numbers as metrics: pass@k, counts, by status, level, domain, timing.
-fn summary_metrics(
-    s: &RunSummary,
-    benchmark: &str,
-    m: &mut Map<String, Value>,
-    long: &mut Vec<Vec<Value>>,
-) {
+fn summary_metrics(s: &RunSummary, metrics: &mut Metrics) {
     for (k, v) in &s.pass_at_k {
         if let Some(v) = v {
-            metric(m, long, benchmark, "", "", &k.to_string(), json!(v));
+            metrics.put("", "", k.to_string(), json!(v));
         }
     }
     for (k, v) in [
@@ -417,83 +396,29 @@ fn summary_metrics(
         ("unattempted_tasks", s.unattempted_tasks),
         ("excluded", s.excluded),
     ] {
-        m.insert(k.into(), json!(v));
+        metrics.map.insert(k.into(), json!(v));
     }
-    m.insert("elapsed_secs".into(), json!(s.elapsed_secs));
+    metrics
+        .map
+        .insert("elapsed_secs".into(), json!(s.elapsed_secs));
     for (status, n) in &s.by_status {
-        metric(
-            m,
-            long,
-            benchmark,
-            "",
-            "",
-            &format!("status/{status}"),
-            json!(n),
-        );
+        metrics.put("", "", format!("status/{status}"), json!(n));
     }
     for l in &s.by_level {
         let lv = &l.level;
-        metric(
-            m,
-            long,
-            benchmark,
-            lv,
-            "",
-            &format!("level/{lv}/tests"),
-            json!(l.tests),
-        );
-        metric(
-            m,
-            long,
-            benchmark,
-            lv,
-            "",
-            &format!("level/{lv}/passed"),
-            json!(l.passed),
-        );
+        metrics.put(lv, "", format!("level/{lv}/tests"), json!(l.tests));
+        metrics.put(lv, "", format!("level/{lv}/passed"), json!(l.passed));
         if l.tests > 0 {
             let rate = l.passed as f64 / l.tests as f64;
-            metric(
-                m,
-                long,
-                benchmark,
-                lv,
-                "",
-                &format!("level/{lv}/pass_rate"),
-                json!(rate),
-            );
+            metrics.put(lv, "", format!("level/{lv}/pass_rate"), json!(rate));
         }
     }
     for d in &s.by_domain {
         let dn = &d.domain;
-        metric(
-            m,
-            long,
-            benchmark,
-            "",
-            dn,
-            &format!("domain/{dn}/tasks"),
-            json!(d.tasks),
-        );
-        metric(
-            m,
-            long,
-            benchmark,
-            "",
-            dn,
-            &format!("domain/{dn}/samples"),
-            json!(d.samples),
-        );
+        metrics.put("", dn, format!("domain/{dn}/tasks"), json!(d.tasks));
+        metrics.put("", dn, format!("domain/{dn}/samples"), json!(d.samples));
         if let Some(p) = d.pass_at_1 {
-            metric(
-                m,
-                long,
-                benchmark,
-                "",
-                dn,
-                &format!("domain/{dn}/pass@1"),
-                json!(p),
-            );
+            metrics.put("", dn, format!("domain/{dn}/pass@1"), json!(p));
         }
     }
     for (clock, p) in [("wall_ms", &s.timing.wall_ms), ("cpu_ms", &s.timing.cpu_ms)] {
@@ -504,50 +429,60 @@ fn summary_metrics(
             ("p99", p.p99),
             ("max", p.max),
         ] {
-            metric(
-                m,
-                long,
-                benchmark,
-                "",
-                "",
-                &format!("timing/{clock}/{q}"),
-                json!(v),
-            );
+            metrics.put("", "", format!("timing/{clock}/{q}"), json!(v));
         }
     }
     let st = &s.stability;
     if st.retried > 0 {
-        m.insert("stability/retried".into(), json!(st.retried));
-        m.insert("stability/unstable".into(), json!(st.unstable));
-        m.insert("stability/load_sensitive".into(), json!(st.load_sensitive));
+        metrics
+            .map
+            .insert("stability/retried".into(), json!(st.retried));
+        metrics
+            .map
+            .insert("stability/unstable".into(), json!(st.unstable));
+        metrics
+            .map
+            .insert("stability/load_sensitive".into(), json!(st.load_sensitive));
     }
 }
 
 /// One metric, in the summary map and as a row of the long-format table.
-fn metric(
-    m: &mut Map<String, Value>,
-    long: &mut Vec<Vec<Value>>,
-    benchmark: &str,
-    level: &str,
-    domain: &str,
-    name: &str,
-    value: Value,
-) {
-    long.push(vec![
-        json!(benchmark),
-        json!(level),
-        json!(domain),
-        json!(name),
-        value.clone(),
-    ]);
-    m.insert(name.to_string(), value);
+/// A run's numbers, as summary metrics and as the long-format `metrics` table.
+struct Metrics {
+    map: Map<String, Value>,
+    long: Vec<Vec<Value>>,
+    benchmark: String,
 }
 
-fn metrics_table(rows: Vec<Vec<Value>>) -> Table {
-    Table {
-        key: "metrics".into(),
-        columns: cols(&["benchmark", "level", "domain", "metric", "value"]),
-        rows,
+impl Metrics {
+    fn new(benchmark: &str) -> Self {
+        Metrics {
+            map: Map::new(),
+            long: Vec::new(),
+            benchmark: benchmark.to_string(),
+        }
+    }
+
+    /// One number under `name`, of `level` and `domain` ("" when it is of none).
+    fn put(&mut self, level: &str, domain: &str, name: impl Into<String>, value: Value) {
+        let name = name.into();
+        let row = vec![
+            json!(self.benchmark),
+            json!(level),
+            json!(domain),
+            json!(&name),
+            value.clone(),
+        ];
+        self.long.push(row);
+        self.map.insert(name, value);
+    }
+
+    fn table(&self) -> Table {
+        Table {
+            key: "metrics".into(),
+            columns: cols(&["benchmark", "level", "domain", "metric", "value"]),
+            rows: self.long.clone(),
+        }
     }
 }
 

@@ -58,7 +58,6 @@ r.serve(d)";
 /// `PYTHONHASHSEED`).
 pub(super) const ARGV: [&str; 5] = ["python", "-S", "-B", "-c", BOOTSTRAP];
 
-
 /// `ASSAY_WASI_SNAPSHOT=0` runs `_start` on every execution (to compare, or to rule the
 /// snapshot out when something looks wrong).
 pub const NO_SNAPSHOT_VAR: &str = "ASSAY_WASI_SNAPSHOT";
@@ -122,7 +121,9 @@ fn snapshot_key(wasm: &[u8]) -> String {
     for part in [
         wasm,
         RUNNER.1.as_bytes(),
-        crate::sandbox::profile::STANDARD_PRELOAD.join(" ").as_bytes(),
+        crate::sandbox::profile::STANDARD_PRELOAD
+            .join(" ")
+            .as_bytes(),
         ARGV.join("\0").as_bytes(),
     ] {
         h.update(&(part.len() as u64).to_le_bytes());
@@ -149,7 +150,11 @@ fn build(engine: &Engine, linker: &Linker<Guest>, wasm: &[u8]) -> wasmtime::Resu
     let module = Module::from_binary(engine, &instrumented.wasm)?;
     let mut stdin = serde_json::to_vec(RUNNER.1)?;
     stdin.extend_from_slice(b"\nsnapshot ");
-    stdin.extend_from_slice(crate::sandbox::profile::STANDARD_PRELOAD.join(" ").as_bytes());
+    stdin.extend_from_slice(
+        crate::sandbox::profile::STANDARD_PRELOAD
+            .join(" ")
+            .as_bytes(),
+    );
     let mut run = Finished::run(linker, &module, Entry::Start, stdin)?;
     if run.exit_status() != Some(PREINIT_EXIT) {
         wasmtime::bail!(
