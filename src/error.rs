@@ -27,12 +27,20 @@ pub enum Error {
         field: String,
         message: String,
     },
-    #[error("failed to read {}: {source}", path.display())]
+    #[error("failed to read {}: {}", path.display(), cause(source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("failed to write {}: {source}", path.display())]
+    /// A file or directory named on the command line that cannot be opened: names the
+    /// flag (or positional argument) it was given to, and the cause once.
+    #[error("{arg} {}: {}", path.display(), cause(source))]
+    Arg {
+        arg: String,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("failed to write {}: {}", path.display(), cause(source))]
     Write {
         path: PathBuf,
         source: std::io::Error,
@@ -71,10 +79,21 @@ impl Error {
             Error::Internal(_) => EXIT_INTERNAL,
             Error::Input { .. }
             | Error::Read { .. }
+            | Error::Arg { .. }
             | Error::Write { .. }
             | Error::Usage(_)
             | Error::Environment(_) => EXIT_BAD_INPUT,
         }
+    }
+}
+
+/// An I/O error's cause as a person reads it: the OS's sentence without the
+/// "(os error 2)" std appends (the number says nothing the sentence does not).
+pub(crate) fn cause(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match (e.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(at)) => text[..at].to_string(),
+        _ => text,
     }
 }
 

@@ -39,10 +39,11 @@ impl From<Backend> for BackendKind {
 /// Which sandbox, how many at once, and each backend's own options.
 #[derive(clap::Args)]
 pub(super) struct SandboxArgs {
+    /// Where programs run (wasi multiplies --timeout by 10: its CPython is slower).
     #[arg(long, value_enum, default_value = "process")]
     pub sandbox: Backend,
-    /// Executions at once (default: number of CPUs).
-    #[arg(long)]
+    /// Executions at once; 0 (the default) means one per CPU.
+    #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Python interpreter of the process sandbox.
     #[arg(long, env = "ASSAY_PYTHON")]
@@ -59,9 +60,10 @@ pub(super) struct SandboxArgs {
 }
 
 impl SandboxArgs {
-    /// `--jobs`, or one per CPU.
+    /// `--jobs`, or one per CPU when it is absent or 0.
     pub fn jobs(&self) -> usize {
         self.jobs
+            .filter(|&n| n > 0)
             .unwrap_or_else(|| {
                 std::thread::available_parallelism()
                     .map(|n| n.get())
@@ -79,9 +81,6 @@ impl TryFrom<&SandboxArgs> for BackendOptions {
     type Error = Error;
 
     fn try_from(a: &SandboxArgs) -> Result<Self, Error> {
-        if a.jobs == Some(0) {
-            return Err(Error::Usage("--jobs must be at least 1".into()));
-        }
         Ok(BackendOptions {
             jobs: a.jobs(),
             python: a.python.clone(),

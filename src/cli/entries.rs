@@ -38,6 +38,27 @@ pub(super) enum ExportAction {
     },
 }
 
+impl SkillsAction {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        match self {
+            SkillsAction::Build { dir, .. } => vec![("<DIR>", dir.clone())],
+            SkillsAction::Add { file, to, .. } => {
+                vec![("<FILE>", file.clone()), ("--to", to.clone())]
+            }
+        }
+    }
+}
+
+impl ExportAction {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        match self {
+            ExportAction::Standalone { entries, .. } | ExportAction::Humaneval { entries, .. } => {
+                vec![("<ENTRIES>", entries.clone())]
+            }
+        }
+    }
+}
+
 pub(super) fn skills(action: SkillsAction) -> anyhow::Result<i32> {
     match action {
         SkillsAction::Build { dir, output } => {

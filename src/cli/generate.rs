@@ -75,7 +75,7 @@ struct ModelArgs {
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
     /// Seconds a request may take, answer included, before it is retried.
-    #[arg(long, default_value_t = 120.0)]
+    #[arg(long, default_value_t = 120.0, allow_negative_numbers = true)]
     request_timeout: f64,
     /// Retries of a request after 429, 5xx, connection errors and timeouts.
     #[arg(long, default_value_t = 4)]
@@ -83,9 +83,9 @@ struct ModelArgs {
     /// First backoff delay in milliseconds (doubled per retry, jittered; `Retry-After` wins).
     #[arg(long, default_value_t = 1000)]
     backoff_ms: u64,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     temperature: Option<f64>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     top_p: Option<f64>,
     #[arg(long)]
     max_tokens: Option<u32>,
@@ -102,6 +102,15 @@ struct ModelArgs {
     /// `runs/generate-<hash of the output path>`.
     #[arg(long)]
     run_dir: Option<PathBuf>,
+}
+
+impl GenerateAction {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        match self {
+            GenerateAction::Entries(a) => vec![("--sources", a.sources.clone())],
+            GenerateAction::Samples(a) => vec![("--problems", a.problems.clone())],
+        }
+    }
 }
 
 fn usage(m: String) -> anyhow::Error {

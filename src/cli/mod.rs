@@ -77,13 +77,30 @@ enum Command {
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        // A bad flag value: clap's first line names the flag and says why; the rest only
-        // points at --help. One line, exit 2, like every other bad input.
-        Err(e) if e.kind() == clap::error::ErrorKind::ValueValidation => {
-            eprintln!("{}", e.to_string().lines().next().unwrap_or_default());
+        // --help and --version are clap's to print (to stdout, exit 0).
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp
+                    | clap::error::ErrorKind::DisplayVersion
+                    | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) =>
+        {
+            e.exit()
+        }
+        // A bad flag or value: clap's first paragraph names the flag and says why (a
+        // missing argument's name is on the lines after the first); the rest only points
+        // at --help. One line, exit 2, like every other bad input.
+        Err(e) => {
+            let text = e.to_string();
+            let first: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            eprintln!("{}", first.join(" "));
             return EXIT_BAD_INPUT;
         }
-        Err(e) => e.exit(),
     };
     crate::term::install_logger();
     crate::sandbox::scratch::cleanup_stale();
@@ -132,7 +149,50 @@ fn guarded(command: impl FnOnce() -> anyhow::Result<i32>) -> i32 {
     }
 }
 
+impl Command {
+    /// The files and directories given to this command, each with the flag (or the
+    /// positional argument) that named it: an input that cannot be opened is reported
+    /// as `--samples x.jsonl: No such file or directory`.
+    fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        match self {
+            Command::Validate { file } => vec![("<FILE>", file.clone())],
+            Command::Score(a) => a.files(),
+            Command::Merge(a) => a.files(),
+            Command::Curate(a) => a.files(),
+            Command::Skills { action } => action.files(),
+            Command::Export { action } => action.files(),
+            Command::Runs { action } => action.files(),
+            Command::Compare(a) => a.files(),
+            Command::Report(a) => a.files(),
+            Command::Sandbox { .. } => Vec::new(),
+            Command::Generate { action } => action.files(),
+        }
+    }
+}
+
+/// A read error on a path given on the command line names the flag that gave it.
+fn name_arg(e: anyhow::Error, files: &[(&'static str, PathBuf)]) -> anyhow::Error {
+    match e.downcast::<Error>() {
+        Ok(Error::Read { path, source }) => match files.iter().find(|(_, p)| *p == path) {
+            Some((arg, _)) => Error::Arg {
+                arg: arg.to_string(),
+                path,
+                source,
+            }
+            .into(),
+            None => Error::Read { path, source }.into(),
+        },
+        Ok(other) => other.into(),
+        Err(e) => e,
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<i32> {
+    let files = cli.command.files();
+    dispatch(cli).map_err(|e| name_arg(e, &files))
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Validate { file } => {
             let problems = crate::entry::load_problems(&file)?;

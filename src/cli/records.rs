@@ -30,10 +30,10 @@ pub(super) struct CompareArgs {
     #[arg(long)]
     fail_on_regression: bool,
     /// Significance level of the paired test.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     alpha: f64,
     /// pass@1 drop (absolute, e.g. 0.02) tolerated before a significant drop fails.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     max_drop: f64,
     /// Task ids (one per line, `#` comments) that must pass every sample in CURRENT.
     #[arg(long)]
@@ -42,7 +42,7 @@ pub(super) struct CompareArgs {
     #[arg(long)]
     allow_mismatch: bool,
     /// Bootstrap and permutation resamples.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, allow_negative_numbers = true)]
     resamples: usize,
     /// Seed of the resampling (same seed, same intervals).
     #[arg(long, default_value_t = 0)]
@@ -70,6 +70,34 @@ pub(super) struct ReportArgs {
     /// Compare with a baseline whose benchmark, limits or backend differ.
     #[arg(long)]
     allow_mismatch: bool,
+}
+
+impl RunsAction {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        match self {
+            RunsAction::List { dirs, .. } => dirs.iter().map(|d| ("<DIRS>", d.clone())).collect(),
+        }
+    }
+}
+
+impl CompareArgs {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut out = vec![
+            ("<BASELINE>", self.baseline.clone()),
+            ("<CURRENT>", self.current.clone()),
+        ];
+        out.extend(self.must_pass.clone().map(|p| ("--must-pass", p)));
+        out
+    }
+}
+
+impl ReportArgs {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut out = vec![("<RUN>", self.run.clone())];
+        out.extend(self.baseline.clone().map(|p| ("--baseline", p)));
+        out.extend(self.history.iter().map(|h| ("--history", h.clone())));
+        out
+    }
 }
 
 fn check_unit(flag: &str, v: f64) -> anyhow::Result<()> {

