@@ -19,8 +19,9 @@ pub const REPORT_BUG: &str =
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// One bad record in an input file: file, 1-based line, field.
-    #[error("{}:{line}: {field}: {message}", path.display())]
+    /// One bad record in an input file: file, 1-based line (0: the file or directory as
+    /// a whole, and then no line is shown), field.
+    #[error("{}: {field}: {message}", at(path, *line))]
     Input {
         path: PathBuf,
         line: usize,
@@ -84,6 +85,13 @@ impl Error {
             | Error::Usage(_)
             | Error::Environment(_) => EXIT_BAD_INPUT,
         }
+    }
+}
+
+fn at(path: &std::path::Path, line: usize) -> String {
+    match line {
+        0 => path.display().to_string(),
+        n => format!("{}:{n}", path.display()),
     }
 }
 

@@ -102,9 +102,9 @@ pub(super) fn curate(args: CurateArgs) -> anyhow::Result<i32> {
         crate::curate::curate(sandbox, &opts, &mut progress, crate::term::on_signals()?).await
     })?;
     crate::report::curation::write(&opts.report_dir, &report)?;
-    print!("{}", crate::report::curation::text(&report));
+    out!("{}", crate::report::curation::text(&report));
     let kept = report.entries.iter().filter(|e| e.kept).count();
-    println!(
+    outln!(
         "kept {kept} -> {}; rejected {} -> {}; report: {}",
         opts.output.display(),
         report.entries.len() - kept,

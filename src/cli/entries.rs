@@ -64,12 +64,12 @@ pub(super) fn skills(action: SkillsAction) -> anyhow::Result<i32> {
         SkillsAction::Build { dir, output } => {
             let entries = crate::skills::build_dir(&dir)?;
             crate::skills::write_entries(&output, &entries)?;
-            println!("{} entries -> {}", entries.len(), output.display());
+            outln!("{} entries -> {}", entries.len(), output.display());
         }
         SkillsAction::Add { file, to, update } => {
             let replaced = crate::skills::add(&file, &to, update)?;
             let verb = if replaced { "replaced" } else { "added" };
-            println!("{verb} {} in {}", file.display(), to.display());
+            outln!("{verb} {} in {}", file.display(), to.display());
         }
     }
     Ok(EXIT_OK)
@@ -80,12 +80,12 @@ pub(super) fn export(action: ExportAction) -> anyhow::Result<i32> {
         ExportAction::Standalone { entries, output } => {
             let files =
                 crate::export::standalone(&crate::skills::read_entries(&entries)?, &output)?;
-            println!("{} files -> {}", files.len(), output.display());
+            outln!("{} files -> {}", files.len(), output.display());
         }
         ExportAction::Humaneval { entries, output } => {
             let entries = crate::skills::read_entries(&entries)?;
             crate::export::humaneval(&entries, &output)?;
-            println!("{} problems -> {}", entries.len(), output.display());
+            outln!("{} problems -> {}", entries.len(), output.display());
         }
     }
     Ok(EXIT_OK)

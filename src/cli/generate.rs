@@ -278,7 +278,7 @@ fn entries_command(args: EntriesArgs) -> anyhow::Result<i32> {
         b.finish_and_clear();
     }
     let s = s?;
-    println!(
+    outln!(
         "generated {} entries from {} sources ({} answer{} each) with {} at {} in {:.1} s",
         s.parsed,
         s.sources,
@@ -295,16 +295,16 @@ fn entries_command(args: EntriesArgs) -> anyhow::Result<i32> {
         ("answered", s.answers),
         ("parsed", s.parsed),
     ] {
-        println!("  {label:<14} {count:>6}");
+        outln!("  {label:<14} {count:>6}");
     }
     for r in &s.rejects {
-        println!(
+        outln!(
             "  rejected {} (candidate {}) at {}: {}",
             r.id, r.candidate, r.stage, r.reason
         );
     }
-    println!("{}", totals_line(&s.totals, !args.model.no_cache));
-    println!(
+    outln!("{}", totals_line(&s.totals, !args.model.no_cache));
+    outln!(
         "entries: {}; rejects: {}; summary: {}; trace: {}",
         opts.output.display(),
         opts.rejects.display(),
@@ -346,7 +346,7 @@ fn samples_command(args: SamplesArgs) -> anyhow::Result<i32> {
         b.finish_and_clear();
     }
     let s = s?;
-    println!(
+    outln!(
         "{} samples for {} problems ({} each; {} from the journal) with {} in {:.1} s",
         s.samples,
         s.problems,
@@ -358,13 +358,13 @@ fn samples_command(args: SamplesArgs) -> anyhow::Result<i32> {
     let rejected: usize = s.rejected.values().sum();
     if rejected > 0 {
         let parts: Vec<String> = s.rejected.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        println!(
+        outln!(
             "  without a usable answer (kept, empty completion): {rejected}: {}",
             parts.join(", ")
         );
     }
-    println!("{}", totals_line(&s.totals, !args.model.no_cache));
-    println!(
+    outln!("{}", totals_line(&s.totals, !args.model.no_cache));
+    outln!(
         "samples: {}; trace: {}",
         opts.output.display(),
         run_dir.join(crate::generate::trace::TRACE).display()

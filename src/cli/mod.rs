@@ -6,6 +6,19 @@ use crate::error::{Error, EXIT_BAD_INPUT, EXIT_OK};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+/// `print!` to stdout, except that a closed stdout (`assay score … | head -1`) is not an
+/// error: the command stops writing there and ends with the status it would have had
+/// (as ripgrep does), instead of panicking on EPIPE.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::cli::write_stdout(format_args!($($t)*)) };
+}
+
+/// `println!` through `out!`.
+macro_rules! outln {
+    () => { out!("\n") };
+    ($($t:tt)*) => { out!("{}\n", format_args!($($t)*)) };
+}
+
 mod args;
 mod curate;
 mod entries;
@@ -109,6 +122,29 @@ pub fn main() -> i32 {
     code
 }
 
+/// Set once stdout is gone: nothing more is written to it.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// What `out!` calls: writes and flushes, and after a failed write stays quiet (a broken
+/// pipe silently; another failure, a full disk say, with one warning on stderr).
+pub(crate) fn write_stdout(args: std::fmt::Arguments) {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!(
+                "warning: cannot write to stdout: {}",
+                crate::error::cause(&e)
+            );
+        }
+    }
+}
+
 /// Runs a command and turns its end into an exit code: a typed error its own code, a
 /// panic (a bug) one line asking for a report and `EXIT_INTERNAL`, never a backtrace
 /// dressed as bad input.
@@ -196,7 +232,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Validate { file } => {
             let problems = crate::entry::load_problems(&file)?;
-            println!("{}: {} entries valid", file.display(), problems.len());
+            outln!("{}: {} entries valid", file.display(), problems.len());
             Ok(EXIT_OK)
         }
         Command::Score(args) => score::score(args),

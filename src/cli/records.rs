@@ -112,8 +112,8 @@ pub(super) fn runs(action: RunsAction) -> anyhow::Result<i32> {
         RunsAction::List { dirs, format } => {
             let runs = record::history::scan(&dirs)?;
             match format {
-                Format::Text => print!("{}", record::history::table(&runs)),
-                Format::Json => println!(
+                Format::Text => out!("{}", record::history::table(&runs)),
+                Format::Json => outln!(
                     "{}",
                     serde_json::to_string_pretty(&runs).expect("runs serialize")
                 ),
@@ -156,13 +156,13 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<i32> {
         None
     };
     match args.format {
-        Format::Text => print!("{}", compare::text::render(&c, g.as_ref())),
+        Format::Text => out!("{}", compare::text::render(&c, g.as_ref())),
         Format::Json => {
             let mut v = serde_json::to_value(&c).expect("comparison serializes");
             if let Some(g) = &g {
                 v["gate"] = serde_json::to_value(g).expect("gate serializes");
             }
-            println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+            outln!("{}", serde_json::to_string_pretty(&v).expect("json"));
         }
     }
     match g {

@@ -162,19 +162,19 @@ pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {
     })?;
     match (args.format, args.shard) {
         (Format::Text, Some(spec)) => {
-            println!("shard {spec}: the tasks below are this shard's; `assay merge` the shards' run dirs for the whole run");
-            print!("{}", crate::report::score_text(&summary));
+            outln!("shard {spec}: the tasks below are this shard's; `assay merge` the shards' run dirs for the whole run");
+            out!("{}", crate::report::score_text(&summary));
         }
-        (Format::Text, None) => print!("{}", crate::report::score_text(&summary)),
+        (Format::Text, None) => out!("{}", crate::report::score_text(&summary)),
         // A shard's JSON names the shard (a Slurm or Kubernetes log is then self-describing).
         (Format::Json, Some(spec)) => {
             let mut v = serde_json::to_value(&summary)?;
             if let Some(m) = v.as_object_mut() {
                 m.insert("shard".into(), serde_json::json!(spec.to_string()));
             }
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?);
         }
-        (Format::Json, None) => println!("{}", crate::report::score_json(&summary)),
+        (Format::Json, None) => outln!("{}", crate::report::score_json(&summary)),
     }
     if let Some(gate) = args.fail_under {
         let metric = gate.metric;
@@ -231,14 +231,14 @@ pub(super) fn merge(args: MergeArgs) -> anyhow::Result<i32> {
     let summary = crate::shard::merge::merge(&req)?;
     match args.format {
         Format::Text => {
-            print!("{}", crate::report::score_text(&summary));
-            println!(
+            out!("{}", crate::report::score_text(&summary));
+            outln!(
                 "merged {} shard runs -> {}",
                 req.runs.len(),
                 req.output.display()
             );
         }
-        Format::Json => println!("{}", crate::report::score_json(&summary)),
+        Format::Json => outln!("{}", crate::report::score_json(&summary)),
     }
     Ok(EXIT_OK)
 }

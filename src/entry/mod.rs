@@ -5,6 +5,7 @@ mod problems;
 mod samples;
 pub mod schema;
 
+pub(crate) use jsonl::read_lines;
 pub use jsonl::{read_jsonl, read_jsonl_lenient, write_json, write_jsonl, Record};
 pub use problems::{load_problems, native as native_entry};
 pub use samples::load_samples;
