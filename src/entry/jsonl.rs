@@ -157,6 +157,16 @@ fn parse_object(path: &Path, line: &Line, text: &str) -> Result<Record> {
     }
 }
 
+/// A temporary file in `dir` to rename over a result or report: created 0666 less the
+/// umask (0644 usually), like every file assay writes with `fs::write`, not tempfile's
+/// private 0600, so the renamed file has the mode any other output of the run has.
+pub(crate) fn temp_beside(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+}
+
 /// Writes pretty JSON atomically (temp file beside `path`, then rename).
 pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
     let werr = |source| Error::Write {
@@ -168,7 +178,7 @@ pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(werr)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
+    let mut tmp = temp_beside(dir).map_err(werr)?;
     let mut text = serde_json::to_vec_pretty(value).expect("record serializes");
     text.push(b'\n');
     std::io::Write::write_all(&mut tmp, &text).map_err(werr)?;
@@ -192,7 +202,7 @@ pub fn write_jsonl<T: serde::Serialize>(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(werr)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
+    let mut tmp = temp_beside(dir).map_err(werr)?;
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         for row in rows {
