@@ -43,7 +43,7 @@ pub(super) struct SandboxArgs {
     #[arg(long, value_enum, default_value = "process")]
     pub sandbox: Backend,
     /// Executions at once; 0 (the default) means one per CPU.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub jobs: Option<usize>,
     /// Python interpreter of the process sandbox.
     #[arg(long, env = "ASSAY_PYTHON")]

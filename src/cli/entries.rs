@@ -8,15 +8,20 @@ use std::path::PathBuf;
 pub(super) enum SkillsAction {
     /// Compile every skill file of a directory into entry JSONL (sorted, schema-checked).
     Build {
+        /// Directory of skill files (`*.py`, not recursive).
         dir: PathBuf,
+        /// Entries JSONL to write (replaced atomically).
         #[arg(short, long)]
         output: PathBuf,
     },
     /// Add one skill file's entry to an entries file (`--update` replaces an existing id).
     Add {
+        /// The skill file (`*.py`).
         file: PathBuf,
+        /// Entries JSONL to add it to (created when missing).
         #[arg(long)]
         to: PathBuf,
+        /// Replace an entry of the same id instead of refusing.
         #[arg(long)]
         update: bool,
     },
@@ -26,13 +31,17 @@ pub(super) enum SkillsAction {
 pub(super) enum ExportAction {
     /// One executable `<id>.py` per entry, in the AICoderEval paper's layout.
     Standalone {
+        /// Entries JSONL (`.jsonl` or `.jsonl.gz`).
         entries: PathBuf,
+        /// Directory for the `<id>.py` files.
         #[arg(short, long)]
         output: PathBuf,
     },
     /// HumanEval-format JSONL, for other harnesses.
     Humaneval {
+        /// Entries JSONL (`.jsonl` or `.jsonl.gz`).
         entries: PathBuf,
+        /// HumanEval-format JSONL to write.
         #[arg(short, long)]
         output: PathBuf,
     },

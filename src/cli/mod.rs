@@ -251,6 +251,28 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::guarded;
+
+    /// Every argument of every subcommand says what it is for in `--help`.
+    #[test]
+    fn every_argument_has_a_help_line() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() {
+                    missing.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&<super::Cli as clap::CommandFactory>::command(), "assay", &mut missing);
+        assert!(missing.is_empty(), "arguments without a help line:\n{}", missing.join("\n"));
+    }
     use crate::error::{Error, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK};
 
     #[test]

