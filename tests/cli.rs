@@ -232,7 +232,11 @@ fn bad_input_names_file_line_and_field() {
 
     std::fs::remove_file(fx.path("samples.jsonl")).unwrap();
     write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
-    expect_bad_input(&fx, &[], "failed to read");
+    expect_bad_input(
+        &fx,
+        &[],
+        &format!("--samples {}: No such file or directory", p("samples.jsonl")),
+    );
 }
 
 #[test]

@@ -4,6 +4,8 @@ mod jsonl;
 mod problems;
 mod samples;
 pub mod schema;
+#[cfg(test)]
+mod proptests;
 
 pub(crate) use jsonl::read_lines;
 pub use jsonl::{read_jsonl, read_jsonl_lenient, write_json, write_jsonl, Record};
