@@ -85,7 +85,13 @@ impl Dir {
         for e in expect {
             assert!(stderr.contains(e), "{e:?} missing: {what}");
         }
-        for bad in ["panicked", "internal error", "RUST_BACKTRACE", "os error", "Usage:"] {
+        for bad in [
+            "panicked",
+            "internal error",
+            "RUST_BACKTRACE",
+            "os error",
+            "Usage:",
+        ] {
             assert!(!stderr.contains(bad), "{bad:?} in {what}");
         }
         assert_eq!(self.files(), before, "something was written: {what}");
@@ -136,7 +142,8 @@ fn bad_utf8(good: &[u8]) -> Vec<u8> {
 fn huge_line(dir: &Dir, name: &str) {
     use std::io::Write;
     let mut f = std::io::BufWriter::new(std::fs::File::create(dir.path(name)).unwrap());
-    f.write_all(b"{\"task_id\": \"Toy/0\", \"completion\": \"").unwrap();
+    f.write_all(b"{\"task_id\": \"Toy/0\", \"completion\": \"")
+        .unwrap();
     let chunk = vec![b'x'; 1 << 20];
     for _ in 0..100 {
         f.write_all(&chunk).unwrap();
@@ -146,7 +153,17 @@ fn huge_line(dir: &Dir, name: &str) {
 
 /// Score args around a problems and a samples file, results into the cwd.
 fn score<'a>(problems: &'a str, samples: &'a str) -> Vec<&'a str> {
-    vec!["score", "--problems", problems, "--samples", samples, "--k", "1", "--jobs", "1"]
+    vec![
+        "score",
+        "--problems",
+        problems,
+        "--samples",
+        samples,
+        "--k",
+        "1",
+        "--jobs",
+        "1",
+    ]
 }
 
 /// Refused within a few seconds and a bounded RSS (the cap refuses the line before
@@ -156,7 +173,11 @@ fn refused_promptly(dir: &Dir, args: &[&str], expect: &[&str]) {
     let start = std::time::Instant::now();
     dir.refused(args, expect);
     let took = start.elapsed();
-    assert!(took.as_secs() < 10, "took {took:?}: assay {}", args.join(" "));
+    assert!(
+        took.as_secs() < 10,
+        "took {took:?}: assay {}",
+        args.join(" ")
+    );
 }
 
 // ---------------------------------------------------------------- samples (score)
@@ -165,12 +186,18 @@ fn refused_promptly(dir: &Dir, args: &[&str], expect: &[&str]) {
 fn samples_malformed_are_refused_naming_file_line_and_field() {
     let d = Dir::new();
     let cases: &[(&str, &[&str])] = &[
-        ("samples-truncated.jsonl", &["samples-truncated.jsonl:2: json: truncated"]),
+        (
+            "samples-truncated.jsonl",
+            &["samples-truncated.jsonl:2: json: truncated"],
+        ),
         (
             "samples-wrong-type.jsonl",
             &["samples-wrong-type.jsonl:2: completion: expected a string, found an array"],
         ),
-        ("samples-missing-field.jsonl", &["samples-missing-field.jsonl:2: completion: missing field"]),
+        (
+            "samples-missing-field.jsonl",
+            &["samples-missing-field.jsonl:2: completion: missing field"],
+        ),
         (
             "samples-unknown-task.jsonl",
             &["samples-unknown-task.jsonl:2: task_id: unknown task \"Toy/7\""],
@@ -181,7 +208,10 @@ fn samples_malformed_are_refused_naming_file_line_and_field() {
         ),
         // No samples is a mistake (a wrong or cut file), not a pass@k of nothing.
         ("empty.jsonl", &["empty.jsonl:1: task_id: no samples"]),
-        ("blank-lines.jsonl", &["blank-lines.jsonl:1: task_id: no samples"]),
+        (
+            "blank-lines.jsonl",
+            &["blank-lines.jsonl:1: task_id: no samples"],
+        ),
     ];
     for (file, expect) in cases {
         d.refused(&score("problems.jsonl", file), expect);
@@ -202,7 +232,10 @@ fn samples_unreadable_are_refused_naming_the_flag() {
         &["fake.jsonl.gz:1: gzip: not a valid gzip file"],
     );
     std::fs::create_dir(d.path("a-dir")).unwrap();
-    let msg = d.refused(&score("problems.jsonl", "a-dir"), &["--samples a-dir: Is a directory"]);
+    let msg = d.refused(
+        &score("problems.jsonl", "a-dir"),
+        &["--samples a-dir: Is a directory"],
+    );
     assert_eq!(msg, "error: --samples a-dir: Is a directory\n");
     // The flag, the path, the cause once.
     let msg = d.refused(&score("problems.jsonl", "x.jsonl"), &[]);
@@ -223,7 +256,12 @@ fn samples_with_bom_crlf_or_gzip_are_accepted() {
     d.write("crlf.jsonl", &crlf(&good));
     d.write("bom-crlf.jsonl", &with_bom(&crlf(&good)));
     d.write("samples.jsonl.gz", &gzip(&with_bom(&good)));
-    for f in ["bom.jsonl", "crlf.jsonl", "bom-crlf.jsonl", "samples.jsonl.gz"] {
+    for f in [
+        "bom.jsonl",
+        "crlf.jsonl",
+        "bom-crlf.jsonl",
+        "samples.jsonl.gz",
+    ] {
         let mut args = score("problems.jsonl", f);
         args.extend(["--format", "json"]);
         let out = d.accepted(&args);
@@ -238,12 +276,18 @@ fn samples_with_bom_crlf_or_gzip_are_accepted() {
 fn problems_malformed_or_unreadable_are_refused() {
     let d = Dir::new();
     let cases: &[(&str, &[&str])] = &[
-        ("problems-truncated.jsonl", &["problems-truncated.jsonl:2: json: truncated"]),
+        (
+            "problems-truncated.jsonl",
+            &["problems-truncated.jsonl:2: json: truncated"],
+        ),
         (
             "problems-wrong-type.jsonl",
             &["problems-wrong-type.jsonl:2: prompt: expected a string, found a number"],
         ),
-        ("problems-missing-field.jsonl", &["problems-missing-field.jsonl:2: entry_point: missing field"]),
+        (
+            "problems-missing-field.jsonl",
+            &["problems-missing-field.jsonl:2: entry_point: missing field"],
+        ),
         (
             "problems-duplicate.jsonl",
             &["problems-duplicate.jsonl:3: task_id: duplicate id \"Toy/0\""],
@@ -259,13 +303,26 @@ fn problems_malformed_or_unreadable_are_refused() {
         &["bad-utf8.jsonl:2: encoding: not valid UTF-8"],
     );
     d.write("fake.jsonl.gz", b"\x1f\x8b\x08\x00garbage");
-    d.refused(&score("fake.jsonl.gz", "samples.jsonl"), &["fake.jsonl.gz:1: gzip:"]);
+    d.refused(
+        &score("fake.jsonl.gz", "samples.jsonl"),
+        &["fake.jsonl.gz:1: gzip:"],
+    );
     std::fs::create_dir(d.path("a-dir")).unwrap();
-    d.refused(&score("a-dir", "samples.jsonl"), &["--problems a-dir: Is a directory"]);
+    d.refused(
+        &score("a-dir", "samples.jsonl"),
+        &["--problems a-dir: Is a directory"],
+    );
     let msg = d.refused(&score("nope.jsonl", "samples.jsonl"), &[]);
-    assert_eq!(msg, "error: --problems nope.jsonl: No such file or directory\n");
+    assert_eq!(
+        msg,
+        "error: --problems nope.jsonl: No such file or directory\n"
+    );
     huge_line(&d, "huge.jsonl");
-    refused_promptly(&d, &score("huge.jsonl", "samples.jsonl"), &["huge.jsonl:1: line:"]);
+    refused_promptly(
+        &d,
+        &score("huge.jsonl", "samples.jsonl"),
+        &["huge.jsonl:1: line:"],
+    );
 }
 
 #[test]
@@ -277,7 +334,10 @@ fn problems_with_bom_crlf_or_gzip_are_accepted() {
     d.write("p.jsonl.gz", &gzip(&with_bom(&crlf(&good))));
     for f in ["bom.jsonl", "crlf.jsonl", "p.jsonl.gz"] {
         d.accepted(&score(f, "samples.jsonl"));
-        assert!(d.accepted(&["validate", f]).contains("2 entries valid"), "{f}");
+        assert!(
+            d.accepted(&["validate", f]).contains("2 entries valid"),
+            "{f}"
+        );
     }
 }
 
@@ -288,10 +348,22 @@ fn entries_malformed_or_unreadable_are_refused_by_validate() {
     let d = Dir::new();
     d.accepted(&["validate", "entries.jsonl"]);
     let cases: &[(&str, &[&str])] = &[
-        ("entries-truncated.jsonl", &["entries-truncated.jsonl:2: json: truncated"]),
-        ("entries-wrong-type.jsonl", &["entries-wrong-type.jsonl:2: tests:"]),
-        ("entries-missing-field.jsonl", &["entries-missing-field.jsonl:2: reference:"]),
-        ("entries-duplicate.jsonl", &["entries-duplicate.jsonl:3: id: duplicate id \"add_two_0\""]),
+        (
+            "entries-truncated.jsonl",
+            &["entries-truncated.jsonl:2: json: truncated"],
+        ),
+        (
+            "entries-wrong-type.jsonl",
+            &["entries-wrong-type.jsonl:2: tests:"],
+        ),
+        (
+            "entries-missing-field.jsonl",
+            &["entries-missing-field.jsonl:2: reference:"],
+        ),
+        (
+            "entries-duplicate.jsonl",
+            &["entries-duplicate.jsonl:3: id: duplicate id \"add_two_0\""],
+        ),
         ("empty.jsonl", &["empty.jsonl:1: id: no problems"]),
         ("x.jsonl", &["<FILE> x.jsonl: No such file or directory"]),
     ];
@@ -299,7 +371,10 @@ fn entries_malformed_or_unreadable_are_refused_by_validate() {
         d.refused(&["validate", file], expect);
     }
     d.write("bad-utf8.jsonl", &bad_utf8(&d.read("entries.jsonl")));
-    d.refused(&["validate", "bad-utf8.jsonl"], &["bad-utf8.jsonl:2: encoding:"]);
+    d.refused(
+        &["validate", "bad-utf8.jsonl"],
+        &["bad-utf8.jsonl:2: encoding:"],
+    );
     d.write("fake.jsonl.gz", b"\x1f\x8b");
     d.refused(&["validate", "fake.jsonl.gz"], &["fake.jsonl.gz:1: gzip:"]);
     std::fs::create_dir(d.path("a-dir")).unwrap();
@@ -316,7 +391,16 @@ fn curate_refuses_inputs_it_cannot_read() {
     let d = Dir::new();
     let curate = |input: &str| {
         d.refused(
-            &["curate", input, "-o", "out.jsonl", "--report", "rep", "--run-dir", "run"],
+            &[
+                "curate",
+                input,
+                "-o",
+                "out.jsonl",
+                "--report",
+                "rep",
+                "--run-dir",
+                "run",
+            ],
             &[],
         )
     };
@@ -338,9 +422,18 @@ fn curate_refuses_inputs_it_cannot_read() {
 fn curate_rejects_bad_records_naming_file_line_and_field() {
     let d = Dir::new();
     for (file, reason) in [
-        ("entries-wrong-type.jsonl", "entries-wrong-type.jsonl:2: tests:"),
-        ("entries-missing-field.jsonl", "entries-missing-field.jsonl:2: reference:"),
-        ("entries-truncated.jsonl", "entries-truncated.jsonl:2: json: truncated"),
+        (
+            "entries-wrong-type.jsonl",
+            "entries-wrong-type.jsonl:2: tests:",
+        ),
+        (
+            "entries-missing-field.jsonl",
+            "entries-missing-field.jsonl:2: reference:",
+        ),
+        (
+            "entries-truncated.jsonl",
+            "entries-truncated.jsonl:2: json: truncated",
+        ),
         (
             "entries-duplicate.jsonl",
             r#"duplicate id \"add_two_0\" (first at entries-duplicate.jsonl:1)"#,
@@ -348,8 +441,16 @@ fn curate_rejects_bad_records_naming_file_line_and_field() {
     ] {
         let rep = format!("rep-{file}");
         d.accepted(&[
-            "curate", file, "-o", "out.jsonl", "--report", &rep, "--run-dir", "run",
-            "--repeats", "1",
+            "curate",
+            file,
+            "-o",
+            "out.jsonl",
+            "--report",
+            &rep,
+            "--run-dir",
+            "run",
+            "--repeats",
+            "1",
         ]);
         let rejected = String::from_utf8(d.read(&format!("{rep}/rejected.jsonl"))).unwrap();
         assert!(rejected.contains(reason), "{file}: {rejected}");
@@ -371,8 +472,10 @@ fn skill_files_malformed_or_unreadable_are_refused() {
         msg
     };
     let good = d.read("skill.py");
-    assert!(one("missing_header.py", &d.read("skill-missing-header.py")).contains(":1: difficulty: missing"));
-    assert!(one("bad_level.py", &d.read("skill-bad-test-level.py")).contains(": tests: test_hard_exploration_rate"));
+    assert!(one("missing_header.py", &d.read("skill-missing-header.py"))
+        .contains(":1: difficulty: missing"));
+    assert!(one("bad_level.py", &d.read("skill-bad-test-level.py"))
+        .contains(": tests: test_hard_exploration_rate"));
     assert!(one("syntax.py", &d.read("skill-syntax-error.py")).contains(": syntax:"));
     let mut latin1 = good.clone();
     latin1.extend(b"\n# caf\xE9\n");
@@ -387,7 +490,13 @@ fn skill_files_malformed_or_unreadable_are_refused() {
     let msg = d.refused(&["skills", "add", "nope.py", "--to", "entries.jsonl"], &[]);
     assert_eq!(msg, "error: <FILE> nope.py: No such file or directory\n");
     d.refused(
-        &["skills", "add", "skill.py", "--to", "entries-truncated.jsonl"],
+        &[
+            "skills",
+            "add",
+            "skill.py",
+            "--to",
+            "entries-truncated.jsonl",
+        ],
         &["entries-truncated.jsonl:2: json: truncated"],
     );
 }
@@ -414,10 +523,22 @@ fn results_files_malformed_or_unreadable_are_refused_by_compare_and_report() {
     huge_line(&d, "huge.jsonl");
     std::fs::create_dir(d.path("not-a-run")).unwrap();
     let cases: &[(&str, &str)] = &[
-        ("results-truncated.jsonl", "results-truncated.jsonl:2: json:"),
-        ("results-wrong-type.jsonl", "results-wrong-type.jsonl:2: passed:"),
-        ("results-missing-field.jsonl", "results-missing-field.jsonl:2: passed: missing field"),
-        ("empty.jsonl", "empty.jsonl:1: results: the results file is empty"),
+        (
+            "results-truncated.jsonl",
+            "results-truncated.jsonl:2: json:",
+        ),
+        (
+            "results-wrong-type.jsonl",
+            "results-wrong-type.jsonl:2: passed:",
+        ),
+        (
+            "results-missing-field.jsonl",
+            "results-missing-field.jsonl:2: passed: missing field",
+        ),
+        (
+            "empty.jsonl",
+            "empty.jsonl:1: results: the results file is empty",
+        ),
         ("bad-utf8.jsonl", "bad-utf8.jsonl:2: encoding:"),
         ("fake.jsonl.gz", "fake.jsonl.gz:1: gzip:"),
         ("huge.jsonl", "huge.jsonl:1: line:"),
@@ -430,7 +551,14 @@ fn results_files_malformed_or_unreadable_are_refused_by_compare_and_report() {
         d.refused(&["report", file, "--markdown", "report.md"], &[&expect]);
     }
     d.refused(
-        &["report", "results.jsonl", "--baseline", "gone", "--html", "r.html"],
+        &[
+            "report",
+            "results.jsonl",
+            "--baseline",
+            "gone",
+            "--html",
+            "r.html",
+        ],
         &["--baseline gone: No such file or directory"],
     );
     let good = d.read("results.jsonl");
@@ -444,7 +572,10 @@ fn a_run_dir_with_a_broken_meta_json_is_refused() {
     std::fs::create_dir(d.path("run")).unwrap();
     d.write("run/meta.json", b"{\"kind\": ");
     std::fs::copy(d.path("results.jsonl"), d.path("run/results.jsonl")).unwrap();
-    d.refused(&["compare", "results.jsonl", "run"], &["run/meta.json:1: json:"]);
+    d.refused(
+        &["compare", "results.jsonl", "run"],
+        &["run/meta.json:1: json:"],
+    );
 }
 
 // ---------------------------------------------------------------- bad usage
@@ -456,8 +587,14 @@ fn numeric_flags_out_of_range_name_the_flag() {
     let cases: &[(&[&str], &str)] = &[
         (&["--memory", "0"], "--memory must be at least 32 MB"),
         (&["--memory", "-1"], "--memory"),
-        (&["--timeout", "-1"], "--timeout must be a positive number of seconds"),
-        (&["--timeout", "0"], "--timeout must be a positive number of seconds"),
+        (
+            &["--timeout", "-1"],
+            "--timeout must be a positive number of seconds",
+        ),
+        (
+            &["--timeout", "0"],
+            "--timeout must be a positive number of seconds",
+        ),
         (&["--timeout", "abc"], "--timeout"),
         (&["--fail-under", "1.5"], "--fail-under"),
         (&["--fail-under", "-0.1"], "--fail-under"),
@@ -474,7 +611,14 @@ fn numeric_flags_out_of_range_name_the_flag() {
         d.refused(&args, &[expect]);
     }
     d.refused(&["score", "--problems", "problems.jsonl"], &["--samples"]);
-    let curate = ["curate", "entries.jsonl", "-o", "out.jsonl", "--report", "rep"];
+    let curate = [
+        "curate",
+        "entries.jsonl",
+        "-o",
+        "out.jsonl",
+        "--report",
+        "rep",
+    ];
     let cases: &[(&[&str], &str)] = &[
         (&["--repeats", "0"], "--repeats must be at least 1"),
         (&["--similarity", "2"], "--similarity must be in [0, 1]"),
@@ -501,8 +645,15 @@ fn numeric_flags_out_of_range_name_the_flag() {
 fn jobs_zero_means_one_per_cpu() {
     let d = Dir::new();
     d.accepted(&[
-        "score", "--problems", "problems.jsonl", "--samples", "samples.jsonl", "--k", "1",
-        "--jobs", "0",
+        "score",
+        "--problems",
+        "problems.jsonl",
+        "--samples",
+        "samples.jsonl",
+        "--k",
+        "1",
+        "--jobs",
+        "0",
     ]);
     let help = d.accepted(&["score", "--help"]);
     assert!(help.contains("0 (the default) means one per CPU"), "{help}");
@@ -522,7 +673,10 @@ fn python_not_found_is_told_apart_from_not_readable_by_the_sandbox_user() {
         return;
     }
     // An interpreter in a 0700 directory of root's: root can run it, the sandbox uid not.
-    let private = tempfile::Builder::new().prefix("assay-private-").tempdir_in("/root").unwrap();
+    let private = tempfile::Builder::new()
+        .prefix("assay-private-")
+        .tempdir_in("/root")
+        .unwrap();
     let real = std::fs::canonicalize("/usr/bin/python3").unwrap();
     let python = private.path().join("python3");
     std::fs::copy(&real, &python).unwrap();
@@ -531,7 +685,12 @@ fn python_not_found_is_told_apart_from_not_readable_by_the_sandbox_user() {
     let python = python.to_str().unwrap().to_string();
     let mut args = score("problems.jsonl", "samples.jsonl");
     args.extend(["--python", &python]);
-    let msg = d.refused(&args, &[&format!("--python {python}: not readable by the sandbox user, because")]);
+    let msg = d.refused(
+        &args,
+        &[&format!(
+            "--python {python}: not readable by the sandbox user, because"
+        )],
+    );
     assert!(msg.contains("mode 0700"), "{msg}");
 }
 
@@ -539,7 +698,11 @@ fn python_not_found_is_told_apart_from_not_readable_by_the_sandbox_user() {
 fn a_closed_stdout_ends_quietly_with_the_commands_own_status() {
     let d = Dir::new();
     // Documented choice: EPIPE is not an error (as ripgrep): the status is the command's.
-    for (extra, code) in [(&[][..], 0), (&["--fail-under", "1"][..], 0), (&["--format", "json"][..], 0)] {
+    for (extra, code) in [
+        (&[][..], 0),
+        (&["--fail-under", "1"][..], 0),
+        (&["--format", "json"][..], 0),
+    ] {
         let mut child = assay()
             .current_dir(d.dir.path())
             .args(score("problems.jsonl", "samples.jsonl"))
@@ -553,7 +716,12 @@ fn a_closed_stdout_ends_quietly_with_the_commands_own_status() {
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(code), "{extra:?}: {stderr}");
-        assert!(!stderr.contains("panicked") && !stderr.contains("internal error") && !stderr.contains("Broken pipe"), "{stderr}");
+        assert!(
+            !stderr.contains("panicked")
+                && !stderr.contains("internal error")
+                && !stderr.contains("Broken pipe"),
+            "{stderr}"
+        );
     }
     // The gate still fails when the pipe is gone: 1, not 0.
     d.write(
@@ -617,10 +785,12 @@ fn every_argument_of_every_subcommand_has_a_help_line() {
             if !is_arg {
                 continue;
             }
-            let same_line = t.split_once("  ").is_some_and(|(_, d)| !d.trim().is_empty());
-            let next_line = lines.get(i + 1).is_some_and(|n| {
-                n.len() - n.trim_start().len() >= 10 && !n.trim().is_empty()
-            });
+            let same_line = t
+                .split_once("  ")
+                .is_some_and(|(_, d)| !d.trim().is_empty());
+            let next_line = lines
+                .get(i + 1)
+                .is_some_and(|n| n.len() - n.trim_start().len() >= 10 && !n.trim().is_empty());
             assert!(
                 same_line || next_line,
                 "`assay {} --help`: no help for {t:?}",
@@ -632,7 +802,10 @@ fn every_argument_of_every_subcommand_has_a_help_line() {
     assert!(arguments > 100, "checked only {arguments} arguments");
     assert!(seen > 15, "walked only {seen} commands");
     let help = d.accepted(&["score", "--help"]);
-    assert!(help.contains("--sandbox wasi` multiplies it by 10"), "{help}");
+    assert!(
+        help.contains("--sandbox wasi` multiplies it by 10"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -640,11 +813,27 @@ fn results_and_reports_have_one_file_mode() {
     use std::os::unix::fs::PermissionsExt;
     let d = Dir::new();
     d.accepted(&[
-        "score", "--problems", "problems.jsonl", "--samples", "samples.jsonl", "--k", "1",
-        "--run-dir", "run", "--output", "results-out.jsonl",
+        "score",
+        "--problems",
+        "problems.jsonl",
+        "--samples",
+        "samples.jsonl",
+        "--k",
+        "1",
+        "--run-dir",
+        "run",
+        "--output",
+        "results-out.jsonl",
     ]);
     d.accepted(&[
-        "report", "run", "--html", "r.html", "--junit", "r.xml", "--markdown", "r.md",
+        "report",
+        "run",
+        "--html",
+        "r.html",
+        "--junit",
+        "r.xml",
+        "--markdown",
+        "r.md",
     ]);
     std::fs::create_dir(d.path("skills")).unwrap();
     std::fs::copy(d.path("skill.py"), d.path("skills/skill.py")).unwrap();
@@ -657,11 +846,21 @@ fn results_and_reports_have_one_file_mode() {
     let want = 0o666 & !umask;
     let mut modes = Vec::new();
     for f in [
-        "results-out.jsonl", "run/results.jsonl", "run/summary.json", "run/meta.json",
-        "run/journal.jsonl", "r.html", "r.xml", "r.md", "built.jsonl",
+        "results-out.jsonl",
+        "run/results.jsonl",
+        "run/summary.json",
+        "run/meta.json",
+        "run/journal.jsonl",
+        "r.html",
+        "r.xml",
+        "r.md",
+        "built.jsonl",
     ] {
         let mode = std::fs::metadata(d.path(f)).unwrap().permissions().mode() & 0o777;
         modes.push(format!("{f} {mode:o}"));
-        assert_eq!(mode, want, "{f} is {mode:o}, not {want:o} (umask {umask:o}): {modes:?}");
+        assert_eq!(
+            mode, want,
+            "{f} is {mode:o}, not {want:o} (umask {umask:o}): {modes:?}"
+        );
     }
 }

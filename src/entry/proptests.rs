@@ -127,7 +127,8 @@ fn bytes() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..256),
         // Starts like gzip, so the decoder sees it.
-        proptest::collection::vec(any::<u8>(), 0..64).prop_map(|b| [&[0x1f, 0x8b][..], &b].concat()),
+        proptest::collection::vec(any::<u8>(), 0..64)
+            .prop_map(|b| [&[0x1f, 0x8b][..], &b].concat()),
         // Mostly text with newlines, a few bytes that are not UTF-8.
         proptest::collection::vec(
             prop_oneof![8 => 0x20u8..0x7f, 2 => Just(b'\n'), 1 => 0x80u8..=0xff],
@@ -140,7 +141,11 @@ fn loaders(path: &Path, bytes: &[u8]) -> Result<(), TestCaseError> {
     std::fs::write(path, bytes).unwrap();
     check(path, bytes, read_jsonl(path))?;
     check(path, bytes, load_problems(path))?;
-    check(path, bytes, load_samples(path, &[problem("T/0"), problem("T/1")]))?;
+    check(
+        path,
+        bytes,
+        load_samples(path, &[problem("T/0"), problem("T/1")]),
+    )?;
     check(path, bytes, crate::record::load::read_rows(path))?;
     Ok(())
 }
