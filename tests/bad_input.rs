@@ -483,6 +483,12 @@ fn skill_files_malformed_or_unreadable_are_refused() {
     assert!(one("latin1.py", &latin1).contains(&format!(":{lines}: encoding: not valid UTF-8")));
     let truncated = &good[..good.len() / 2];
     one("truncated.py", truncated);
+    let dir = "dir-huge";
+    std::fs::create_dir(d.path(dir)).unwrap();
+    huge_line(&d, "dir-huge/huge.py");
+    let start = std::time::Instant::now();
+    assert!(build(dir).contains("dir-huge/huge.py: size: larger than 64 MiB"));
+    assert!(start.elapsed().as_secs() < 10);
     std::fs::create_dir(d.path("empty-dir")).unwrap();
     assert!(build("empty-dir").contains("empty-dir: skill files: no *.py skill files"));
     assert!(build("skill.py").contains("<DIR> skill.py: Not a directory"));

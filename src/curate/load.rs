@@ -43,7 +43,7 @@ pub fn load(inputs: &[impl AsRef<Path>]) -> Result<Vec<Candidate>> {
                     path,
                     1,
                     "id",
-                    "no entries: the file is empty",
+                    "no entries: the file is empty (or only blank lines)",
                 ));
             }
             for rec in records {

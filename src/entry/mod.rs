@@ -7,7 +7,7 @@ pub mod schema;
 #[cfg(test)]
 mod proptests;
 
-pub(crate) use jsonl::read_lines;
+pub(crate) use jsonl::{read_lines, MAX_LINE_BYTES};
 pub use jsonl::{read_jsonl, read_jsonl_lenient, write_json, write_jsonl, Record};
 pub use problems::{load_problems, native as native_entry};
 pub use samples::load_samples;

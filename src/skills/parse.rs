@@ -135,8 +135,20 @@ pub fn parse_skill(path: &Path) -> Result<Entry> {
         path: path.to_path_buf(),
         source,
     };
-    if std::fs::metadata(path).map_err(rerr)?.is_dir() {
+    let meta = std::fs::metadata(path).map_err(rerr)?;
+    if meta.is_dir() {
         return Err(rerr(std::io::Error::from_raw_os_error(libc::EISDIR)));
+    }
+    // The cap of every JSONL line holds for a whole skill file too: a runaway file is
+    // refused before it is read, not parsed for minutes.
+    let cap = crate::entry::MAX_LINE_BYTES;
+    if meta.len() > cap as u64 {
+        return Err(Error::input(
+            path,
+            0,
+            "size",
+            format!("larger than {} MiB: not a skill file", cap >> 20),
+        ));
     }
     let bytes = std::fs::read(path).map_err(rerr)?;
     // A BOM is what Windows editors write; Python's own reader skips it too.
