@@ -870,3 +870,33 @@ fn results_and_reports_have_one_file_mode() {
         );
     }
 }
+
+/// An output that cannot be written names its flag too (the run's journal may be kept:
+/// it is what a rerun resumes from).
+#[test]
+fn unwritable_outputs_name_their_flag() {
+    let d = Dir::new();
+    std::fs::create_dir(d.path("a-dir")).unwrap();
+    for (args, expect) in [
+        (
+            vec!["--output", "a-dir", "--run-dir", "run-1"],
+            "error: --output a-dir: Is a directory\n",
+        ),
+        (
+            vec!["--run-dir", "problems.jsonl"],
+            "error: --run-dir problems.jsonl: File exists\n",
+        ),
+    ] {
+        let mut all = score("problems.jsonl", "samples.jsonl");
+        all.extend(args);
+        let out = d.run(&all);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), expect);
+    }
+    let out = d.run(&["report", "results.jsonl", "--html", "a-dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: --html a-dir: Is a directory\n"
+    );
+}

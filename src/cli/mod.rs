@@ -206,18 +206,33 @@ impl Command {
     }
 }
 
-/// A read error on a path given on the command line names the flag that gave it.
+/// A read or write error on a path given on the command line names the flag that gave it.
 fn name_arg(e: anyhow::Error, files: &[(&'static str, PathBuf)]) -> anyhow::Error {
     match e.downcast::<Error>() {
-        Ok(Error::Read { path, source }) => match files.iter().find(|(_, p)| *p == path) {
-            Some((arg, _)) => Error::Arg {
-                arg: arg.to_string(),
-                path,
-                source,
+        Ok(e @ (Error::Read { .. } | Error::Write { .. })) => {
+            // Outputs are only written, inputs only read; the run dir and `--to` both.
+            const WRITTEN: &[&str] = &["--output", "--report", "--html", "--junit", "--markdown"];
+            const BOTH: &[&str] = &["--run-dir", "--to"];
+            let (writing, path) = match &e {
+                Error::Write { path, .. } => (true, path),
+                Error::Read { path, .. } => (false, path),
+                _ => unreachable!("matched above"),
+            };
+            let arg = files.iter().find(|(arg, p)| {
+                p == path && (BOTH.contains(arg) || WRITTEN.contains(arg) == writing)
+            });
+            match (arg, e) {
+                (Some((arg, _)), Error::Read { path, source } | Error::Write { path, source }) => {
+                    Error::Arg {
+                        arg: arg.to_string(),
+                        path,
+                        source,
+                    }
+                    .into()
+                }
+                (_, e) => e.into(),
             }
-            .into(),
-            None => Error::Read { path, source }.into(),
-        },
+        }
         Ok(other) => other.into(),
         Err(e) => e,
     }

@@ -102,6 +102,9 @@ impl ReportArgs {
         let mut out = vec![("<RUN>", self.run.clone())];
         out.extend(self.baseline.clone().map(|p| ("--baseline", p)));
         out.extend(self.history.iter().map(|h| ("--history", h.clone())));
+        out.extend(self.html.clone().map(|p| ("--html", p)));
+        out.extend(self.junit.clone().map(|p| ("--junit", p)));
+        out.extend(self.markdown.clone().map(|p| ("--markdown", p)));
         out
     }
 }

@@ -98,10 +98,13 @@ impl FromStr for Gate {
 
 impl ScoreArgs {
     pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
-        vec![
+        let mut out = vec![
             ("--problems", self.problems.clone()),
             ("--samples", self.samples.clone()),
-        ]
+        ];
+        out.extend(self.output.clone().map(|p| ("--output", p)));
+        out.extend(self.run_dir.clone().map(|p| ("--run-dir", p)));
+        out
     }
 }
 
@@ -110,6 +113,7 @@ impl MergeArgs {
         let mut out: Vec<_> = self.runs.iter().map(|r| ("<RUNS>", r.clone())).collect();
         out.extend(self.problems.clone().map(|p| ("--problems", p)));
         out.extend(self.samples.clone().map(|p| ("--samples", p)));
+        out.push(("--output", self.output.clone()));
         out
     }
 }
