@@ -165,3 +165,39 @@ proptest! {
         loaders(&dir.path().join("f.jsonl"), &b)?;
     }
 }
+
+/// Fragments of skill files, shuffled: the skill parser answers each with an entry or an
+/// input error, never a panic.
+fn skill_text() -> impl Strategy<Value = String> {
+    let pieces = prop_oneof![
+        Just("\"\"\"Add two numbers.\"\"\"\n".to_string()),
+        Just("# assay: domain = math\n".to_string()),
+        Just("# assay: category = arith\n".to_string()),
+        Just("# assay: difficulty = basic\n".to_string()),
+        Just("# assay: placeholder N = 3\n".to_string()),
+        Just("def add(a, b):\n    return a + b\n".to_string()),
+        Just("def test_normal_one():\n    assert add(1, 2) == 3\n".to_string()),
+        Just("def test_bogus():\n    pass\n".to_string()),
+        Just("x = <N>\n".to_string()),
+        Just("import os\n".to_string()),
+        Just("    \n\t\r\n".to_string()),
+        ".{0,30}",
+    ];
+    proptest::collection::vec(pieces, 0..10).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn skill_files_give_an_entry_or_an_input_error(text in skill_text()) {
+        let path = Path::new("s.py");
+        match crate::skills::parse_skill_text(path, "s", &text) {
+            Ok(_) => {}
+            Err(Error::Input { line, .. }) => {
+                prop_assert!(line <= text.lines().count().max(1), "line {}", line);
+            }
+            Err(other) => return Err(TestCaseError::fail(format!("not an input error: {other}"))),
+        }
+    }
+}
