@@ -531,7 +531,7 @@ fn results_files_malformed_or_unreadable_are_refused_by_compare_and_report() {
     let cases: &[(&str, &str)] = &[
         (
             "results-truncated.jsonl",
-            "results-truncated.jsonl:2: json:",
+            "results-truncated.jsonl:2: json: truncated",
         ),
         (
             "results-wrong-type.jsonl",
@@ -592,7 +592,10 @@ fn numeric_flags_out_of_range_name_the_flag() {
     let base = score("problems.jsonl", "samples.jsonl");
     let cases: &[(&[&str], &str)] = &[
         (&["--memory", "0"], "--memory must be at least 32 MB"),
-        (&["--memory", "-1"], "--memory"),
+        (
+            &["--memory", "-1"],
+            "'--memory <MEMORY>': expected a whole number, 0 or more",
+        ),
         (
             &["--timeout", "-1"],
             "--timeout must be a positive number of seconds",
@@ -606,7 +609,10 @@ fn numeric_flags_out_of_range_name_the_flag() {
         (&["--fail-under", "-0.1"], "--fail-under"),
         (&["--fail-under", "pass@0=0.5"], "--fail-under"),
         (&["--k", "0"], "--k values must be at least 1"),
-        (&["--k", "-3"], "--k"),
+        (
+            &["--k", "1,-3"],
+            "'--k <K>': expected a whole number, 0 or more",
+        ),
         (&["--max-output", "0"], "--max-output"),
         (&["--retry-failed", "-1"], "--retry-failed"),
         (&["--shard", "3/3"], "--shard"),
@@ -617,6 +623,18 @@ fn numeric_flags_out_of_range_name_the_flag() {
         d.refused(&args, &[expect]);
     }
     d.refused(&["score", "--problems", "problems.jsonl"], &["--samples"]);
+    d.refused(
+        &[
+            "score",
+            "--problems",
+            "problems.jsonl",
+            "--samples",
+            "samples.jsonl",
+            "--jobs",
+            "-2",
+        ],
+        &["'--jobs <N>': expected a whole number, 0 or more"],
+    );
     let curate = [
         "curate",
         "entries.jsonl",

@@ -43,7 +43,7 @@ pub(super) struct SandboxArgs {
     #[arg(long, value_enum, default_value = "process")]
     pub sandbox: Backend,
     /// Executions at once; 0 (the default) means one per CPU.
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_count::<usize>)]
     pub jobs: Option<usize>,
     /// Python interpreter of the process sandbox.
     #[arg(long, env = "ASSAY_PYTHON")]
@@ -108,6 +108,14 @@ pub(super) fn parse_size(s: &str) -> Result<u64, String> {
         return Err("must be more than 0 bytes".into());
     }
     Ok(size.as_u64())
+}
+
+/// A count flag (`--memory`, `--k`, `--repeats`, …): clap's own parser would answer
+/// `-1` with "invalid digit found in string".
+pub(super) fn parse_count<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| "expected a whole number, 0 or more".to_string())
 }
 
 /// The longest `--timeout` accepted: a week (every clock and deadline stays representable).

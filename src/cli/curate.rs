@@ -1,7 +1,7 @@
 //! `assay curate`: flags and the options they make; the stages are in `crate::curate`,
 //! the renderers of its report in `crate::report::curation`.
 
-use super::args::{limits, parse_size, runtime, SandboxArgs};
+use super::args::{limits, parse_count, parse_size, runtime, SandboxArgs};
 use crate::error::{Error, EXIT_OK};
 use crate::sandbox::select::{self, BackendOptions};
 use std::path::PathBuf;
@@ -18,7 +18,7 @@ pub(super) struct CurateArgs {
     #[arg(long)]
     report: PathBuf,
     /// Runs of each reference; differing verdicts quarantine it as flaky.
-    #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = parse_count::<u32>)]
     repeats: u32,
     /// More modules or dotted names to deny (added to the default policy).
     #[arg(long)]
@@ -28,7 +28,7 @@ pub(super) struct CurateArgs {
     #[arg(long, default_value_t = 20.0, allow_negative_numbers = true)]
     timeout: f64,
     /// Memory limit per run, in MB (at least 32).
-    #[arg(long, default_value_t = 2048, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 2048, allow_negative_numbers = true, value_parser = parse_count::<u64>)]
     memory: u64,
     /// Output (stdout + stderr) past which a program is stopped as `output_limit`: a cap
     /// for runaway floods, not for chatty programs. Below it everything is counted and all

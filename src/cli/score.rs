@@ -1,7 +1,7 @@
 //! `assay score` (and `merge`, which puts the shards of `score --shard` back together):
 //! flags, the request they make, the gate, the output.
 
-use super::args::{limits, parse_size, runtime, Format, SandboxArgs};
+use super::args::{limits, parse_count, parse_size, runtime, Format, SandboxArgs};
 use crate::error::{Error, EXIT_GATE, EXIT_OK};
 use crate::sandbox::select::{self, BackendOptions};
 use crate::score::{self, PassAt, ScoreRequest};
@@ -17,7 +17,13 @@ pub(super) struct ScoreArgs {
     #[arg(long)]
     samples: PathBuf,
     /// Values of k for pass@k (pass@1 is always computed).
-    #[arg(long, value_delimiter = ',', default_value = "1,10,100", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,10,100",
+        allow_negative_numbers = true,
+        value_parser = parse_count::<u64>
+    )]
     k: Vec<u64>,
     #[command(flatten)]
     sandbox: SandboxArgs,
@@ -27,7 +33,7 @@ pub(super) struct ScoreArgs {
     #[arg(long, default_value_t = 3.0, allow_negative_numbers = true)]
     timeout: f64,
     /// Memory limit per execution, in MB (at least 32).
-    #[arg(long, default_value_t = 2048, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 2048, allow_negative_numbers = true, value_parser = parse_count::<u64>)]
     memory: u64,
     /// Output (stdout + stderr) past which a program is stopped as `output_limit`: a cap
     /// for runaway floods, not for chatty programs. Below it everything is counted and all
@@ -60,7 +66,7 @@ pub(super) struct ScoreArgs {
     /// Re-run each execution that did not pass up to N more times, at half the `--jobs`,
     /// and record whether its verdict was stable. The first verdict counts; one that
     /// changes is reported as unstable (a timeout that then passes: load-sensitive).
-    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = parse_count::<u32>)]
     retry_failed: u32,
 }
 

@@ -199,6 +199,14 @@ pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
                         .find(|f| v.get(f).is_some_and(|x| wrong_type(f, x)))
                 })
                 .unwrap_or(if e.is_syntax() || e.is_eof() { "json" } else { "result" });
+            if e.is_eof() && !line.terminated {
+                return Error::input(
+                    path,
+                    line.number,
+                    "json",
+                    format!("truncated: the last line ends in the middle of a record ({text})"),
+                );
+            }
             Error::input(path, line.number, field, text)
         })?;
         rows.push(row);
