@@ -208,6 +208,9 @@ impl Command {
 
 /// A read or write error on a path given on the command line names the flag that gave it.
 fn name_arg(e: anyhow::Error, files: &[(&'static str, PathBuf)]) -> anyhow::Error {
+    if e.chain().count() != 1 {
+        return e; // a context around it says more than the flag would: keep it whole
+    }
     match e.downcast::<Error>() {
         Ok(e @ (Error::Read { .. } | Error::Write { .. })) => {
             // Outputs are only written, inputs only read; the run dir and `--to` both.
