@@ -47,7 +47,11 @@ pub(super) struct CurateArgs {
 
 impl CurateArgs {
     pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
-        let mut out: Vec<_> = self.inputs.iter().map(|i| ("<INPUTS>", i.clone())).collect();
+        let mut out: Vec<_> = self
+            .inputs
+            .iter()
+            .map(|i| ("<INPUTS>", i.clone()))
+            .collect();
         out.push(("--output", self.output.clone()));
         out.push(("--report", self.report.clone()));
         out.extend(self.run_dir.clone().map(|p| ("--run-dir", p)));

@@ -306,7 +306,10 @@ fn entries_command(args: EntriesArgs) -> anyhow::Result<i32> {
     for r in &s.rejects {
         outln!(
             "  rejected {} (candidate {}) at {}: {}",
-            r.id, r.candidate, r.stage, r.reason
+            r.id,
+            r.candidate,
+            r.stage,
+            r.reason
         );
     }
     outln!("{}", totals_line(&s.totals, !args.model.no_cache));

@@ -208,8 +208,13 @@ impl Command {
 
 /// A read or write error on a path given on the command line names the flag that gave it.
 fn name_arg(e: anyhow::Error, files: &[(&'static str, PathBuf)]) -> anyhow::Error {
-    if e.chain().count() != 1 {
-        return e; // a context around it says more than the flag would: keep it whole
+    // A context around it (its outermost message is not the error's own) says more than
+    // the flag would: keep it whole.
+    let bare = e
+        .downcast_ref::<Error>()
+        .is_some_and(|inner| inner.to_string() == e.to_string());
+    if !bare {
+        return e;
     }
     match e.downcast::<Error>() {
         Ok(e @ (Error::Read { .. } | Error::Write { .. })) => {
@@ -288,8 +293,16 @@ mod tests {
             }
         }
         let mut missing = Vec::new();
-        walk(&<super::Cli as clap::CommandFactory>::command(), "assay", &mut missing);
-        assert!(missing.is_empty(), "arguments without a help line:\n{}", missing.join("\n"));
+        walk(
+            &<super::Cli as clap::CommandFactory>::command(),
+            "assay",
+            &mut missing,
+        );
+        assert!(
+            missing.is_empty(),
+            "arguments without a help line:\n{}",
+            missing.join("\n")
+        );
     }
     use crate::error::{Error, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK};
 

@@ -72,7 +72,8 @@ pub(super) fn sandbox(action: SandboxAction) -> anyhow::Result<i32> {
                 let swept = docker::gc::sweep(&d, all).await?;
                 outln!(
                     "removed {} container(s); {} of running assay processes kept",
-                    swept.removed, swept.live
+                    swept.removed,
+                    swept.live
                 );
                 for f in &swept.failed {
                     eprintln!("warning: cannot remove {f}");

@@ -198,7 +198,11 @@ pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
                         .into_iter()
                         .find(|f| v.get(f).is_some_and(|x| wrong_type(f, x)))
                 })
-                .unwrap_or(if e.is_syntax() || e.is_eof() { "json" } else { "result" });
+                .unwrap_or(if e.is_syntax() || e.is_eof() {
+                    "json"
+                } else {
+                    "result"
+                });
             if e.is_eof() && !line.terminated {
                 return Error::input(
                     path,

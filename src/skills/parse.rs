@@ -156,7 +156,12 @@ pub fn parse_skill(path: &Path) -> Result<Entry> {
     let raw = std::str::from_utf8(bytes).map_err(|e| {
         let upto = &bytes[..e.valid_up_to()];
         let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
-        Error::input(path, line, "encoding", "not valid UTF-8; save the file as UTF-8")
+        Error::input(
+            path,
+            line,
+            "encoding",
+            "not valid UTF-8; save the file as UTF-8",
+        )
     })?;
     let id = path
         .file_stem()

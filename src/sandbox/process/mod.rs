@@ -358,7 +358,9 @@ fn check_python(python: &str, root: bool) -> crate::Result<()> {
     };
     match std::fs::metadata(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return env(format!("--python {python}: not found: no such file ({hint})"))
+            return env(format!(
+                "--python {python}: not found: no such file ({hint})"
+            ))
         }
         Err(e) => {
             return env(format!(
@@ -380,7 +382,9 @@ fn check_python(python: &str, root: bool) -> crate::Result<()> {
     let mut dirs: Vec<&std::path::Path> = path.ancestors().skip(1).collect();
     dirs.extend(real.ancestors().skip(1));
     for dir in dirs.into_iter().filter(|d| !d.as_os_str().is_empty()) {
-        let Ok(m) = std::fs::metadata(dir) else { continue };
+        let Ok(m) = std::fs::metadata(dir) else {
+            continue;
+        };
         let mode = m.permissions().mode() & 0o7777;
         if mode & 0o001 == 0 {
             return env(format!(
