@@ -19,20 +19,29 @@ pub const REPORT_BUG: &str =
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// One bad record in an input file: file, 1-based line, field.
-    #[error("{}:{line}: {field}: {message}", path.display())]
+    /// One bad record in an input file: file, 1-based line (0: the file or directory as
+    /// a whole, and then no line is shown), field.
+    #[error("{}: {field}: {message}", at(path, *line))]
     Input {
         path: PathBuf,
         line: usize,
         field: String,
         message: String,
     },
-    #[error("failed to read {}: {source}", path.display())]
+    #[error("failed to read {}: {}", path.display(), cause(source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("failed to write {}: {source}", path.display())]
+    /// A file or directory named on the command line that cannot be opened: names the
+    /// flag (or positional argument) it was given to, and the cause once.
+    #[error("{arg} {}: {}", path.display(), cause(source))]
+    Arg {
+        arg: String,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("failed to write {}: {}", path.display(), cause(source))]
     Write {
         path: PathBuf,
         source: std::io::Error,
@@ -71,10 +80,28 @@ impl Error {
             Error::Internal(_) => EXIT_INTERNAL,
             Error::Input { .. }
             | Error::Read { .. }
+            | Error::Arg { .. }
             | Error::Write { .. }
             | Error::Usage(_)
             | Error::Environment(_) => EXIT_BAD_INPUT,
         }
+    }
+}
+
+fn at(path: &std::path::Path, line: usize) -> String {
+    match line {
+        0 => path.display().to_string(),
+        n => format!("{}:{n}", path.display()),
+    }
+}
+
+/// An I/O error's cause as a person reads it: the OS's sentence without the
+/// "(os error 2)" std appends (the number says nothing the sentence does not).
+pub(crate) fn cause(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match (e.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(at)) => text[..at].to_string(),
+        _ => text,
     }
 }
 

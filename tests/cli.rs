@@ -232,7 +232,11 @@ fn bad_input_names_file_line_and_field() {
 
     std::fs::remove_file(fx.path("samples.jsonl")).unwrap();
     write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
-    expect_bad_input(&fx, &[], "failed to read");
+    expect_bad_input(
+        &fx,
+        &[],
+        &format!("--samples {}: No such file or directory", p("samples.jsonl")),
+    );
 }
 
 #[test]
@@ -646,7 +650,7 @@ fn bad_limits_and_interpreters_are_usage_errors_not_panics() {
     // 1e308 seconds panicked in a slot thread and the run still exited 0.
     expect_bad_input(&fx, &["--timeout", "1e308"], "--timeout");
     expect_bad_input(&fx, &["--timeout", "0"], "--timeout");
-    expect_bad_input(&fx, &["--jobs", "0"], "--jobs");
+    // `--jobs 0` is one per CPU (tests/bad_input.rs), not a mistake.
     expect_bad_input(&fx, &["--memory", "0"], "--memory");
     expect_bad_input(
         &fx,

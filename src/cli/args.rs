@@ -39,10 +39,11 @@ impl From<Backend> for BackendKind {
 /// Which sandbox, how many at once, and each backend's own options.
 #[derive(clap::Args)]
 pub(super) struct SandboxArgs {
+    /// Where programs run (wasi multiplies --timeout by 10: its CPython is slower).
     #[arg(long, value_enum, default_value = "process")]
     pub sandbox: Backend,
-    /// Executions at once (default: number of CPUs).
-    #[arg(long)]
+    /// Executions at once; 0 (the default) means one per CPU.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_count::<usize>)]
     pub jobs: Option<usize>,
     /// Python interpreter of the process sandbox.
     #[arg(long, env = "ASSAY_PYTHON")]
@@ -59,9 +60,10 @@ pub(super) struct SandboxArgs {
 }
 
 impl SandboxArgs {
-    /// `--jobs`, or one per CPU.
+    /// `--jobs`, or one per CPU when it is absent or 0.
     pub fn jobs(&self) -> usize {
         self.jobs
+            .filter(|&n| n > 0)
             .unwrap_or_else(|| {
                 std::thread::available_parallelism()
                     .map(|n| n.get())
@@ -79,9 +81,6 @@ impl TryFrom<&SandboxArgs> for BackendOptions {
     type Error = Error;
 
     fn try_from(a: &SandboxArgs) -> Result<Self, Error> {
-        if a.jobs == Some(0) {
-            return Err(Error::Usage("--jobs must be at least 1".into()));
-        }
         Ok(BackendOptions {
             jobs: a.jobs(),
             python: a.python.clone(),
@@ -109,6 +108,14 @@ pub(super) fn parse_size(s: &str) -> Result<u64, String> {
         return Err("must be more than 0 bytes".into());
     }
     Ok(size.as_u64())
+}
+
+/// A count flag (`--memory`, `--k`, `--repeats`, …): clap's own parser would answer
+/// `-1` with "invalid digit found in string".
+pub(super) fn parse_count<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| "expected a whole number, 0 or more".to_string())
 }
 
 /// The longest `--timeout` accepted: a week (every clock and deadline stays representable).

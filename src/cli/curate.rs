@@ -2,7 +2,8 @@
 //! the renderers of its report in `crate::report::curation`.
 
 use super::args::{
-    finish_tracking, limits, parse_size, runtime, start_tracking, SandboxArgs, WandbArgs,
+    finish_tracking, limits, parse_count, parse_size, runtime, start_tracking, SandboxArgs,
+    WandbArgs,
 };
 use crate::error::{Error, EXIT_OK};
 use crate::sandbox::select::{self, BackendOptions};
@@ -20,24 +21,25 @@ pub(super) struct CurateArgs {
     #[arg(long)]
     report: PathBuf,
     /// Runs of each reference; differing verdicts quarantine it as flaky.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = parse_count::<u32>)]
     repeats: u32,
     /// More modules or dotted names to deny (added to the default policy).
     #[arg(long)]
     deny: Vec<String>,
-    /// Wall-clock seconds per reference run (an entry's own `limits` win).
-    #[arg(long, default_value_t = 20.0)]
+    /// Wall-clock seconds per reference run (an entry's own `limits` win), in seconds of
+    /// native CPython: `--sandbox wasi` multiplies it by 10.
+    #[arg(long, default_value_t = 20.0, allow_negative_numbers = true)]
     timeout: f64,
-    /// Memory limit per run, in MB.
-    #[arg(long, default_value_t = 2048)]
+    /// Memory limit per run, in MB (at least 32).
+    #[arg(long, default_value_t = 2048, allow_negative_numbers = true, value_parser = parse_count::<u64>)]
     memory: u64,
     /// Output (stdout + stderr) past which a program is stopped as `output_limit`: a cap
     /// for runaway floods, not for chatty programs. Below it everything is counted and all
     /// but the first 4 KiB of each stream discarded. Sizes as `1GiB`, `512MiB`, `64MB`.
-    #[arg(long, default_value = "1GiB", value_parser = parse_size)]
+    #[arg(long, default_value = "1GiB", value_parser = parse_size, allow_negative_numbers = true)]
     max_output: u64,
     /// Task-text similarity (0..1) from which two entries count as duplicates.
-    #[arg(long, default_value_t = 0.85)]
+    #[arg(long, default_value_t = 0.85, allow_negative_numbers = true)]
     similarity: f64,
     /// Journal directory for resume (default: `runs/curate-<hash of the output path>`).
     #[arg(long)]
@@ -48,11 +50,39 @@ pub(super) struct CurateArgs {
     wandb: WandbArgs,
 }
 
+impl CurateArgs {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut out: Vec<_> = self
+            .inputs
+            .iter()
+            .map(|i| ("<INPUTS>", i.clone()))
+            .collect();
+        out.push(("--output", self.output.clone()));
+        out.push(("--report", self.report.clone()));
+        out.extend(self.run_dir.clone().map(|p| ("--run-dir", p)));
+        out
+    }
+}
+
 impl TryFrom<&CurateArgs> for crate::curate::CurateOptions {
     type Error = Error;
 
     fn try_from(args: &CurateArgs) -> Result<Self, Error> {
         let limits = limits(args.timeout, args.memory, args.max_output)?;
+        if args.repeats == 0 {
+            return Err(Error::Usage(
+                "--repeats must be at least 1 (each reference runs that many times)".into(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&args.similarity) {
+            return Err(Error::Usage(format!(
+                "--similarity must be in [0, 1] (a word-bigram Jaccard index); got {}",
+                args.similarity
+            )));
+        }
+        if args.inputs.is_empty() {
+            return Err(Error::Usage("curate: give at least one input".into()));
+        }
         let mut deny: Vec<String> = crate::python::policy::DEFAULT_DENY
             .iter()
             .map(|s| s.to_string())
@@ -86,9 +116,9 @@ pub(super) fn curate(args: CurateArgs) -> anyhow::Result<i32> {
         crate::curate::curate(sandbox, &opts, &mut progress, crate::term::on_signals()?).await
     })?;
     crate::report::curation::write(&opts.report_dir, &report)?;
-    print!("{}", crate::report::curation::text(&report));
+    out!("{}", crate::report::curation::text(&report));
     let kept = report.entries.iter().filter(|e| e.kept).count();
-    println!(
+    outln!(
         "kept {kept} -> {}; rejected {} -> {}; report: {}",
         opts.output.display(),
         report.entries.len() - kept,

@@ -28,13 +28,14 @@ pub(super) struct EntriesArgs {
     /// library, api (or model), example.
     #[arg(long)]
     sources: PathBuf,
+    /// Entries JSONL to write (then `assay curate` it).
     #[arg(short, long)]
     output: PathBuf,
     /// Rejected answers with stage and reason (default: `<output>.rejects.jsonl`).
     #[arg(long)]
     rejects: Option<PathBuf>,
     /// Answers asked per source.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     candidates: u32,
     /// Do not send `response_format` (for servers without structured output; the
     /// fenced code of a plain answer is read either way).
@@ -50,8 +51,9 @@ pub(super) struct SamplesArgs {
     #[arg(long)]
     problems: PathBuf,
     /// Completions per problem.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     n: u32,
+    /// Samples JSONL to write (`{task_id, completion, raw_completion}`).
     #[arg(short, long)]
     output: PathBuf,
     #[command(flatten)]
@@ -65,6 +67,7 @@ struct ModelArgs {
     /// `http://localhost:11434/v1`, OpenAI's by default.
     #[arg(long, env = "OPENAI_BASE_URL")]
     base_url: Option<String>,
+    /// Model name as the server knows it (e.g. gpt-4o-mini, Qwen/Qwen2.5-Coder-7B-Instruct).
     #[arg(long)]
     model: String,
     /// The environment variable holding the API key (sent as a bearer token; never
@@ -72,22 +75,25 @@ struct ModelArgs {
     #[arg(long, default_value = "OPENAI_API_KEY")]
     api_key_env: String,
     /// Requests in flight at once.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, allow_negative_numbers = true)]
     concurrency: usize,
     /// Seconds a request may take, answer included, before it is retried.
-    #[arg(long, default_value_t = 120.0)]
+    #[arg(long, default_value_t = 120.0, allow_negative_numbers = true)]
     request_timeout: f64,
     /// Retries of a request after 429, 5xx, connection errors and timeouts.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, allow_negative_numbers = true)]
     max_retries: u32,
     /// First backoff delay in milliseconds (doubled per retry, jittered; `Retry-After` wins).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, allow_negative_numbers = true)]
     backoff_ms: u64,
-    #[arg(long)]
+    /// Sampling temperature in [0, 2] (sent only when given; servers' defaults differ).
+    #[arg(long, allow_negative_numbers = true)]
     temperature: Option<f64>,
-    #[arg(long)]
+    /// Nucleus sampling in (0, 1] (sent only when given).
+    #[arg(long, allow_negative_numbers = true)]
     top_p: Option<f64>,
-    #[arg(long)]
+    /// Most tokens per answer, at least 1 (sent only when given).
+    #[arg(long, allow_negative_numbers = true)]
     max_tokens: Option<u32>,
     /// Stop sequence sent to the server (repeatable); samples are also cut at it.
     #[arg(long)]
@@ -104,6 +110,15 @@ struct ModelArgs {
     run_dir: Option<PathBuf>,
     #[command(flatten)]
     wandb: super::args::WandbArgs,
+}
+
+impl GenerateAction {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        match self {
+            GenerateAction::Entries(a) => vec![("--sources", a.sources.clone())],
+            GenerateAction::Samples(a) => vec![("--problems", a.problems.clone())],
+        }
+    }
 }
 
 fn usage(m: String) -> anyhow::Error {
@@ -283,7 +298,7 @@ fn entries_command(args: EntriesArgs) -> anyhow::Result<i32> {
         b.finish_and_clear();
     }
     let s = s?;
-    println!(
+    outln!(
         "generated {} entries from {} sources ({} answer{} each) with {} at {} in {:.1} s",
         s.parsed,
         s.sources,
@@ -300,16 +315,19 @@ fn entries_command(args: EntriesArgs) -> anyhow::Result<i32> {
         ("answered", s.answers),
         ("parsed", s.parsed),
     ] {
-        println!("  {label:<14} {count:>6}");
+        outln!("  {label:<14} {count:>6}");
     }
     for r in &s.rejects {
-        println!(
+        outln!(
             "  rejected {} (candidate {}) at {}: {}",
-            r.id, r.candidate, r.stage, r.reason
+            r.id,
+            r.candidate,
+            r.stage,
+            r.reason
         );
     }
-    println!("{}", totals_line(&s.totals, !args.model.no_cache));
-    println!(
+    outln!("{}", totals_line(&s.totals, !args.model.no_cache));
+    outln!(
         "entries: {}; rejects: {}; summary: {}; trace: {}",
         opts.output.display(),
         opts.rejects.display(),
@@ -365,7 +383,7 @@ fn samples_command(args: SamplesArgs) -> anyhow::Result<i32> {
         b.finish_and_clear();
     }
     let s = s?;
-    println!(
+    outln!(
         "{} samples for {} problems ({} each; {} from the journal) with {} in {:.1} s",
         s.samples,
         s.problems,
@@ -377,13 +395,13 @@ fn samples_command(args: SamplesArgs) -> anyhow::Result<i32> {
     let rejected: usize = s.rejected.values().sum();
     if rejected > 0 {
         let parts: Vec<String> = s.rejected.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        println!(
+        outln!(
             "  without a usable answer (kept, empty completion): {rejected}: {}",
             parts.join(", ")
         );
     }
-    println!("{}", totals_line(&s.totals, !args.model.no_cache));
-    println!(
+    outln!("{}", totals_line(&s.totals, !args.model.no_cache));
+    outln!(
         "samples: {}; trace: {}",
         opts.output.display(),
         run_dir.join(crate::generate::trace::TRACE).display()

@@ -12,8 +12,10 @@ use std::path::PathBuf;
 pub(super) enum RunsAction {
     /// The run directories given, or inside the directories given, newest first.
     List {
+        /// Run directories, or directories holding them.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
+        /// A table (text) or JSON.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -30,10 +32,10 @@ pub(super) struct CompareArgs {
     #[arg(long)]
     fail_on_regression: bool,
     /// Significance level of the paired test.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     alpha: f64,
     /// pass@1 drop (absolute, e.g. 0.02) tolerated before a significant drop fails.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     max_drop: f64,
     /// Task ids (one per line, `#` comments) that must pass every sample in CURRENT.
     #[arg(long)]
@@ -42,11 +44,12 @@ pub(super) struct CompareArgs {
     #[arg(long)]
     allow_mismatch: bool,
     /// Bootstrap and permutation resamples.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, allow_negative_numbers = true)]
     resamples: usize,
     /// Seed of the resampling (same seed, same intervals).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     seed: u64,
+    /// The comparison as text or as JSON (with the gate when one was asked for).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     #[command(flatten)]
@@ -63,15 +66,49 @@ pub(super) struct ReportArgs {
     /// Run directories (or directories of them) for the pass@k trend.
     #[arg(long)]
     history: Vec<PathBuf>,
+    /// Self-contained HTML report to write (inline SVG charts, no script).
     #[arg(long)]
     html: Option<PathBuf>,
+    /// JUnit XML to write (one test case per task), for CI test views.
     #[arg(long)]
     junit: Option<PathBuf>,
+    /// Markdown summary to write, for a pull-request comment.
     #[arg(long)]
     markdown: Option<PathBuf>,
     /// Compare with a baseline whose benchmark, limits or backend differ.
     #[arg(long)]
     allow_mismatch: bool,
+}
+
+impl RunsAction {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        match self {
+            RunsAction::List { dirs, .. } => dirs.iter().map(|d| ("<DIRS>", d.clone())).collect(),
+        }
+    }
+}
+
+impl CompareArgs {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut out = vec![
+            ("<BASELINE>", self.baseline.clone()),
+            ("<CURRENT>", self.current.clone()),
+        ];
+        out.extend(self.must_pass.clone().map(|p| ("--must-pass", p)));
+        out
+    }
+}
+
+impl ReportArgs {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut out = vec![("<RUN>", self.run.clone())];
+        out.extend(self.baseline.clone().map(|p| ("--baseline", p)));
+        out.extend(self.history.iter().map(|h| ("--history", h.clone())));
+        out.extend(self.html.clone().map(|p| ("--html", p)));
+        out.extend(self.junit.clone().map(|p| ("--junit", p)));
+        out.extend(self.markdown.clone().map(|p| ("--markdown", p)));
+        out
+    }
 }
 
 fn check_unit(flag: &str, v: f64) -> anyhow::Result<()> {
@@ -86,8 +123,8 @@ pub(super) fn runs(action: RunsAction) -> anyhow::Result<i32> {
         RunsAction::List { dirs, format } => {
             let runs = record::history::scan(&dirs)?;
             match format {
-                Format::Text => print!("{}", record::history::table(&runs)),
-                Format::Json => println!(
+                Format::Text => out!("{}", record::history::table(&runs)),
+                Format::Json => outln!(
                     "{}",
                     serde_json::to_string_pretty(&runs).expect("runs serialize")
                 ),
@@ -131,13 +168,13 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<i32> {
         None
     };
     match args.format {
-        Format::Text => print!("{}", compare::text::render(&c, g.as_ref())),
+        Format::Text => out!("{}", compare::text::render(&c, g.as_ref())),
         Format::Json => {
             let mut v = serde_json::to_value(&c).expect("comparison serializes");
             if let Some(g) = &g {
                 v["gate"] = serde_json::to_value(g).expect("gate serializes");
             }
-            println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+            outln!("{}", serde_json::to_string_pretty(&v).expect("json"));
         }
     }
     finish_tracking(tracker, || {

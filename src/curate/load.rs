@@ -37,7 +37,16 @@ pub fn load(inputs: &[impl AsRef<Path>]) -> Result<Vec<Candidate>> {
         } else if path.extension().is_some_and(|e| e == "py") {
             out.push(from_skill(path));
         } else {
-            for rec in read_jsonl_lenient(path)? {
+            let records = read_jsonl_lenient(path)?;
+            if records.is_empty() {
+                return Err(Error::input(
+                    path,
+                    1,
+                    "id",
+                    "no entries: the file is empty (or only blank lines)",
+                ));
+            }
+            for rec in records {
                 out.push(match rec {
                     Err(e) => {
                         let line = match &e {

@@ -1,7 +1,6 @@
 //! Line-numbered JSONL reading, plain or gzip (detected by magic bytes, not by name).
 
 use crate::error::{Error, Result};
-use std::io::Read;
 use std::path::Path;
 
 /// One parsed line of a JSONL file.
@@ -12,28 +11,102 @@ pub struct Record {
     pub value: serde_json::Map<String, serde_json::Value>,
 }
 
-fn read_text(path: &Path) -> Result<String> {
-    let raw = std::fs::read(path).map_err(|source| Error::Read {
+/// The longest line a record may be: far above any real entry or sample (HumanEval's
+/// longest is a few KB), low enough that a runaway line is refused before it fills memory.
+pub(crate) const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// One line of a text input, without its ending (`\n` or `\r\n`).
+pub(crate) struct Line {
+    /// 1-based line number in the (decompressed) file.
+    pub number: usize,
+    pub text: String,
+    /// Whether a newline ended it (a last line without one may be a cut-off file).
+    pub terminated: bool,
+}
+
+/// Opens a text input, plain or gzip (by its magic bytes), and reads it line by line:
+/// a UTF-8 byte-order mark on line 1 is skipped (as Python's `utf-8-sig` does), CRLF is
+/// read as LF, a line that is not UTF-8 or longer than `MAX_LINE_BYTES` is an error
+/// naming it, and a file that is not gzip but starts like one says so.
+pub(crate) fn read_lines(path: &Path, mut each: impl FnMut(Line) -> Result<()>) -> Result<()> {
+    use std::io::BufRead;
+    let rerr = |source| Error::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map_err(|source| Error::Read {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        out
-    } else {
-        raw
     };
-    String::from_utf8(bytes).map_err(|e| {
-        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
-        Error::input(path, line, "encoding", "not valid UTF-8")
-    })
+    let file = std::fs::File::open(path).map_err(rerr)?;
+    if file.metadata().map_err(rerr)?.is_dir() {
+        return Err(rerr(std::io::Error::from_raw_os_error(libc::EISDIR)));
+    }
+    let mut plain = std::io::BufReader::new(file);
+    let gzip = plain.fill_buf().map_err(rerr)?.starts_with(&[0x1f, 0x8b]);
+    let mut reader: Box<dyn BufRead> = if gzip {
+        Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(
+            plain,
+        )))
+    } else {
+        Box::new(plain)
+    };
+    let mut buf = Vec::new();
+    for number in 1.. {
+        buf.clear();
+        let n = std::io::Read::take(&mut reader, MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| match gzip {
+                true => Error::input(
+                    path,
+                    number,
+                    "gzip",
+                    format!("not a valid gzip file ({e}); the file starts with gzip's magic bytes"),
+                ),
+                false => rerr(e),
+            })?;
+        if n == 0 {
+            break;
+        }
+        let terminated = buf.last() == Some(&b'\n');
+        if terminated {
+            buf.pop();
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+        }
+        if buf.len() > MAX_LINE_BYTES {
+            return Err(Error::input(
+                path,
+                number,
+                "line",
+                format!(
+                    "longer than {} MiB: not a record (is this the right file?)",
+                    MAX_LINE_BYTES >> 20
+                ),
+            ));
+        }
+        let bytes = match (number, buf.strip_prefix(b"\xEF\xBB\xBF")) {
+            (1, Some(rest)) => rest,
+            _ => &buf[..],
+        };
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t.to_string(),
+            Err(e) => {
+                return Err(Error::input(
+                    path,
+                    number,
+                    "encoding",
+                    format!(
+                        "not valid UTF-8 (byte {} of the line); save the file as UTF-8",
+                        e.valid_up_to() + 1
+                    ),
+                ))
+            }
+        };
+        each(Line {
+            number,
+            text,
+            terminated,
+        })?;
+    }
+    Ok(())
 }
 
 /// Reads every non-blank line as a JSON object; the first bad line is an error naming it.
@@ -42,35 +115,56 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<Record>> {
 }
 
 /// Reads every non-blank line, keeping going past bad ones: each line is a record or the
-/// error naming it. Only an unreadable file is an error of the whole.
+/// error naming it. An unreadable file (missing, not gzip, not UTF-8, a runaway line) is
+/// an error of the whole.
 pub fn read_jsonl_lenient(path: &Path) -> Result<Vec<Result<Record>>> {
-    let text = read_text(path)?;
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            continue;
+    read_lines(path, |line| {
+        let trimmed = line.text.trim();
+        if !trimmed.is_empty() {
+            out.push(parse_object(path, &line, trimmed));
         }
-        out.push(match serde_json::from_str::<serde_json::Value>(trimmed) {
-            Err(e) => Err(Error::input(
-                path,
-                i + 1,
-                "json",
-                format!("malformed JSON: {e}"),
-            )),
-            Ok(serde_json::Value::Object(map)) => Ok(Record {
-                line: i + 1,
-                value: map,
-            }),
-            Ok(other) => Err(Error::input(
-                path,
-                i + 1,
-                "json",
-                format!("expected a JSON object, found {}", kind(&other)),
-            )),
-        });
-    }
+        Ok(())
+    })?;
     Ok(out)
+}
+
+/// One line as a JSON object, or the error naming the line.
+fn parse_object(path: &Path, line: &Line, text: &str) -> Result<Record> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Err(e) if e.is_eof() && !line.terminated => Err(Error::input(
+            path,
+            line.number,
+            "json",
+            format!("truncated: the last line ends in the middle of a record ({e})"),
+        )),
+        Err(e) => Err(Error::input(
+            path,
+            line.number,
+            "json",
+            format!("malformed JSON: {e}"),
+        )),
+        Ok(serde_json::Value::Object(map)) => Ok(Record {
+            line: line.number,
+            value: map,
+        }),
+        Ok(other) => Err(Error::input(
+            path,
+            line.number,
+            "json",
+            format!("expected a JSON object, found {}", kind(&other)),
+        )),
+    }
+}
+
+/// A temporary file in `dir` to rename over a result or report: created 0666 less the
+/// umask (0644 usually), like every file assay writes with `fs::write`, not tempfile's
+/// private 0600, so the renamed file has the mode any other output of the run has.
+pub(crate) fn temp_beside(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
 }
 
 /// Writes pretty JSON atomically (temp file beside `path`, then rename).
@@ -84,7 +178,7 @@ pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(werr)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
+    let mut tmp = temp_beside(dir).map_err(werr)?;
     let mut text = serde_json::to_vec_pretty(value).expect("record serializes");
     text.push(b'\n');
     std::io::Write::write_all(&mut tmp, &text).map_err(werr)?;
@@ -108,7 +202,7 @@ pub fn write_jsonl<T: serde::Serialize>(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(werr)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
+    let mut tmp = temp_beside(dir).map_err(werr)?;
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         for row in rows {
@@ -121,7 +215,7 @@ pub fn write_jsonl<T: serde::Serialize>(
     Ok(())
 }
 
-fn kind(v: &serde_json::Value) -> &'static str {
+pub(crate) fn kind(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",
         serde_json::Value::Bool(_) => "a boolean",

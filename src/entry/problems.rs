@@ -44,7 +44,7 @@ pub fn load_problems(path: &Path) -> Result<Vec<Problem>> {
             path,
             1,
             "id",
-            "no problems: the file is empty",
+            "no problems: the file is empty (or only blank lines)",
         ));
     }
     Ok(out)

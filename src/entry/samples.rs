@@ -47,7 +47,7 @@ pub fn load_samples(path: &Path, problems: &[Problem]) -> Result<Vec<Sample>> {
             path,
             1,
             "task_id",
-            "no samples: the file is empty",
+            "no samples: the file is empty (or only blank lines)",
         ));
     }
     Ok(out)

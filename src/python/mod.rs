@@ -23,13 +23,15 @@ impl std::fmt::Display for SyntaxError {
     }
 }
 
-/// 1-based line of a byte offset.
+/// 1-based line of a byte offset. The end of a file that ends with a newline (where the
+/// parser puts "unexpected EOF") is its last line, not one past it.
 pub fn line_of(src: &str, offset: usize) -> usize {
-    src.as_bytes()[..offset.min(src.len())]
+    let line = src.as_bytes()[..offset.min(src.len())]
         .iter()
         .filter(|&&b| b == b'\n')
         .count()
-        + 1
+        + 1;
+    line.min(src.lines().count().max(1))
 }
 
 /// Parses a module; `name` appears in nothing but messages.

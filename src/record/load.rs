@@ -154,37 +154,68 @@ impl RunRecord {
     }
 }
 
-pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|e| Error::input(path, e.line(), "json", e.to_string()))
+/// Whether a results field has a type its reader refuses (to name it in the message).
+fn wrong_type(field: &str, v: &serde_json::Value) -> bool {
+    match field {
+        "task_id" => !v.is_string(),
+        "passed" => !v.is_boolean(),
+        "completion_id" => !(v.is_u64() || v.is_null()),
+        "tests" => !v.is_array(),
+        _ => !(v.is_string() || v.is_null()),
+    }
 }
 
-/// Every line of a results file; a bad line is an error naming it.
-pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    serde_json::from_slice(bytes).map_err(|e| Error::input(path, e.line(), "json", e.to_string()))
+}
+
+/// Every line of a results file; a bad line is an error naming it. Read as every JSONL
+/// input is (`entry::read_lines`: gzip, BOM, CRLF, a cap per line).
+pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+    crate::entry::read_lines(path, |line| {
+        if line.text.trim().is_empty() {
+            return Ok(());
         }
-        let row: Row = serde_json::from_str(line).map_err(|e| {
-            let field = if e.to_string().contains("missing field `passed`") {
-                "passed"
-            } else if e.to_string().contains("missing field `task_id`") {
-                "task_id"
-            } else {
-                "result"
-            };
-            Error::input(path, i + 1, field, e.to_string())
+        let row: Row = serde_json::from_str(&line.text).map_err(|e| {
+            let text = e.to_string();
+            // serde names the field in its message: "missing field `passed`", or for a
+            // wrong type none at all; pick the field out so the error names it.
+            let field = ["passed", "task_id", "status", "completion_id", "tests"]
+                .into_iter()
+                .find(|f| text.contains(&format!("`{f}`")))
+                .or_else(|| {
+                    let v: serde_json::Value = serde_json::from_str(&line.text).ok()?;
+                    if !v.is_object() {
+                        return Some("json");
+                    }
+                    ["task_id", "passed", "status", "completion_id", "tests"]
+                        .into_iter()
+                        .find(|f| v.get(f).is_some_and(|x| wrong_type(f, x)))
+                })
+                .unwrap_or(if e.is_syntax() || e.is_eof() {
+                    "json"
+                } else {
+                    "result"
+                });
+            if e.is_eof() && !line.terminated {
+                return Error::input(
+                    path,
+                    line.number,
+                    "json",
+                    format!("truncated: the last line ends in the middle of a record ({text})"),
+                );
+            }
+            Error::input(path, line.number, field, text)
         })?;
         rows.push(row);
-    }
+        Ok(())
+    })?;
     if rows.is_empty() {
         return Err(Error::input(
             path,

@@ -21,6 +21,14 @@ pub fn skill_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .filter(|p| p.extension().is_some_and(|e| e == "py"))
         .collect();
     files.sort();
+    if files.is_empty() {
+        return Err(Error::input(
+            dir,
+            0,
+            "skill files",
+            "no *.py skill files in this directory",
+        ));
+    }
     Ok(files)
 }
 

@@ -131,15 +131,43 @@ fn split_list(v: &str, sep: char) -> Vec<String> {
 
 /// Parses one skill file into an entry, schema-checked.
 pub fn parse_skill(path: &Path) -> Result<Entry> {
-    let raw = std::fs::read_to_string(path).map_err(|source| Error::Read {
+    let rerr = |source| Error::Read {
         path: path.to_path_buf(),
         source,
+    };
+    let meta = std::fs::metadata(path).map_err(rerr)?;
+    if meta.is_dir() {
+        return Err(rerr(std::io::Error::from_raw_os_error(libc::EISDIR)));
+    }
+    // The cap of every JSONL line holds for a whole skill file too: a runaway file is
+    // refused before it is read, not parsed for minutes.
+    let cap = crate::entry::MAX_LINE_BYTES;
+    if meta.len() > cap as u64 {
+        return Err(Error::input(
+            path,
+            0,
+            "size",
+            format!("larger than {} MiB: not a skill file", cap >> 20),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(rerr)?;
+    // A BOM is what Windows editors write; Python's own reader skips it too.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let raw = std::str::from_utf8(bytes).map_err(|e| {
+        let upto = &bytes[..e.valid_up_to()];
+        let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+        Error::input(
+            path,
+            line,
+            "encoding",
+            "not valid UTF-8; save the file as UTF-8",
+        )
     })?;
     let id = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    parse_skill_text(path, &id, &raw)
+    parse_skill_text(path, &id, raw)
 }
 
 /// Parses a skill file's text (read from `path`, or a model's answer named by it) into

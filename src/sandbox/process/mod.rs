@@ -242,13 +242,8 @@ pub struct ProcessSandbox {
 impl ProcessSandbox {
     /// Probes isolation, starts the slots, checks the interpreter runs inside the sandbox.
     pub async fn start(config: ProcessConfig) -> crate::Result<Self> {
-        if config.python.contains('/') && !std::path::Path::new(&config.python).is_file() {
-            return Err(crate::Error::Environment(format!(
-                "--python {}: no such file (pass an interpreter every user can read, e.g. /usr/bin/python3)",
-                config.python
-            )));
-        }
         let root = nix::unistd::geteuid().is_root();
+        check_python(&config.python, root)?;
         let isolation = probe_isolation(root);
         if let Isolation::Rlimits = isolation {
             log::warn!(
@@ -338,6 +333,80 @@ impl ProcessSandbox {
         sb.version = super::smoke_test(&sb, &cannot, hint).await?;
         Ok(sb)
     }
+}
+
+/// `--python` before anything starts: an interpreter that is not there ("not found") is
+/// told apart from one the sandbox user cannot reach ("not readable by the sandbox user,
+/// because …"), which run as root is an unprivileged uid that only the "other"
+/// permission bits let in.
+fn check_python(python: &str, root: bool) -> crate::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let hint = "pass an interpreter every user can read, e.g. /usr/bin/python3";
+    let env = |m: String| Err(crate::Error::Environment(m));
+    let path = if python.contains('/') {
+        std::path::PathBuf::from(python)
+    } else {
+        let found = std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(python))
+                .find(|p| p.is_file())
+        });
+        match found {
+            Some(p) => p,
+            None => return env(format!("--python {python}: not found on PATH ({hint})")),
+        }
+    };
+    match std::fs::metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return env(format!(
+                "--python {python}: not found: no such file ({hint})"
+            ))
+        }
+        Err(e) => {
+            return env(format!(
+                "--python {python}: not usable: {} ({hint})",
+                crate::error::cause(&e)
+            ))
+        }
+        Ok(m) if !m.is_file() => {
+            return env(format!("--python {python}: not found: not a file ({hint})"))
+        }
+        Ok(_) => {}
+    }
+    if !root {
+        return Ok(()); // the sandbox runs as this user, in a user namespace
+    }
+    // Every directory on the way (as given and once symlinks are resolved) must let
+    // "others" through, and the interpreter itself be readable and executable by them.
+    let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    let mut dirs: Vec<&std::path::Path> = path.ancestors().skip(1).collect();
+    dirs.extend(real.ancestors().skip(1));
+    for dir in dirs.into_iter().filter(|d| !d.as_os_str().is_empty()) {
+        let Ok(m) = std::fs::metadata(dir) else {
+            continue;
+        };
+        let mode = m.permissions().mode() & 0o7777;
+        if mode & 0o001 == 0 {
+            return env(format!(
+                "--python {python}: not readable by the sandbox user, because {} is mode {mode:04o} \
+                 (no search permission for other users) and the sandbox runs as an \
+                 unprivileged uid ({hint})",
+                dir.display()
+            ));
+        }
+    }
+    let mode = std::fs::metadata(&real)
+        .map(|m| m.permissions().mode() & 0o7777)
+        .unwrap_or(0o755);
+    if mode & 0o005 != 0o005 {
+        return env(format!(
+            "--python {python}: not readable by the sandbox user, because {} is mode {mode:04o} \
+             (other users cannot read and execute it) and the sandbox runs as an unprivileged \
+             uid ({hint})",
+            real.display()
+        ));
+    }
+    Ok(())
 }
 
 fn probe_isolation(root: bool) -> Isolation {
