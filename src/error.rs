@@ -8,6 +8,9 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_GATE: i32 = 1;
 /// Exit code: bad input or unusable environment.
 pub const EXIT_BAD_INPUT: i32 = 2;
+/// Exit code: the run finished, but some samples have no verdict because the sandbox
+/// failed on them after every retry (their pass@k leaves them out).
+pub const EXIT_INCOMPLETE: i32 = 3;
 /// Exit code: a bug in assay (a panic, a failed internal task): sysexits' EX_SOFTWARE.
 pub const EXIT_INTERNAL: i32 = 70;
 /// Exit code: interrupted by the user (128 + SIGINT).

@@ -235,7 +235,10 @@ fn bad_input_names_file_line_and_field() {
     expect_bad_input(
         &fx,
         &[],
-        &format!("--samples {}: No such file or directory", p("samples.jsonl")),
+        &format!(
+            "--samples {}: No such file or directory",
+            p("samples.jsonl")
+        ),
     );
 }
 

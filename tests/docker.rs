@@ -709,3 +709,137 @@ fn chatty_correct_programs_pass() {
     }
     chatty_programs_pass("docker", &[]);
 }
+
+/// A proxy of the engine's socket that the test owns: `cut` closes it and every
+/// connection through it (the engine itself keeps running for the other tests).
+struct EngineProxy {
+    path: std::path::PathBuf,
+    conns: std::sync::Arc<std::sync::Mutex<Vec<std::os::unix::net::UnixStream>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl EngineProxy {
+    fn start(path: &Path) -> EngineProxy {
+        use std::os::unix::net::{UnixListener, UnixStream};
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::{Arc, Mutex};
+        let listener = UnixListener::bind(path).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let conns: Arc<Mutex<Vec<UnixStream>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (c, s) = (Arc::clone(&conns), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                let Ok((client, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                client.set_nonblocking(false).unwrap();
+                let engine = UnixStream::connect("/var/run/docker.sock").unwrap();
+                let mut held = c.lock().unwrap();
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), engine.try_clone().unwrap()),
+                    (engine.try_clone().unwrap(), client.try_clone().unwrap()),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+                held.extend([client, engine]);
+            }
+        });
+        EngineProxy {
+            path: path.to_path_buf(),
+            conns,
+            stop,
+        }
+    }
+
+    fn cut(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = std::fs::remove_file(&self.path);
+        for c in self.conns.lock().unwrap().iter() {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+#[test]
+fn losing_the_engine_mid_run_ends_the_run_with_exit_3_and_no_container() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !docker_ready("docker tests") {
+        return;
+    }
+    let fx = Fixture::new();
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    let samples: Vec<_> = (0..30)
+        .map(|i| json!({"task_id": "Toy/0", "completion": format!("    import time\n    time.sleep(0.2)\n    return a + b  # {i}\n")}))
+        .collect();
+    write_jsonl(&fx.path("samples.jsonl"), &samples);
+    let proxy = EngineProxy::start(&fx.path("engine.sock"));
+    let mut child = assay()
+        .env(
+            "DOCKER_HOST",
+            format!("unix://{}", fx.path("engine.sock").display()),
+        )
+        .args(["score", "--sandbox", "docker", "--jobs", "2", "--problems"])
+        .arg(fx.path("problems.jsonl"))
+        .arg("--samples")
+        .arg(fx.path("samples.jsonl"))
+        .arg("--run-dir")
+        .arg(fx.path("run"))
+        .arg("--output")
+        .arg(fx.path("results.jsonl"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let label = format!("assay.pid={}", child.id());
+    wait_for("the run's containers", Duration::from_secs(60), || {
+        containers(&label).len() >= 2
+    });
+    // Some executions are done: the cut comes mid-run.
+    wait_for("journaled executions", Duration::from_secs(60), || {
+        std::fs::read_to_string(fx.path("run/journal.jsonl")).is_ok_and(|t| t.lines().count() >= 2)
+    });
+    proxy.cut();
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "assay hung after the engine was lost"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: ") && last.contains("samples have no verdict"),
+        "{stderr}"
+    );
+    // Every sample is accounted for: a verdict for those run before the cut, a
+    // sandbox_error (kept out of pass@k) for the rest; none is lost.
+    let results = read_jsonl(&fx.path("results.jsonl"));
+    assert_eq!(results.len(), 30);
+    let errors = results
+        .iter()
+        .filter(|r| r["status"] == "sandbox_error")
+        .count();
+    assert!(errors > 0 && errors < 30, "{errors} sandbox errors");
+    assert!(results
+        .iter()
+        .all(|r| r["status"] == "sandbox_error" || r["passed"] == true));
+    // The engine closed the servers' stdin with their attach connections: no container
+    // of the run is left.
+    wait_for(
+        "the run's containers to go",
+        Duration::from_secs(20),
+        || containers(&label).is_empty(),
+    );
+}

@@ -19,7 +19,11 @@ impl SmallDisk {
             .status()
             .unwrap()
             .success();
-        assert!(ok, "cannot mount a tmpfs on {} (the test needs root)", dir.display());
+        assert!(
+            ok,
+            "cannot mount a tmpfs on {} (the test needs root)",
+            dir.display()
+        );
         SmallDisk(dir.to_path_buf())
     }
 
@@ -87,7 +91,10 @@ fn a_full_run_directory_is_one_clear_line_and_a_rerun_after_freeing_space_comple
         ),
         "one line naming the file"
     );
-    assert!(!fx.path("results.jsonl").exists(), "no partial results file");
+    assert!(
+        !fx.path("results.jsonl").exists(),
+        "no partial results file"
+    );
     let (done, torn) = journal_records(&journal);
     assert!(done > 10 && done < 200, "{done} executions journaled");
     assert!(torn <= 1, "{torn} torn journal lines");

