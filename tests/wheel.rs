@@ -106,9 +106,15 @@ fn build_wheel(out: &Path) -> Command {
             || key == "OUT_DIR"
             || key == "CARGO_PRIMARY_PACKAGE"
             || key == "CARGO_TARGET_TMPDIR"
-            || ["CARGO_MANIFEST_", "CARGO_PKG_", "CARGO_CRATE_", "CARGO_BIN_", "CARGO_RUSTC_"]
-                .iter()
-                .any(|p| key.starts_with(p));
+            || [
+                "CARGO_MANIFEST_",
+                "CARGO_PKG_",
+                "CARGO_CRATE_",
+                "CARGO_BIN_",
+                "CARGO_RUSTC_",
+            ]
+            .iter()
+            .any(|p| key.starts_with(p));
         // ASSAY_GIT_COMMIT is build.rs's rustc-env when it names HEAD; one a packager set
         // to something else was in the outer build's environment too, and stays.
         let from_build_script = key == "ASSAY_GIT_COMMIT"
@@ -138,7 +144,28 @@ fn the_wheel_installs_with_pip_and_runs_score_and_curate_without_a_checkout() {
     let started = Instant::now();
 
     // 1. Build the wheel, reusing this test's release build.
-    let out = run(&mut build_wheel(&tmp.path().join("wheels")), "scripts/build-wheel");
+    let out = run(
+        &mut build_wheel(&tmp.path().join("wheels")),
+        "scripts/build-wheel",
+    );
+    // cargo just built this test and the binary with the release profile in this target
+    // directory, so maturin's `cargo rustc --release --bin assay` must reuse all of it: a
+    // compile here is a second variant of the crates (a feature a dev-dependency turns on
+    // that the normal build lacks; see the comment above crc32fast in Cargo.toml), which
+    // costs a warm CI run minutes and swaps the binary the other tests run.
+    let log = String::from_utf8_lossy(&out.stderr);
+    if target_dir().join("release/assay") == Path::new(env!("CARGO_BIN_EXE_assay")) {
+        let compiled: Vec<&str> = log
+            .lines()
+            .filter(|l| l.trim_start().starts_with("Compiling "))
+            .collect();
+        assert!(
+            compiled.is_empty(),
+            "maturin rebuilt what `cargo test --release` had just built; compare \
+             `cargo tree -e features` with and without `-e normal,build`:\n{}",
+            compiled.join("\n")
+        );
+    }
     let wheel = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
     assert!(wheel.is_file(), "no wheel at {}", wheel.display());
     let name = wheel.file_name().unwrap().to_string_lossy().into_owned();
@@ -156,7 +183,12 @@ fn the_wheel_installs_with_pip_and_runs_score_and_curate_without_a_checkout() {
     );
     run(
         Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--no-index", "--disable-pip-version-check"])
+            .args([
+                "install",
+                "--quiet",
+                "--no-index",
+                "--disable-pip-version-check",
+            ])
             .arg(&wheel),
         "pip install --no-index <wheel>",
     );
@@ -170,7 +202,7 @@ fn the_wheel_installs_with_pip_and_runs_score_and_curate_without_a_checkout() {
     assert!(show.contains("License: MIT"), "{show}");
     let bin = venv.join("bin/assay");
     assert!(bin.is_file(), "pip installed no {}", bin.display());
-    // The wheel carries the binary this test run built and tested, not a stale one.
+    // The wheel carries the binary this test run built and the other tests run.
     if target_dir().join("release/assay") == Path::new(env!("CARGO_BIN_EXE_assay")) {
         assert!(
             std::fs::read(&bin).unwrap() == std::fs::read(env!("CARGO_BIN_EXE_assay")).unwrap(),
@@ -183,7 +215,8 @@ fn the_wheel_installs_with_pip_and_runs_score_and_curate_without_a_checkout() {
     let cwd = work.path();
     assert!(!cwd.starts_with(checkout()));
     assert!(
-        !cwd.ancestors().any(|d| d.join("Cargo.toml").exists() || d.join("sandbox-images").exists()),
+        !cwd.ancestors()
+            .any(|d| d.join("Cargo.toml").exists() || d.join("sandbox-images").exists()),
         "{} has a checkout around it",
         cwd.display()
     );
@@ -248,10 +281,14 @@ fn the_wheel_installs_with_pip_and_runs_score_and_curate_without_a_checkout() {
         })
         .collect();
     assert_eq!(got, [("right", true, "passed"), ("wrong", false, "failed")]);
-    assert!(results.iter().all(|r| r["backend"] == "process"), "{results:?}");
+    assert!(
+        results.iter().all(|r| r["backend"] == "process"),
+        "{results:?}"
+    );
     // pass@1 from the results file itself (one task: the share of its samples passing),
     // and the one assay reports.
-    let pass1 = results.iter().filter(|r| r["passed"] == true).count() as f64 / results.len() as f64;
+    let pass1 =
+        results.iter().filter(|r| r["passed"] == true).count() as f64 / results.len() as f64;
     assert_eq!(pass1, 0.5);
     assert_eq!(summary["pass@1"].as_f64(), Some(pass1), "{summary}");
     // The run record lands under the working directory's runs/, with this version.
@@ -320,5 +357,8 @@ fn the_wheel_installs_with_pip_and_runs_score_and_curate_without_a_checkout() {
         assert!(cwd.join("report").join(name).is_file(), "no report/{name}");
     }
 
-    eprintln!("wheel test: {:.1} s in all", started.elapsed().as_secs_f64());
+    eprintln!(
+        "wheel test: {:.1} s in all",
+        started.elapsed().as_secs_f64()
+    );
 }
