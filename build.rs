@@ -26,14 +26,23 @@ fn main() {
     };
     // Rebuild when HEAD moves: HEAD itself (a checkout), the branch it names (a commit),
     // and packed-refs (a gc). In a worktree these live in different git directories.
+    // Only files that exist are watched: cargo counts a missing one as changed on every
+    // build (a fresh clone has no packed-refs, a packed branch no loose ref), which made
+    // every `cargo build` recompile assay. A loose ref that `git gc` packs away is
+    // deleted, which cargo notices, and the rerun then watches packed-refs.
+    let watch = |p: String| {
+        if std::path::Path::new(&p).exists() {
+            println!("cargo:rerun-if-changed={p}");
+        }
+    };
     for path in ["HEAD", "packed-refs"] {
         if let Some(p) = git(&["rev-parse", "--git-path", path]) {
-            println!("cargo:rerun-if-changed={p}");
+            watch(p);
         }
     }
     if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
         if let Some(p) = git(&["rev-parse", "--git-path", &branch]) {
-            println!("cargo:rerun-if-changed={p}");
+            watch(p);
         }
     }
     println!("cargo:rustc-env=ASSAY_GIT_COMMIT={commit}");

@@ -62,8 +62,8 @@ pub async fn image(docker: &Docker, profile: &'static Profile) -> crate::Result<
         Err(bollard::errors::Error::DockerResponseServerError {
             status_code: 404, ..
         }) => Err(Error::Environment(format!(
-            "docker image {tag} is missing: run scripts/build-images (builds every profile \
-             without a registry, about two minutes the first time)"
+            "docker image {tag} is missing: run scripts/build-images in a checkout of assay \
+             (builds every profile without a registry, about two minutes the first time)"
         ))),
         Err(e) => Err(Error::Environment(format!(
             "cannot inspect docker image {tag}: {e}"

@@ -73,7 +73,7 @@ pub fn python_for(profile: &Profile, base: &str) -> Result<String, VenvError> {
         return Ok(python.display().to_string());
     }
     log::info!(
-        "creating the `{}` environment in {} (first use only: pip installs sandbox-images/{}/requirements.txt)…",
+        "creating the `{}` environment in {} (first use only: pip installs the pins of sandbox-images/{}/requirements.txt, built into assay)…",
         profile.name,
         dir.display(),
         profile.name

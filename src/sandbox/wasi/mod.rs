@@ -101,7 +101,7 @@ impl WasiSandbox {
     pub async fn start(config: WasiConfig) -> crate::Result<Self> {
         if !config.python_wasm.is_file() {
             return Err(crate::Error::Environment(format!(
-                "python.wasm not found at {}: run scripts/fetch-python-wasm",
+                "python.wasm not found at {}: run scripts/fetch-python-wasm in a checkout of assay, or pass --python-wasm",
                 config.python_wasm.display()
             )));
         }
