@@ -163,7 +163,8 @@ impl Journal {
                 self.synced = std::time::Instant::now();
             }
         }
-        self.entries.insert(key.to_string(), outcome.clone());
+        // Not kept in `entries`: those are what the journal held when opened, for planning;
+        // a second copy of every outcome of a long run would only grow the harness.
         Ok(())
     }
 }

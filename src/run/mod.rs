@@ -149,7 +149,20 @@ pub async fn run_all(
     if interrupted {
         return Err(Error::Interrupted);
     }
-    Ok(keys.iter().map(|k| done[k].clone()).collect())
+    // In input order, moving each outcome out at the last job that shares it (one copy
+    // of each in memory, however long the run).
+    let mut last_use: HashMap<&str, usize> = HashMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        last_use.insert(k.as_str(), i);
+    }
+    Ok(keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| match last_use[k.as_str()] == i {
+            true => done.remove(k).expect("every key is done"),
+            false => done[k].clone(),
+        })
+        .collect())
 }
 
 #[cfg(test)]
