@@ -358,46 +358,141 @@ fn memory_cgroup_of(pid: u32) -> Option<std::path::PathBuf> {
     Some(dir)
 }
 
+/// 24 samples of every deterministic verdict (passed, failed, error, timeout at
+/// `--timeout 1`), each its own execution, slow enough that a kill lands mid-run.
+fn mixed_samples(fx: &Fixture) {
+    write_jsonl(&fx.path("problems.jsonl"), &[add_problem()]);
+    let bodies = [
+        "    import time\n    time.sleep(0.3)\n    return a + b\n",
+        "    import time\n    time.sleep(0.3)\n    return a - b\n",
+        "    raise ValueError('no')\n",
+        "    while True:\n        pass\n",
+    ];
+    let rows: Vec<Value> = (0..24)
+        .map(|i| json!({"task_id": "Toy/0", "completion": format!("    # sample {i}\n{}", bodies[i % 4])}))
+        .collect();
+    write_jsonl(&fx.path("samples.jsonl"), &rows);
+}
+
+/// `assay score` on the fixture's files, with its scratch space (`$TMPDIR/assay/<pid>`)
+/// under the fixture.
+fn score_command(fx: &Fixture) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assay"));
+    cmd.args(["score", "--problems"])
+        .arg(fx.path("problems.jsonl"))
+        .arg("--samples")
+        .arg(fx.path("samples.jsonl"))
+        .arg("--run-dir")
+        .arg(fx.path("run"))
+        .args(["--k", "1", "--jobs", "2", "--timeout", "1"])
+        .env("TMPDIR", fx.path("tmp"));
+    std::fs::create_dir_all(fx.path("tmp")).unwrap();
+    cmd
+}
+
+/// What a results row says about its sample, without timings.
+fn verdicts(path: &Path) -> Vec<(String, String, bool, String, String)> {
+    read_jsonl(path)
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (s("task_id"), s("completion"), r["passed"] == true, s("status"), s("result"))
+        })
+        .collect()
+}
+
+/// The tests that wait for every sandbox process but their own to die take turns: each
+/// would otherwise wait on the other's.
+static STOPPING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn stopping_turn() -> std::sync::MutexGuard<'static, ()> {
+    STOPPING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
-fn kill_9_loses_only_what_ran_and_leaves_no_process() {
+fn kill_9_then_a_restart_gives_the_verdicts_of_a_clean_run_and_leaves_nothing() {
+    let _turn = stopping_turn();
+    let clean = Fixture::new();
+    mixed_samples(&clean);
+    let out = score_command(&clean).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected = verdicts(&clean.path("samples.jsonl_results.jsonl"));
+    let statuses: std::collections::BTreeSet<_> = expected.iter().map(|v| v.3.clone()).collect();
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["error", "failed", "passed", "timeout"],
+        "the clean run gives every verdict"
+    );
+
     let fx = Fixture::new();
+    mixed_samples(&fx);
     let needle = fx.dir.path().display().to_string();
     let before = ours(&needle);
-    slow_samples(&fx, 16, 0.25);
-    let mut child = spawn_score(&fx, &["--k", "1", "--jobs", "2"]);
+    let mut child = score_command(&fx)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let killed_pid = child.id();
-    wait_for("4 journaled executions", Duration::from_secs(30), || {
-        journal_lines(&fx.path("run")).len() >= 4
+    wait_for("6 journaled executions", Duration::from_secs(60), || {
+        journal_lines(&fx.path("run")).len() >= 6
     });
     let cgroup = memory_cgroup_of(killed_pid);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
+    let scratch = fx.path("tmp/assay").join(killed_pid.to_string());
+    assert!(scratch.is_dir(), "the killed harness had no scratch dir");
     wait_for("the sandbox tree to die", Duration::from_secs(5), || {
         ours(&needle).keys().all(|pid| before.contains_key(pid))
     });
     let done_before = journal_lines(&fx.path("run")).len();
-    assert!(done_before < 16, "killed too late to test anything");
+    assert!(done_before < 24, "killed too late to test anything");
+    assert!(!fx.path("samples.jsonl_results.jsonl").exists());
 
-    let out = score(&fx, &["--k", "1", "--jobs", "2", "--format", "json"]);
+    let out = score_command(&fx).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    // The dead harness's memory cgroups are removed by the next start.
+    // The dead harness's memory cgroups and scratch space are removed by the next start,
+    // and this one leaves none of its own.
     if let Some(dir) = cgroup {
         assert!(!dir.exists(), "{} outlived the next start", dir.display());
     }
+    let left: Vec<_> = std::fs::read_dir(fx.path("tmp/assay"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "scratch left behind: {left:?}");
+    assert!(
+        ours(&needle).keys().all(|pid| before.contains_key(pid)),
+        "a sandbox process outlived the restart"
+    );
     let journal = journal_lines(&fx.path("run"));
     let keys: std::collections::BTreeSet<_> = journal
         .iter()
         .map(|l| l["key"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(journal.len(), 16, "no execution journaled twice");
-    assert_eq!(keys.len(), 16);
-    let results = read_jsonl(&fx.path("samples.jsonl_results.jsonl"));
-    assert_eq!(results.len(), 16);
-    assert!(results.iter().all(|r| r["passed"] == true));
+    assert_eq!(journal.len(), 24, "no execution journaled twice");
+    assert_eq!(keys.len(), 24, "no execution lost");
+    assert_eq!(
+        verdicts(&fx.path("samples.jsonl_results.jsonl")),
+        expected,
+        "the restarted run's verdicts are the clean run's, in the same order"
+    );
 }
 
 #[test]
 fn ctrl_c_stops_cleanly_and_keeps_the_journal() {
+    stops_cleanly_and_keeps_the_journal_on(nix::sys::signal::Signal::SIGINT);
+}
+
+#[test]
+fn sigterm_stops_cleanly_and_keeps_the_journal() {
+    stops_cleanly_and_keeps_the_journal_on(nix::sys::signal::Signal::SIGTERM);
+}
+
+/// Within 5 s of the signal: exit 130, the journal kept, no partial results, no process.
+fn stops_cleanly_and_keeps_the_journal_on(signal: nix::sys::signal::Signal) {
+    let _turn = stopping_turn();
     let fx = Fixture::new();
     let needle = fx.dir.path().display().to_string();
     let before = ours(&needle);
@@ -411,13 +506,13 @@ fn ctrl_c_stops_cleanly_and_keeps_the_journal() {
     let started = Instant::now();
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
+        signal,
     )
     .unwrap();
     let status = child.wait().unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(5),
-        "Ctrl-C took {:?}",
+        "stopping on {signal} took {:?}",
         started.elapsed()
     );
     assert_eq!(status.code(), Some(130));
