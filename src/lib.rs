@@ -12,6 +12,9 @@ pub mod curate;
 pub mod entry;
 pub mod error;
 pub mod export;
+#[cfg(any(test, fuzzing))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod generate;
 pub(crate) mod python;
 pub(crate) mod record;

@@ -267,7 +267,7 @@ fn run_suite(backend: &str, env: &[(&str, &str)]) {
     ));
 }
 
-/// Where the suites leave what they saw, for `scripts/hostile-table` (the README's table).
+/// Where the suites leave what they saw, for `scripts/hardening-table` (the README's table).
 fn records_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-results")
 }

@@ -2,8 +2,6 @@
 
 mod jsonl;
 mod problems;
-#[cfg(test)]
-mod proptests;
 mod samples;
 pub mod schema;
 

@@ -1,50 +1,11 @@
-//! Property tests of the loaders: whatever bytes or JSON lines a file holds, loading it
-//! never panics, and gives either records or an `Error::Input` naming a line that is in
-//! the file (never a line past its end, never another kind of error for a regular file).
+//! Property tests of the checks in `fuzzing`, on generated input shaped like the real
+//! thing: JSONL files of records with the loaders' fields (of any type, now and then cut,
+//! with a BOM or CRLF), skill file fragments, runner transcripts with and without the
+//! nonce.
 
-use super::{load_problems, load_samples, read_jsonl, Problem};
-use crate::error::Error;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 use std::path::Path;
-
-/// Lines of the file as the reader counts them (1-based; a last line without a newline
-/// counts).
-fn line_count(bytes: &[u8]) -> usize {
-    bytes.split(|&b| b == b'\n').count().max(1)
-}
-
-/// The loader's answer is records or an input error within the file's lines.
-fn check<T>(path: &Path, bytes: &[u8], got: crate::Result<T>) -> Result<(), TestCaseError> {
-    match got {
-        Ok(_) => Ok(()),
-        Err(Error::Input { line, path: p, .. }) => {
-            prop_assert_eq!(p.as_path(), path);
-            // gzip decompresses to any number of lines: only plain files are bounded.
-            let max = if bytes.starts_with(&[0x1f, 0x8b]) {
-                usize::MAX
-            } else {
-                line_count(bytes)
-            };
-            prop_assert!(line >= 1 && line <= max, "line {} of {}", line, max);
-            Ok(())
-        }
-        Err(other) => Err(TestCaseError::fail(format!("not an input error: {other}"))),
-    }
-}
-
-fn problem(id: &str) -> Problem {
-    Problem {
-        id: id.to_string(),
-        prompt: "def f():\n".into(),
-        entry_point: "f".into(),
-        reference: "def f():\n    return 1\n".into(),
-        tests: Vec::new(),
-        requirements: Vec::new(),
-        limits: Default::default(),
-        domain: None,
-    }
-}
 
 fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -138,16 +99,7 @@ fn bytes() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn loaders(path: &Path, bytes: &[u8]) -> Result<(), TestCaseError> {
-    std::fs::write(path, bytes).unwrap();
-    check(path, bytes, read_jsonl(path))?;
-    check(path, bytes, load_problems(path))?;
-    check(
-        path,
-        bytes,
-        load_samples(path, &[problem("T/0"), problem("T/1")]),
-    )?;
-    check(path, bytes, crate::record::load::read_rows(path))?;
-    Ok(())
+    crate::fuzzing::loaders(path, bytes).map_err(TestCaseError::fail)
 }
 
 proptest! {
@@ -191,13 +143,47 @@ proptest! {
 
     #[test]
     fn skill_files_give_an_entry_or_an_input_error(text in skill_text()) {
-        let path = Path::new("s.py");
-        match crate::skills::parse_skill_text(path, "s", &text) {
-            Ok(_) => {}
-            Err(Error::Input { line, .. }) => {
-                prop_assert!(line <= text.lines().count().max(1), "line {}", line);
-            }
-            Err(other) => return Err(TestCaseError::fail(format!("not an input error: {other}"))),
-        }
+        super::skill_file(&text).map_err(TestCaseError::fail)?;
+    }
+}
+
+/// Runner records (with the nonce, a wrong one, or none), cut at any byte.
+fn transcript() -> impl Strategy<Value = Vec<u8>> {
+    let body = prop_oneof![
+        Just(r#""ev":"ready""#.to_string()),
+        Just(r#""ev":"done""#.to_string()),
+        (0usize..5).prop_map(|i| format!(r#""ev":"start","i":{i}"#)),
+        (0usize..5, proptest::sample::select(&STATUSES[..]))
+            .prop_map(|(i, s)| format!(r#""ev":"end","i":{i},"status":"{s}","exc":"E","line":3"#)),
+        proptest::sample::select(&STATUSES[..]).prop_map(|s| format!(r#""ev":"program","status":"{s}""#)),
+        Just(r#""ev":"bogus""#.to_string()),
+    ];
+    let nonce = prop_oneof![6 => Just(format!(r#","nonce":"{}""#, super::NONCE)), 1 => Just(String::new()), 1 => Just(r#","nonce":"01""#.to_string())];
+    let line = prop_oneof![
+        8 => (body, nonce).prop_map(|(b, n)| format!("{{{b}{n}}}\n")),
+        1 => ".{0,20}\n",
+    ];
+    (any::<u8>(), any::<u8>(), proptest::collection::vec(line, 0..10), any::<u16>()).prop_map(
+        |(tests, how, lines, cut)| {
+            let mut data = vec![tests, how];
+            let text = lines.concat().into_bytes();
+            let keep = match cut {
+                0..=49151 => text.len(),
+                c => usize::from(c) % (text.len() + 1),
+            };
+            data.extend(&text[..keep]);
+            data
+        },
+    )
+}
+
+const STATUSES: [&str; 6] = ["passed", "failed", "error", "memory", "crashed", "weird"];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_runner_channel_passes_only_on_done_and_reads_do_not_matter(data in transcript()) {
+        super::runner_channel(&data).map_err(TestCaseError::fail)?;
     }
 }

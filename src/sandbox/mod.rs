@@ -15,7 +15,7 @@ pub mod runner;
 pub mod scratch;
 pub mod select;
 pub mod slots;
-mod supervise;
+pub(crate) mod supervise;
 pub mod uids;
 pub mod wasi;
 
