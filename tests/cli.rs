@@ -396,7 +396,13 @@ fn verdicts(path: &Path) -> Vec<(String, String, bool, String, String)> {
         .iter()
         .map(|r| {
             let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
-            (s("task_id"), s("completion"), r["passed"] == true, s("status"), s("result"))
+            (
+                s("task_id"),
+                s("completion"),
+                r["passed"] == true,
+                s("status"),
+                s("result"),
+            )
         })
         .collect()
 }
@@ -504,11 +510,7 @@ fn stops_cleanly_and_keeps_the_journal_on(signal: nix::sys::signal::Signal) {
     });
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        signal,
-    )
-    .unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
     let status = child.wait().unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(5),

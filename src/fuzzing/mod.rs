@@ -17,12 +17,20 @@ fn line_count(bytes: &[u8]) -> usize {
 }
 
 /// A loader's answer is records, or an input error naming this file and a line in it.
-fn records_or_input_error<T>(path: &Path, bytes: &[u8], got: crate::Result<T>) -> Result<(), String> {
+fn records_or_input_error<T>(
+    path: &Path,
+    bytes: &[u8],
+    got: crate::Result<T>,
+) -> Result<(), String> {
     match got {
         Ok(_) => Ok(()),
         Err(Error::Input { line, path: p, .. }) => {
             if p != path {
-                return Err(format!("input error names {} for {}", p.display(), path.display()));
+                return Err(format!(
+                    "input error names {} for {}",
+                    p.display(),
+                    path.display()
+                ));
             }
             // gzip decompresses to any number of lines: only plain files are bounded.
             let max = match bytes.starts_with(&[0x1f, 0x8b]) {
@@ -72,6 +80,22 @@ pub fn skill_file(text: &str) -> Result<(), String> {
     }
 }
 
+/// A request with `n` tests (`t0`, `t1`, …) and the default limits.
+pub(crate) fn request(n: usize) -> ExecRequest {
+    ExecRequest {
+        program: String::new(),
+        tests: (0..n)
+            .map(|i| TestCase {
+                name: format!("t{i}"),
+                level: Level::Normal,
+                code: "pass".into(),
+            })
+            .collect(),
+        limits: Limits::default(),
+        requirements: Vec::new(),
+    }
+}
+
 /// The nonce the fuzzer's runner transcripts carry (seeds in `fuzz/seeds/runner_channel`).
 pub const NONCE: &str = "00";
 
@@ -86,18 +110,7 @@ pub fn runner_channel(data: &[u8]) -> Result<(), String> {
         _ => (0, 0, data),
     };
     let n = usize::from(tests % 4);
-    let req = ExecRequest {
-        program: String::new(),
-        tests: (0..n)
-            .map(|i| TestCase {
-                name: format!("t{i}"),
-                level: Level::Normal,
-                code: "pass".into(),
-            })
-            .collect(),
-        limits: Limits::default(),
-        requirements: Vec::new(),
-    };
+    let req = request(n);
     let endings = [
         Ending::Ended(Termination::Exited(0)),
         Ending::Ended(Termination::Exited(1)),
@@ -134,10 +147,14 @@ pub fn runner_channel(data: &[u8]) -> Result<(), String> {
     }
     let d2 = decide(&req, &split, &ending);
     if d != d2 {
-        return Err(format!("reads of {chunk} bytes changed the verdict: {d:?} vs {d2:?}"));
+        return Err(format!(
+            "reads of {chunk} bytes changed the verdict: {d:?} vs {d2:?}"
+        ));
     }
     if (whole.forged, whole.ready, whole.done) != (split.forged, split.ready, split.done) {
-        return Err(format!("reads of {chunk} bytes changed what the channel saw"));
+        return Err(format!(
+            "reads of {chunk} bytes changed what the channel saw"
+        ));
     }
     Ok(())
 }

@@ -155,7 +155,8 @@ fn transcript() -> impl Strategy<Value = Vec<u8>> {
         (0usize..5).prop_map(|i| format!(r#""ev":"start","i":{i}"#)),
         (0usize..5, proptest::sample::select(&STATUSES[..]))
             .prop_map(|(i, s)| format!(r#""ev":"end","i":{i},"status":"{s}","exc":"E","line":3"#)),
-        proptest::sample::select(&STATUSES[..]).prop_map(|s| format!(r#""ev":"program","status":"{s}""#)),
+        proptest::sample::select(&STATUSES[..])
+            .prop_map(|s| format!(r#""ev":"program","status":"{s}""#)),
         Just(r#""ev":"bogus""#.to_string()),
     ];
     let nonce = prop_oneof![6 => Just(format!(r#","nonce":"{}""#, super::NONCE)), 1 => Just(String::new()), 1 => Just(r#","nonce":"01""#.to_string())];
@@ -163,8 +164,13 @@ fn transcript() -> impl Strategy<Value = Vec<u8>> {
         8 => (body, nonce).prop_map(|(b, n)| format!("{{{b}{n}}}\n")),
         1 => ".{0,20}\n",
     ];
-    (any::<u8>(), any::<u8>(), proptest::collection::vec(line, 0..10), any::<u16>()).prop_map(
-        |(tests, how, lines, cut)| {
+    (
+        any::<u8>(),
+        any::<u8>(),
+        proptest::collection::vec(line, 0..10),
+        any::<u16>(),
+    )
+        .prop_map(|(tests, how, lines, cut)| {
             let mut data = vec![tests, how];
             let text = lines.concat().into_bytes();
             let keep = match cut {
@@ -173,8 +179,7 @@ fn transcript() -> impl Strategy<Value = Vec<u8>> {
             };
             data.extend(&text[..keep]);
             data
-        },
-    )
+        })
 }
 
 const STATUSES: [&str; 6] = ["passed", "failed", "error", "memory", "crashed", "weird"];

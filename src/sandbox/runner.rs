@@ -384,23 +384,7 @@ pub fn signal_name(sig: i32) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entry::{Level, TestCase};
-    use crate::sandbox::Limits;
-
-    fn req(n: usize) -> ExecRequest {
-        ExecRequest {
-            program: String::new(),
-            tests: (0..n)
-                .map(|i| TestCase {
-                    name: format!("t{i}"),
-                    level: Level::Normal,
-                    code: "pass".into(),
-                })
-                .collect(),
-            limits: Limits::default(),
-            requirements: vec![],
-        }
-    }
+    use crate::fuzzing::request as req;
 
     fn line(nonce: &str, body: &str) -> Vec<u8> {
         format!("{{{body}, \"nonce\": \"{nonce}\"}}\n").into_bytes()
