@@ -9,17 +9,21 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn score(fx: &Fixture, extra: &[&str]) -> std::process::Output {
-    assay()
-        .args(["score", "--problems"])
+/// `assay score` on the fixture's problems and samples, its run dir in the fixture.
+fn score_command(fx: &Fixture, extra: &[&str]) -> Command {
+    let mut cmd = assay();
+    cmd.args(["score", "--problems"])
         .arg(fx.path("problems.jsonl"))
         .arg("--samples")
         .arg(fx.path("samples.jsonl"))
         .arg("--run-dir")
         .arg(fx.path("run"))
-        .args(extra)
-        .output()
-        .unwrap()
+        .args(extra);
+    cmd
+}
+
+fn score(fx: &Fixture, extra: &[&str]) -> std::process::Output {
+    score_command(fx, extra).output().unwrap()
 }
 
 fn stderr(o: &std::process::Output) -> String {
@@ -318,19 +322,16 @@ fn ours(needle: &str) -> std::collections::BTreeMap<String, String> {
     all
 }
 
-fn spawn_score(fx: &Fixture, extra: &[&str]) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(["score", "--problems"])
-        .arg(fx.path("problems.jsonl"))
-        .arg("--samples")
-        .arg(fx.path("samples.jsonl"))
-        .arg("--run-dir")
-        .arg(fx.path("run"))
-        .args(extra)
-        .stdout(Stdio::null())
+/// `cmd` started in the background: stdout discarded, stderr piped.
+fn spawn(mut cmd: Command) -> std::process::Child {
+    cmd.stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
+}
+
+fn spawn_score(fx: &Fixture, extra: &[&str]) -> std::process::Child {
+    spawn(score_command(fx, extra))
 }
 
 /// Where the `assay-<pid>` memory cgroup directory of a harness is, on a machine with the
@@ -374,19 +375,12 @@ fn mixed_samples(fx: &Fixture) {
     write_jsonl(&fx.path("samples.jsonl"), &rows);
 }
 
-/// `assay score` on the fixture's files, with its scratch space (`$TMPDIR/assay/<pid>`)
+/// `assay score` on the mixed samples, with its scratch space (`$TMPDIR/assay/<pid>`)
 /// under the fixture.
-fn score_command(fx: &Fixture) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assay"));
-    cmd.args(["score", "--problems"])
-        .arg(fx.path("problems.jsonl"))
-        .arg("--samples")
-        .arg(fx.path("samples.jsonl"))
-        .arg("--run-dir")
-        .arg(fx.path("run"))
-        .args(["--k", "1", "--jobs", "2", "--timeout", "1"])
-        .env("TMPDIR", fx.path("tmp"));
+fn score_mixed_command(fx: &Fixture) -> Command {
     std::fs::create_dir_all(fx.path("tmp")).unwrap();
+    let mut cmd = score_command(fx, &["--k", "1", "--jobs", "2", "--timeout", "1"]);
+    cmd.env("TMPDIR", fx.path("tmp"));
     cmd
 }
 
@@ -420,7 +414,7 @@ fn kill_9_then_a_restart_gives_the_verdicts_of_a_clean_run_and_leaves_nothing() 
     let _turn = stopping_turn();
     let clean = Fixture::new();
     mixed_samples(&clean);
-    let out = score_command(&clean).output().unwrap();
+    let out = score_mixed_command(&clean).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let expected = verdicts(&clean.path("samples.jsonl_results.jsonl"));
     let statuses: std::collections::BTreeSet<_> = expected.iter().map(|v| v.3.clone()).collect();
@@ -434,11 +428,7 @@ fn kill_9_then_a_restart_gives_the_verdicts_of_a_clean_run_and_leaves_nothing() 
     mixed_samples(&fx);
     let needle = fx.dir.path().display().to_string();
     let before = ours(&needle);
-    let mut child = score_command(&fx)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(score_mixed_command(&fx));
     let killed_pid = child.id();
     wait_for("6 journaled executions", Duration::from_secs(60), || {
         journal_lines(&fx.path("run")).len() >= 6
@@ -455,7 +445,7 @@ fn kill_9_then_a_restart_gives_the_verdicts_of_a_clean_run_and_leaves_nothing() 
     assert!(done_before < 24, "killed too late to test anything");
     assert!(!fx.path("samples.jsonl_results.jsonl").exists());
 
-    let out = score_command(&fx).output().unwrap();
+    let out = score_mixed_command(&fx).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     // The dead harness's memory cgroups and scratch space are removed by the next start,
     // and this one leaves none of its own.
