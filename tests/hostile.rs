@@ -67,6 +67,7 @@ fn cases(
             .replace("{{PHASE}}", phase.unwrap_or(""))
             .replace("{{HOST_PORT}}", &port.to_string())
             .replace("{{HARNESS_PID}}", harness_pid)
+            .replace("{{INBOUND_PORT}}", &inbound_port().to_string())
             .replace("{{MARKER}}", marker);
         out.push(Case {
             name: path.file_stem().unwrap().to_string_lossy().into_owned(),
@@ -76,6 +77,20 @@ fn cases(
         });
     }
     out
+}
+
+/// The port `socket_inbound` listens on inside the sandbox while `HostBait` connects to it
+/// from the host: free on the host when picked (so a connection that gets in can only be
+/// the sandbox's listener, which also answers with the marker).
+fn inbound_port() -> u16 {
+    static PORT: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+    *PORT.get_or_init(|| {
+        TcpListener::bind("0.0.0.0:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    })
 }
 
 /// One suite at a time: the host checks compare process lists before and after.
@@ -230,6 +245,10 @@ fn run_suite(backend: &str, env: &[(&str, &str)]) {
         !bait.reached(),
         "a sandbox connected to a unix socket at a host path"
     );
+    assert!(
+        !bait.reached_inbound(),
+        "the host connected to a port a sandbox listened on"
+    );
     drop(bait);
     for path in [
         format!("/tmp/assay-hostile-{marker}"),
@@ -296,8 +315,11 @@ struct HostBait {
     files: Vec<std::path::PathBuf>,
     mount: std::path::PathBuf,
     reached: Arc<AtomicBool>,
+    /// A host-side connection reached a sandbox's listener (`socket_inbound`).
+    reached_inbound: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     listener: Option<std::thread::JoinHandle<()>>,
+    prober: Option<std::thread::JoinHandle<()>>,
 }
 
 impl HostBait {
@@ -321,6 +343,12 @@ impl HostBait {
                 }
             })
         };
+        let reached_inbound = Arc::new(AtomicBool::new(false));
+        let prober = {
+            let (reached, stop) = (Arc::clone(&reached_inbound), Arc::clone(&stop));
+            let want = format!("inbound {marker}");
+            std::thread::spawn(move || probe_inbound(&want, &reached, &stop))
+        };
         let files: Vec<_> = ["/var/lib", "/home"]
             .iter()
             .map(|d| std::path::PathBuf::from(format!("{d}/assay-hostile-{marker}")))
@@ -342,20 +370,63 @@ impl HostBait {
             files,
             mount,
             reached,
+            reached_inbound,
             stop,
             listener: Some(thread),
+            prober: Some(prober),
         }
     }
 
     fn reached(&self) -> bool {
         self.reached.load(Ordering::Relaxed)
     }
+
+    fn reached_inbound(&self) -> bool {
+        self.reached_inbound.load(Ordering::Relaxed)
+    }
+}
+
+/// Connects, from the host, to [`inbound_port`] on loopback and on every address of the
+/// host (`hostname -I`) every 50 ms until `stop`; a connection that answers with `want`
+/// reached a listener inside a sandbox.
+fn probe_inbound(want: &str, reached: &AtomicBool, stop: &AtomicBool) {
+    let mut addrs = vec!["127.0.0.1".to_string()];
+    if let Ok(out) = std::process::Command::new("hostname").arg("-I").output() {
+        addrs.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .map(String::from),
+        );
+    }
+    let targets: Vec<std::net::SocketAddr> = addrs
+        .iter()
+        .filter_map(|a| a.parse::<std::net::IpAddr>().ok())
+        .map(|ip| std::net::SocketAddr::new(ip, inbound_port()))
+        .collect();
+    let wait = std::time::Duration::from_millis(100);
+    while !stop.load(Ordering::Relaxed) {
+        for addr in &targets {
+            let Ok(conn) = std::net::TcpStream::connect_timeout(addr, wait) else {
+                continue;
+            };
+            let _ = conn.set_read_timeout(Some(wait));
+            let mut got = String::new();
+            let _ = conn.take(256).read_to_string(&mut got);
+            if got.contains(want) {
+                reached.store(true, Ordering::Relaxed);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 impl Drop for HostBait {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.listener.take() {
+        for t in [self.listener.take(), self.prober.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = t.join();
         }
         let _ = std::fs::remove_file(&self.socket);

@@ -137,7 +137,8 @@ pub async fn curate(
         retries: 2,
         cancel,
     };
-    let outcomes = run::run_all(Arc::clone(&sandbox), jobs, &mut journal, &ropts, listener).await?;
+    let outcomes =
+        run::collect_all(Arc::clone(&sandbox), jobs, &mut journal, &ropts, listener).await?;
     record_run(&cands, &owners, &outcomes, meta, opts, started)?;
     for (owner, outcome) in owners.into_iter().zip(outcomes) {
         cands[owner].outcomes.push(outcome);
@@ -263,9 +264,10 @@ fn record_run(
     meta.output = opts.output.display().to_string();
     meta.finish(started);
     let results = opts.run_dir.join(crate::record::RESULTS);
-    crate::score::write_results(&results, &samples, outcomes, &[])?;
-    let summary = crate::record::summarize(&problems, &samples, outcomes, &[], &ks, &meta);
-    crate::record::write(&opts.run_dir, &meta, &summary, &results)
+    crate::score::write_results(&results, &samples, outcomes)?;
+    let briefs: Vec<_> = outcomes.iter().map(crate::score::Brief::of).collect();
+    let summary = crate::record::summarize(&problems, &samples, &briefs, &[], &ks, &meta);
+    crate::record::write(&opts.run_dir, &meta, &summary)
 }
 
 fn build_report(

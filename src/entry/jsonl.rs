@@ -1,7 +1,7 @@
 //! Line-numbered JSONL reading, plain or gzip (detected by magic bytes, not by name).
 
 use crate::error::{Error, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One parsed line of a JSONL file.
 #[derive(Debug, Clone)]
@@ -165,6 +165,90 @@ pub(crate) fn temp_beside(dir: &Path) -> std::io::Result<tempfile::NamedTempFile
     tempfile::Builder::new()
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
+}
+
+/// A JSONL file written row by row as the rows arrive (a long run's results), to
+/// `<path>.partial`, renamed into place by `finish`: readers never see half a file, and
+/// one dropped unfinished (an error, Ctrl-C) is removed. The first write error is kept
+/// and returned by `finish`, so a listener, which cannot fail, can write through it.
+pub(crate) struct JsonlSink {
+    path: PathBuf,
+    partial: PathBuf,
+    out: Option<std::io::BufWriter<std::fs::File>>,
+    error: Option<std::io::Error>,
+}
+
+impl JsonlSink {
+    pub(crate) fn create(path: &Path) -> Result<Self> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut name = path.file_name().unwrap_or_default().to_owned();
+        name.push(".partial");
+        let partial = path.with_file_name(name);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o666)
+            .open(&partial)
+            .map_err(|source| Error::Write {
+                path: partial.clone(),
+                source,
+            })?;
+        Ok(JsonlSink {
+            path: path.to_path_buf(),
+            partial,
+            out: Some(std::io::BufWriter::new(file)),
+            error: None,
+        })
+    }
+
+    /// Appends one row (after a write error, nothing more is written).
+    pub(crate) fn push(&mut self, row: &impl serde::Serialize) {
+        use std::io::Write;
+        let (Some(out), None) = (self.out.as_mut(), &self.error) else {
+            return;
+        };
+        let written = serde_json::to_writer(&mut *out, row)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"));
+        if let Err(e) = written {
+            self.error = Some(e);
+        }
+    }
+
+    /// Flushes, forces to disk and renames the file into place (or removes it).
+    pub(crate) fn finish(mut self) -> Result<()> {
+        let done = self.complete();
+        if done.is_err() {
+            let _ = std::fs::remove_file(&self.partial);
+        }
+        done
+    }
+
+    fn complete(&mut self) -> Result<()> {
+        let werr = |source| Error::Write {
+            path: self.partial.clone(),
+            source,
+        };
+        let out = self.out.take().expect("finished once");
+        if let Some(e) = self.error.take() {
+            return Err(werr(e));
+        }
+        let file = out.into_inner().map_err(|e| werr(e.into_error()))?;
+        file.sync_data().map_err(werr)?;
+        std::fs::rename(&self.partial, &self.path).map_err(|source| Error::Write {
+            path: self.path.clone(),
+            source,
+        })
+    }
+}
+
+impl Drop for JsonlSink {
+    fn drop(&mut self) {
+        if self.out.take().is_some() {
+            let _ = std::fs::remove_file(&self.partial);
+        }
+    }
 }
 
 /// Writes pretty JSON atomically (temp file beside `path`, then rename).

@@ -4,8 +4,8 @@
 //!
 //! A run directory holds:
 //! - `journal.jsonl`: one line per finished execution (written by `run`, used for resume);
-//! - `results.jsonl`: a copy of the results file (the run directory must still describe
-//!   the run when the `--output` file is overwritten by the next night's run);
+//! - `results.jsonl`: the results (`score` copies them to `--output`; the run directory
+//!   must still describe the run when that file is overwritten by the next night's run);
 //! - `summary.json`: `summary::RunSummary`, computed by the pure `summary::summarize`;
 //! - `meta.json`: `meta::Meta`: what ran, on what, with which limits, when, from which inputs.
 //!
@@ -19,43 +19,21 @@ pub mod summary;
 
 pub use load::RunRecord;
 pub use meta::Meta;
-pub use summary::{summarize, RunSummary};
+pub(crate) use summary::summarize;
+pub use summary::RunSummary;
 
-use crate::{Error, Result};
+use crate::Result;
 use std::path::Path;
 
 pub const META: &str = "meta.json";
 pub const SUMMARY: &str = "summary.json";
 pub const RESULTS: &str = "results.jsonl";
 
-/// Writes `meta.json`, `summary.json` and the copy of `results` into `dir`. Each file is
-/// written to a temporary name and renamed, so a reader never sees half of one; `meta.json`
-/// goes last, so a directory with a `meta.json` is a complete record.
-pub fn write(dir: &Path, meta: &Meta, summary: &RunSummary, results: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let dest = dir.join(RESULTS);
-    let same = match (std::fs::canonicalize(results), std::fs::canonicalize(&dest)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if !same {
-        let tmp = dir.join(format!(".{RESULTS}.tmp"));
-        std::fs::copy(results, &tmp).map_err(|source| Error::Write {
-            path: tmp.clone(),
-            source,
-        })?;
-        rename(&tmp, &dest)?;
-    }
+/// Writes `meta.json` and `summary.json` into `dir`, beside the `results.jsonl` the run
+/// has put there (score streams it there as it runs; curate and merge write it there).
+/// Each file is written to a temporary name and renamed, so a reader never sees half of
+/// one; `meta.json`, written last, marks a complete record.
+pub fn write(dir: &Path, meta: &Meta, summary: &RunSummary) -> Result<()> {
     crate::entry::write_json(&dir.join(SUMMARY), summary)?;
     crate::entry::write_json(&dir.join(META), meta)
-}
-
-fn rename(from: &Path, to: &Path) -> Result<()> {
-    std::fs::rename(from, to).map_err(|source| Error::Write {
-        path: to.to_path_buf(),
-        source,
-    })
 }

@@ -5,7 +5,7 @@
 use super::Meta;
 use crate::entry::{Level, Problem, Sample};
 use crate::sandbox::{Outcome, Status};
-use crate::score::PassAt;
+use crate::score::{Brief, PassAt};
 use serde::{Deserialize, Serialize};
 use statrs::statistics::{Data, OrderStatistics};
 use std::collections::{BTreeMap, HashMap};
@@ -145,13 +145,13 @@ pub enum Stability {
 
 impl Stability {
     /// The first verdict against its retries.
-    pub fn of(first: &Outcome, retries: &[Outcome]) -> Option<Stability> {
+    pub fn of(first: Status, retries: &[Outcome]) -> Option<Stability> {
         if retries.is_empty() {
             return None;
         }
-        if retries.iter().all(|r| r.status == first.status) {
+        if retries.iter().all(|r| r.status == first) {
             Some(Stability::Stable)
-        } else if first.status == Status::Timeout && retries.iter().any(|r| r.status.is_pass()) {
+        } else if first == Status::Timeout && retries.iter().any(|r| r.status.is_pass()) {
             Some(Stability::LoadSensitive)
         } else {
             Some(Stability::Unstable)
@@ -186,24 +186,22 @@ pub struct UnstableSample {
 
 /// The summary of a run. `retries` is empty, or holds per sample the outcomes of its
 /// retries (empty for a sample that was not retried).
-pub fn summarize(
+pub(crate) fn summarize(
     problems: &[Problem],
     samples: &[Sample],
-    outcomes: &[Outcome],
+    briefs: &[Brief],
     retries: &[Vec<Outcome>],
     ks: &[u64],
     meta: &Meta,
 ) -> RunSummary {
-    let base = crate::score::summarize(problems, samples, outcomes, ks);
+    let base = crate::score::summarize(problems, samples, briefs, ks);
     let domain_of: HashMap<&str, &str> = problems
         .iter()
         .filter_map(|p| p.domain.as_deref().map(|d| (p.id.as_str(), d)))
         .collect();
 
-    let scored = || outcomes.iter().filter(|o| o.status.is_verdict_on_code());
-    let by_level = LevelCount::tally(
-        scored().flat_map(|o| o.tests.iter().map(|t| (t.level, t.status.is_pass()))),
-    );
+    let scored = || briefs.iter().filter(|b| b.status.is_verdict_on_code());
+    let by_level = LevelCount::tally(scored().flat_map(Brief::tests));
     let wall: Vec<f64> = scored().map(|o| o.wall_ms).collect();
     let cpu: Vec<f64> = scored().map(|o| o.cpu_ms).collect();
 
@@ -236,7 +234,7 @@ pub fn summarize(
     let mut unstable = Vec::new();
     let ids = crate::score::completion_ids(samples);
     for (i, r) in retries.iter().enumerate() {
-        let Some(s) = Stability::of(&outcomes[i], r) else {
+        let Some(s) = Stability::of(briefs[i].status, r) else {
             continue;
         };
         stability.retried += 1;
@@ -250,7 +248,7 @@ pub fn summarize(
                 task_id: samples[i].task_id.clone(),
                 completion_id: ids[i],
                 stability: s,
-                statuses: std::iter::once(outcomes[i].status)
+                statuses: std::iter::once(briefs[i].status)
                     .chain(r.iter().map(|o| o.status))
                     .collect(),
             });

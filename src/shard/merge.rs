@@ -344,10 +344,10 @@ pub fn merge(req: &MergeRequest) -> Result<Summary> {
         &samples,
         &score::completion_ids(&samples),
         &outcomes,
-        &[],
     )?;
+    let briefs: Vec<score::Brief> = outcomes.iter().map(score::Brief::of).collect();
     merge_journals(&records, &out.join("journal.jsonl"))?;
-    let mut summary = score::summarize(&problems, &samples, &outcomes, &first.ks);
+    let mut summary = score::summarize(&problems, &samples, &briefs, &first.ks);
     summary.backend = first.backend.clone();
     summary.results = results;
     // The shards ran side by side: the merged run took as long as the slowest.
@@ -378,8 +378,8 @@ pub fn merge(req: &MergeRequest) -> Result<Summary> {
         &problems,
     ));
     meta.output = summary.results.display().to_string();
-    let record = crate::record::summarize(&problems, &samples, &outcomes, &[], &first.ks, &meta);
-    crate::record::write(out, &meta, &record, &summary.results)?;
+    let record = crate::record::summarize(&problems, &samples, &briefs, &[], &first.ks, &meta);
+    crate::record::write(out, &meta, &record)?;
     Ok(summary)
 }
 

@@ -149,6 +149,32 @@ pub struct SampleOutcome {
     pub outcome: Outcome,
 }
 
+/// Writes each of the shard's outcomes to `outcomes.jsonl` as it arrives (any order:
+/// `merge` places them by sample index); events of retry rounds, past the shard's
+/// samples, are left alone.
+struct OutcomeStream<'a> {
+    /// The shard's samples' indices in the whole samples file.
+    indices: &'a [usize],
+    samples: &'a [Sample],
+    sink: crate::entry::JsonlSink,
+}
+
+impl Listener for OutcomeStream<'_> {
+    fn on_event(&mut self, event: &crate::run::Event<'_>) {
+        let crate::run::Event::Finished { index, outcome, .. } = *event else {
+            return;
+        };
+        let Some(&sample) = self.indices.get(index) else {
+            return;
+        };
+        self.sink.push(&SampleOutcome {
+            sample,
+            task_id: self.samples[sample].task_id.clone(),
+            outcome: outcome.clone(),
+        });
+    }
+}
+
 pub const RECORD: &str = "shard.json";
 pub const OUTCOMES: &str = "outcomes.jsonl";
 pub const RESULTS: &str = "results.jsonl";
@@ -207,19 +233,21 @@ pub async fn score_shard(
         problems: shard_problems,
         samples: shard_samples,
     };
-    let (summary, outcomes) =
-        score::score_with_outcomes(sandbox, &shard_req, shard_inputs, listener, cancel).await?;
-
+    let mut outcomes = OutcomeStream {
+        indices: &indices,
+        samples: &samples,
+        sink: crate::entry::JsonlSink::create(&run_dir.join(OUTCOMES))?,
+    };
+    let summary = score::score(
+        sandbox,
+        &shard_req,
+        shard_inputs,
+        &mut crate::run::Tee(listener, &mut outcomes),
+        cancel,
+    )
+    .await?;
     mark_results(&output, spec)?;
-    let lines = indices
-        .iter()
-        .zip(outcomes)
-        .map(|(&i, outcome)| SampleOutcome {
-            sample: i,
-            task_id: samples[i].task_id.clone(),
-            outcome,
-        });
-    crate::entry::write_jsonl(&run_dir.join(OUTCOMES), lines.collect::<Vec<_>>())?;
+    outcomes.sink.finish()?;
     let record = ShardRecord {
         shard: spec,
         assay_version: env!("CARGO_PKG_VERSION").to_string(),
