@@ -169,48 +169,60 @@ pub(crate) fn temp_beside(dir: &Path) -> std::io::Result<tempfile::NamedTempFile
 
 /// A JSONL file written row by row as the rows arrive (a long run's results), to
 /// `<path>.partial`, renamed into place by `finish`: readers never see half a file, and
-/// one dropped unfinished (an error, Ctrl-C) is removed. The first write error is kept
-/// and returned by `finish`, so a listener, which cannot fail, can write through it.
+/// one dropped unfinished (an error, Ctrl-C) is removed. The partial file is created at
+/// the first row (so a sink made before a run takes its directory's lock touches nothing
+/// until the run is under way). The first error is kept and returned by `finish`, so a
+/// listener, which cannot fail, can write through it.
 pub(crate) struct JsonlSink {
     path: PathBuf,
     partial: PathBuf,
     out: Option<std::io::BufWriter<std::fs::File>>,
     error: Option<std::io::Error>,
+    /// The partial file is ours to remove (we created it) until it is renamed.
+    owned: bool,
 }
 
 impl JsonlSink {
-    pub(crate) fn create(path: &Path) -> Result<Self> {
-        use std::os::unix::fs::OpenOptionsExt;
+    pub(crate) fn new(path: &Path) -> Self {
         let mut name = path.file_name().unwrap_or_default().to_owned();
         name.push(".partial");
-        let partial = path.with_file_name(name);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o666)
-            .open(&partial)
-            .map_err(|source| Error::Write {
-                path: partial.clone(),
-                source,
-            })?;
-        Ok(JsonlSink {
+        JsonlSink {
             path: path.to_path_buf(),
-            partial,
-            out: Some(std::io::BufWriter::new(file)),
+            partial: path.with_file_name(name),
+            out: None,
             error: None,
-        })
+            owned: false,
+        }
     }
 
-    /// Appends one row (after a write error, nothing more is written).
+    fn open(&mut self) -> std::io::Result<&mut std::io::BufWriter<std::fs::File>> {
+        use std::os::unix::fs::OpenOptionsExt;
+        if self.out.is_none() {
+            if let Some(dir) = self.partial.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o666)
+                .open(&self.partial)?;
+            self.owned = true;
+            self.out = Some(std::io::BufWriter::new(file));
+        }
+        Ok(self.out.as_mut().expect("opened"))
+    }
+
+    /// Appends one row (after an error, nothing more is written).
     pub(crate) fn push(&mut self, row: &impl serde::Serialize) {
         use std::io::Write;
-        let (Some(out), None) = (self.out.as_mut(), &self.error) else {
+        if self.error.is_some() {
             return;
-        };
-        let written = serde_json::to_writer(&mut *out, row)
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.write_all(b"\n"));
+        }
+        let written = self.open().and_then(|out| {
+            serde_json::to_writer(&mut *out, row)?;
+            out.write_all(b"\n")
+        });
         if let Err(e) = written {
             self.error = Some(e);
         }
@@ -219,21 +231,21 @@ impl JsonlSink {
     /// Flushes, forces to disk and renames the file into place (or removes it).
     pub(crate) fn finish(mut self) -> Result<()> {
         let done = self.complete();
-        if done.is_err() {
-            let _ = std::fs::remove_file(&self.partial);
-        }
+        self.owned &= done.is_err();
         done
     }
 
     fn complete(&mut self) -> Result<()> {
+        let partial = self.partial.clone();
         let werr = |source| Error::Write {
-            path: self.partial.clone(),
+            path: partial.clone(),
             source,
         };
-        let out = self.out.take().expect("finished once");
         if let Some(e) = self.error.take() {
             return Err(werr(e));
         }
+        self.open().map_err(werr)?;
+        let out = self.out.take().expect("opened");
         let file = out.into_inner().map_err(|e| werr(e.into_error()))?;
         file.sync_data().map_err(werr)?;
         std::fs::rename(&self.partial, &self.path).map_err(|source| Error::Write {
@@ -245,7 +257,7 @@ impl JsonlSink {
 
 impl Drop for JsonlSink {
     fn drop(&mut self) {
-        if self.out.take().is_some() {
+        if self.owned {
             let _ = std::fs::remove_file(&self.partial);
         }
     }

@@ -198,7 +198,7 @@ pub async fn score(
         cancel,
     };
     let run_results = run_dir.join(crate::record::RESULTS);
-    let mut stream = results::Stream::create(&run_results, &samples, &completion_ids)?;
+    let mut stream = results::Stream::new(&run_results, &samples, &completion_ids);
     run::run_all(
         Arc::clone(&sandbox),
         jobs,

@@ -94,19 +94,15 @@ pub(crate) struct Stream<'a> {
 }
 
 impl<'a> Stream<'a> {
-    pub(crate) fn create(
-        path: &Path,
-        samples: &'a [Sample],
-        completion_ids: &'a [usize],
-    ) -> Result<Self> {
-        Ok(Stream {
+    pub(crate) fn new(path: &Path, samples: &'a [Sample], completion_ids: &'a [usize]) -> Self {
+        Stream {
             samples,
             completion_ids,
-            sink: JsonlSink::create(path)?,
+            sink: JsonlSink::new(path),
             next: 0,
             waiting: BTreeMap::new(),
             briefs: vec![None; samples.len()],
-        })
+        }
     }
 
     fn write(&mut self, o: &Outcome) {
@@ -161,7 +157,7 @@ pub(crate) fn add_retry_fields(
         path: path.to_path_buf(),
         source,
     })?;
-    let mut sink = JsonlSink::create(path)?;
+    let mut sink = JsonlSink::new(path);
     for (i, text) in std::io::BufReader::new(file).lines().enumerate() {
         let text = text.map_err(|source| Error::Read {
             path: path.to_path_buf(),
@@ -261,7 +257,7 @@ mod tests {
             Status::Passed,
             Status::Error,
         ];
-        let mut stream = Stream::create(&path, &samples, &ids).unwrap();
+        let mut stream = Stream::new(&path, &samples, &ids);
         for i in [3, 1, 4, 0, 2] {
             finished(&mut stream, i, &outcome(statuses[i], i as f64));
             if i == 0 {
@@ -292,10 +288,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("results.jsonl");
         let samples: Vec<Sample> = (0..2).map(sample).collect();
-        let mut stream = Stream::create(&path, &samples, &[0, 1]).unwrap();
+        let mut stream = Stream::new(&path, &samples, &[0, 1]);
         finished(&mut stream, 0, &outcome(Status::Passed, 1.0));
         drop(stream);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_sink_that_wrote_nothing_leaves_another_runs_partial_file_alone() {
+        // A second harness refused by the run directory's lock drops its sink unopened.
+        let dir = tempfile::tempdir().unwrap();
+        let partial = dir.path().join("results.jsonl.partial");
+        std::fs::write(&partial, "{}\n").unwrap();
+        drop(JsonlSink::new(&dir.path().join("results.jsonl")));
+        assert!(partial.exists());
     }
 
     #[test]
@@ -303,7 +309,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("results.jsonl");
         let samples: Vec<Sample> = (0..2).map(sample).collect();
-        let mut stream = Stream::create(&path, &samples, &[0, 1]).unwrap();
+        let mut stream = Stream::new(&path, &samples, &[0, 1]);
         finished(&mut stream, 1, &outcome(Status::Passed, 1.0));
         assert!(matches!(stream.finish(), Err(Error::Internal(_))));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

@@ -236,7 +236,7 @@ pub async fn score_shard(
     let mut outcomes = OutcomeStream {
         indices: &indices,
         samples: &samples,
-        sink: crate::entry::JsonlSink::create(&run_dir.join(OUTCOMES))?,
+        sink: crate::entry::JsonlSink::new(&run_dir.join(OUTCOMES)),
     };
     let summary = score::score(
         sandbox,
