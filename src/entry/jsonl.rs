@@ -160,7 +160,7 @@ fn parse_object(path: &Path, line: &Line, text: &str) -> Result<Record> {
 /// A temporary file in `dir` to rename over a result or report: created 0666 less the
 /// umask (0644 usually), like every file assay writes with `fs::write`, not tempfile's
 /// private 0600, so the renamed file has the mode any other output of the run has.
-pub(crate) fn temp_beside(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+fn temp_beside(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     use std::os::unix::fs::PermissionsExt;
     tempfile::Builder::new()
         .permissions(std::fs::Permissions::from_mode(0o666))
@@ -263,8 +263,13 @@ impl Drop for JsonlSink {
     }
 }
 
-/// Writes pretty JSON atomically (temp file beside `path`, then rename).
-pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+/// Writes a file atomically: `fill` writes a temp file beside `path`, which is then
+/// renamed into place, so readers never see half a file and a failure leaves the old
+/// file intact. Every error names `path`.
+pub(crate) fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     let werr = |source| Error::Write {
         path: path.to_path_buf(),
         source,
@@ -275,11 +280,16 @@ pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(werr)?;
     let mut tmp = temp_beside(dir).map_err(werr)?;
-    let mut text = serde_json::to_vec_pretty(value).expect("record serializes");
-    text.push(b'\n');
-    std::io::Write::write_all(&mut tmp, &text).map_err(werr)?;
+    fill(tmp.as_file_mut()).map_err(werr)?;
     tmp.persist(path).map_err(|e| werr(e.error))?;
     Ok(())
+}
+
+/// Writes pretty JSON atomically (temp file beside `path`, then rename).
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    let mut text = serde_json::to_vec_pretty(value).expect("record serializes");
+    text.push(b'\n');
+    write_atomic(path, |f| std::io::Write::write_all(f, &text))
 }
 
 /// Writes one JSON line per row to a temp file beside `path`, then renames it into
@@ -289,26 +299,14 @@ pub fn write_jsonl<T: serde::Serialize>(
     rows: impl IntoIterator<Item = T>,
 ) -> Result<()> {
     use std::io::Write;
-    let werr = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(werr)?;
-    let mut tmp = temp_beside(dir).map_err(werr)?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+    write_atomic(path, |f| {
+        let mut w = std::io::BufWriter::new(f);
         for row in rows {
-            serde_json::to_writer(&mut w, &row).map_err(|e| werr(e.into()))?;
-            w.write_all(b"\n").map_err(werr)?;
+            serde_json::to_writer(&mut w, &row)?;
+            w.write_all(b"\n")?;
         }
-        w.flush().map_err(werr)?;
-    }
-    tmp.persist(path).map_err(|e| werr(e.error))?;
-    Ok(())
+        w.flush()
+    })
 }
 
 pub(crate) fn kind(v: &serde_json::Value) -> &'static str {

@@ -186,23 +186,11 @@ pub(crate) fn publish(run_results: &Path, output: &Path) -> Result<()> {
     if same {
         return Ok(());
     }
-    let werr = |source| Error::Write {
-        path: output.to_path_buf(),
-        source,
-    };
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(werr)?;
-    let mut tmp = crate::entry::temp_beside(dir).map_err(werr)?;
     let mut from = std::fs::File::open(run_results).map_err(|source| Error::Read {
         path: run_results.to_path_buf(),
         source,
     })?;
-    std::io::copy(&mut from, tmp.as_file_mut()).map_err(werr)?;
-    tmp.persist(output).map_err(|e| werr(e.error))?;
-    Ok(())
+    crate::entry::write_atomic(output, |to| std::io::copy(&mut from, to).map(drop))
 }
 
 #[cfg(test)]
