@@ -121,6 +121,7 @@ pub async fn curate(
                 .limits
                 .overridden(&e.limits.clone().unwrap_or_default()),
             requirements: e.requirements.clone(),
+            instrument: Default::default(),
         };
         for repeat in 0..opts.repeats.max(1) {
             jobs.push(Job {

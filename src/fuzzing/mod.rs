@@ -93,6 +93,8 @@ pub(crate) fn request(n: usize) -> ExecRequest {
             .collect(),
         limits: Limits::default(),
         requirements: Vec::new(),
+        instrument: Default::default(),
+        instrument: Default::default(),
     }
 }
 

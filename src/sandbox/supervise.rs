@@ -376,6 +376,8 @@ mod tests {
             tests: vec![],
             limits: Limits::default(),
             requirements: vec![],
+            instrument: Default::default(),
+            instrument: Default::default(),
         }
     }
 
