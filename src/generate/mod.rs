@@ -9,6 +9,7 @@
 
 pub mod entries;
 pub mod llm;
+pub mod mutate;
 pub mod postprocess;
 pub mod samples;
 pub mod summary;

@@ -109,7 +109,7 @@ pub(crate) struct Runner<'a> {
 }
 
 impl Runner<'_> {
-    async fn run(&mut self, jobs: Vec<Job>, parallel: usize) -> Result<Vec<Outcome>> {
+    pub(crate) async fn run(&mut self, jobs: Vec<Job>, parallel: usize) -> Result<Vec<Outcome>> {
         let opts = RunOptions {
             jobs: parallel,
             retries: 2,
