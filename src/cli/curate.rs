@@ -57,6 +57,10 @@ pub(super) struct CurateArgs {
     /// reference's mutants.
     #[arg(long, allow_negative_numbers = true)]
     min_mutation_score: Option<f64>,
+    /// Reject (stage `weak`) entries whose static quality score (0..1: docstrings, type
+    /// hints, naming, long lines, tests per function) is below this; reported either way.
+    #[arg(long, allow_negative_numbers = true)]
+    min_quality: Option<f64>,
     /// Mutants per entry at most, spread over the mutation operators.
     #[arg(long, default_value_t = crate::strength::DEFAULT_MAX_MUTANTS, allow_negative_numbers = true, value_parser = parse_count::<usize>)]
     max_mutants: usize,
@@ -111,6 +115,7 @@ impl TryFrom<&CurateArgs> for crate::curate::CurateOptions {
         for (flag, v) in [
             ("--min-coverage", args.min_coverage),
             ("--min-mutation-score", args.min_mutation_score),
+            ("--min-quality", args.min_quality),
         ] {
             if let Some(v) = v.filter(|v| !(0.0..=1.0).contains(v)) {
                 return Err(Error::Usage(format!("{flag} must be in [0, 1]; got {v}")));
@@ -136,6 +141,7 @@ impl TryFrom<&CurateArgs> for crate::curate::CurateOptions {
             run_dir,
             similarity: args.similarity,
             strength,
+            min_quality: args.min_quality,
         })
     }
 }

@@ -48,6 +48,9 @@ pub(super) struct TestsArgs {
     /// Do not measure the mutation score before and after.
     #[arg(long)]
     no_mutation_score: bool,
+    /// Format the new tests with `ruff format` (scripts/fetch-ruff-venv, or ASSAY_RUFF).
+    #[arg(long)]
+    format: bool,
     /// Wall-clock seconds per reference run (an entry's own `limits` win).
     #[arg(long, default_value_t = 20.0, allow_negative_numbers = true)]
     timeout: f64,
@@ -90,6 +93,11 @@ impl TryFrom<&TestsArgs> for crate::generate::mutate::TestsOptions {
             jobs: a.sandbox.jobs(),
             run_dir,
             mutants: (!a.no_mutation_score).then_some(a.max_mutants),
+            ruff: if a.format {
+                Some(crate::generate::format::ruff()?)
+            } else {
+                None
+            },
         })
     }
 }

@@ -91,6 +91,8 @@ pub struct CurateOptions {
     pub similarity: f64,
     /// Measure test strength after dedupe (and reject entries under its thresholds).
     pub strength: Option<StrengthGate>,
+    /// Reject (stage `weak`) entries whose static quality score is below this.
+    pub min_quality: Option<f64>,
 }
 
 /// The strength stage's settings.
@@ -189,6 +191,21 @@ pub async fn curate(
         }
     }
     let deduplicated = cands.iter().filter(|c| c.alive()).count();
+    if let Some(min) = opts.min_quality {
+        for c in cands.iter_mut().filter(|c| c.alive()) {
+            let q = c.entry.as_ref().and_then(crate::generate::quality::score);
+            if let Some(q) = q.filter(|q| q.score < min) {
+                c.reject(
+                    Stage::Weak,
+                    format!(
+                        "quality {:.2} < --min-quality {min} ({}/{} functions documented, {}/{} annotated, {} names against PEP 8, {} long lines, {} tests)",
+                        q.score, q.documented, q.functions, q.annotated, q.functions,
+                        q.bad_names.len(), q.long_lines, q.tests
+                    ),
+                );
+            }
+        }
+    }
     let strength = match &opts.strength {
         Some(gate) => Some(
             measure_strength(&mut cands, gate, &sandbox, opts, &mut journal, listener, &ropts.cancel)
@@ -222,12 +239,12 @@ pub async fn curate(
         started,
         generation,
     );
-    if let Some(summary) = strength {
+    if strength.is_some() || opts.min_quality.is_some() {
         report
             .funnel
             .push(FunnelStep::new(Step::Strong, kept.len()));
-        report.strength = Some(summary);
     }
+    report.strength = strength;
     std::fs::create_dir_all(&opts.report_dir).map_err(|source| Error::Write {
         path: opts.report_dir.clone(),
         source,
@@ -414,6 +431,7 @@ fn build_report(
             tests: judge::test_records(&c.outcomes),
             wall_ms: wall,
             strength: c.strength.clone(),
+            quality: c.entry.as_ref().and_then(crate::generate::quality::score),
         });
     }
     // Answers that never became entries: rejected by the generation stage.
@@ -430,6 +448,7 @@ fn build_report(
             tests: Vec::new(),
             wall_ms: None,
             strength: None,
+            quality: None,
         })
         .collect();
     if !gen_rejects.is_empty() {

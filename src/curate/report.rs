@@ -207,6 +207,10 @@ pub struct EntryRecord {
     /// `--min-coverage`, `--min-mutation-score`), for the entries that reached that stage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strength: Option<crate::strength::Strength>,
+    /// Static quality of the reference and tests (docstrings, type hints, naming, long
+    /// lines, tests per function): reported; gating only with `--min-quality`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<crate::generate::quality::Quality>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -312,6 +316,7 @@ impl CurationReport {
                     tests: vec![test("test_normal_two_docs", "normal", &[Status::Passed; 3])],
                     wall_ms: Some(15.5),
                     strength: None,
+                    quality: None,
                 },
                 EntryRecord {
                     id: "flaky_timer".into(),
@@ -329,6 +334,7 @@ impl CurationReport {
                     )],
                     wall_ms: Some(40.0),
                     strength: None,
+                    quality: None,
                 },
                 EntryRecord {
                     id: "shell_out".into(),
@@ -340,6 +346,7 @@ impl CurationReport {
                     tests: vec![],
                     wall_ms: None,
                     strength: None,
+                    quality: None,
                 },
             ],
         }

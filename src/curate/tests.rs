@@ -45,6 +45,7 @@ fn options(dir: &std::path::Path) -> CurateOptions {
         run_dir: dir.join("run"),
         similarity: 0.85,
         strength: None,
+        min_quality: None,
     }
 }
 

@@ -46,6 +46,8 @@ pub struct TestsOptions {
     pub run_dir: PathBuf,
     /// Mutants per entry for the before/after mutation score; `None` skips it.
     pub mutants: Option<usize>,
+    /// Format the new tests with this `ruff` (`--format`).
+    pub ruff: Option<PathBuf>,
 }
 
 /// What `generate tests` did (`<output>.tests.json`).
@@ -328,11 +330,11 @@ pub async fn generate_tests(
                     break name;
                 }
             };
-            new_tests[i].push(TestCase {
-                code: test_code(&name, &call, &body),
-                name,
-                level,
-            });
+            let mut code = test_code(&name, &call, &body);
+            if let Some(ruff) = &opts.ruff {
+                code = crate::generate::format::format(ruff, &code)?;
+            }
+            new_tests[i].push(TestCase { code, name, level });
         }
     }
 

@@ -546,6 +546,7 @@ mod tests {
             }],
             wall_ms: Some(3.0),
             strength: None,
+            quality: None,
         });
         r.entries.push(EntryRecord {
             id: format!("kept{HOSTILE}"),
@@ -557,6 +558,7 @@ mod tests {
             tests: vec![],
             wall_ms: None,
             strength: None,
+            quality: None,
         });
         r
     }
