@@ -488,6 +488,7 @@ fn build_report(
             )
             .collect(),
         generation,
+        strength: None,
         domains: domains.into_values().collect(),
         levels: ["normal", "edge_case", "correctness"]
             .iter()

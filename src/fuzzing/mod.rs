@@ -94,7 +94,6 @@ pub(crate) fn request(n: usize) -> ExecRequest {
         limits: Limits::default(),
         requirements: Vec::new(),
         instrument: Default::default(),
-        instrument: Default::default(),
     }
 }
 

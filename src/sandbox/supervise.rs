@@ -377,7 +377,6 @@ mod tests {
             limits: Limits::default(),
             requirements: vec![],
             instrument: Default::default(),
-            instrument: Default::default(),
         }
     }
 

@@ -89,14 +89,24 @@ pub(crate) fn literal(e: &ast::Expr, src: &str) -> Option<Value> {
             }
             Value::Dict(items)
         }
+        ast::Expr::Call(c)
+            if c.args.is_empty()
+                && c.keywords.is_empty()
+                && matches!(&*c.func, ast::Expr::Name(n) if n.id.as_str() == "set") =>
+        {
+            Value::Set(Vec::new())
+        }
         ast::Expr::Call(c) if c.args.len() == 1 && dotted(&c.func) => {
             let inner = literal(&c.args[0], src)?;
             if !matches!(inner, Value::List(_) | Value::Tuple(_) | Value::Dict(_)) {
                 return None;
             }
+            // Keywords stay as written: literals or names (`dtype=float`).
             for k in &c.keywords {
                 k.arg.as_ref()?;
-                literal(&k.value, src)?;
+                if literal(&k.value, src).is_none() && !dotted(&k.value) {
+                    return None;
+                }
             }
             let (s, a0, a1, e) = (
                 usize::from(c.range().start()),
@@ -369,7 +379,7 @@ mod tests {
         let ast::Stmt::Expr(e) = &body[0] else {
             panic!()
         };
-        literal(&e.value, src).unwrap()
+        literal(&e.value, src).unwrap_or_else(|| panic!("not a literal: {src}"))
     }
 
     #[test]
