@@ -20,8 +20,10 @@ use std::path::{Path, PathBuf};
 
 /// `clamp` with two kinds of tests: `strong` checks both bounds at and past the
 /// boundary, `weak` checks one value inside the range.
-fn clamp_entry(id: &str, tests: &[(&str, &str, &str)]) -> Value {
-    let reference = "def clamp(x, lo, hi):\n    \"\"\"Clamp x into [lo, hi]; raise ValueError if lo > hi.\"\"\"\n    if lo > hi:\n        raise ValueError(\"empty range\")\n    if x < lo:\n        return lo\n    if x > hi:\n        return hi\n    return x\n";
+/// The two references differ only after the function (`tail`, module-level code, which
+/// is not mutated), so that curation's dedupe keeps both.
+fn clamp_entry(id: &str, task: &str, tail: &str, tests: &[(&str, &str, &str)]) -> Value {
+    let reference = format!("def clamp(x, lo, hi):\n    \"\"\"Clamp x into [lo, hi]; raise ValueError if lo > hi.\"\"\"\n    if lo > hi:\n        raise ValueError(\"empty range\")\n    if x < lo:\n        return lo\n    if x > hi:\n        return hi\n    return x\n{tail}");
     let tests: Vec<Value> = tests
         .iter()
         .map(|(name, level, body)| {
@@ -31,8 +33,8 @@ fn clamp_entry(id: &str, tests: &[(&str, &str, &str)]) -> Value {
         .collect();
     json!({
         "id": id, "domain": "tabular", "category": "math", "difficulty": "basic",
-        "description": "Clamp a number into a range.",
-        "prompt": "def clamp(x, lo, hi):\n    \"\"\"Clamp x into [lo, hi]; raise ValueError if lo > hi.\"\"\"\n",
+        "description": task,
+        "prompt": format!("\"\"\"{task}\"\"\"\ndef clamp(x, lo, hi):\n    \"\"\"Clamp x into [lo, hi]; raise ValueError if lo > hi.\"\"\"\n"),
         "entry_point": "clamp", "reference": reference, "tests": tests,
     })
 }
@@ -40,6 +42,8 @@ fn clamp_entry(id: &str, tests: &[(&str, &str, &str)]) -> Value {
 fn strong() -> Value {
     clamp_entry(
         "clamp_strong",
+        "Clamp a number into a closed range.",
+        "",
         &[
             ("test_normal_inside", "normal", "    assert clamp(5, 0, 10) == 5"),
             (
@@ -59,6 +63,8 @@ fn strong() -> Value {
 fn weak() -> Value {
     clamp_entry(
         "clamp_weak",
+        "Limit a value to the interval between two bounds, tested on one point only.",
+        "WEAK = True\n",
         &[("test_normal_inside", "normal", "    assert clamp(5, 0, 10) == 5")],
     )
 }
@@ -113,14 +119,14 @@ fn strength_per_entry_and_hand_made_mutants_decide_as_predicted() {
     assert!(stdout.contains("test strength:"), "{stdout}");
     let r = report(&fx.path("report"));
 
-    // Coverage, counted from the source: 8 executable lines (the def line and lines 3-9;
-    // the docstring has no code). The weak test runs the def line, `if lo > hi`,
-    // `if x < lo`, `if x > hi` and `return x`, never `raise` (line 4), `return lo`
-    // (line 6) or `return hi` (line 8).
+    // Coverage, counted from the source: 9 executable lines (the def line, lines 3-9 and
+    // `WEAK = True` on line 10; the docstring has no code). The weak test runs the def
+    // line, `if lo > hi`, `if x < lo`, `if x > hi`, `return x` and line 10, never `raise`
+    // (line 4), `return lo` (line 6) or `return hi` (line 8).
     let w = &entry(&r, "clamp_weak")["strength"];
     assert_eq!(w["missed_lines"], json!([4, 6, 8]), "{w}");
-    assert_eq!(w["lines"], 8, "{w}");
-    assert!((w["line_coverage"].as_f64().unwrap() - 5.0 / 8.0).abs() < 1e-9, "{w}");
+    assert_eq!(w["lines"], 9, "{w}");
+    assert!((w["line_coverage"].as_f64().unwrap() - 6.0 / 9.0).abs() < 1e-9, "{w}");
     let s = &entry(&r, "clamp_strong")["strength"];
     assert_eq!(s["line_coverage"], 1.0, "{s}");
     assert_eq!(s["branch_coverage"], 1.0, "{s}");
@@ -128,7 +134,8 @@ fn strength_per_entry_and_hand_made_mutants_decide_as_predicted() {
 
     // Mutants decided by hand (10 in all: 3 comparisons, 3 negations, the `raise`
     // dropped, 3 return values).
-    assert_eq!(entry(&r, "clamp_strong")["strength"]["mutants"], 10); Swapping `x < lo` to `x <= lo` changes clamp(0, 0, 10)
+    assert_eq!(entry(&r, "clamp_strong")["strength"]["mutants"], 10);
+    // Swapping `x < lo` to `x <= lo` changes clamp(0, 0, 10)
     // only in the path taken (still 0): an equivalent mutant, which survives both suites.
     // Swapping `x > hi` to `x >= hi` is equivalent likewise. Negating `lo > hi` makes
     // clamp(5, 0, 10) raise: both suites kill it. `return lo` -> `return None` is
@@ -193,8 +200,8 @@ fn strength_per_entry_and_hand_made_mutants_decide_as_predicted() {
     let r2 = report(&fx2.path("report"));
     let reason = entry(&r2, "clamp_weak")["reason"].as_str().unwrap().to_string();
     let want = format!(
-        "line coverage {:.2} < --min-coverage 0.9 (5 of 8 lines; never run: 4, 6, 8)",
-        5.0_f64 / 8.0
+        "line coverage {:.2} < --min-coverage 0.9 (6 of 9 lines; never run: 4, 6, 8)",
+        6.0_f64 / 9.0
     );
     assert!(reason.contains(&want), "{reason}");
 }
@@ -256,11 +263,14 @@ fn strength_charts_render_in_chromium() {
         &page,
         &[
             format!("--screenshot={}", shot.display()),
-            "--window-size=1280,1400".into(),
+            "--window-size=1280,3200".into(),
         ],
     );
+    if let Some(keep) = std::env::var_os("ASSAY_KEEP_SCREENSHOT") {
+        std::fs::copy(&shot, keep).unwrap();
+    }
     let s = common::chromium::decode(&shot);
-    // The strength charts (first on the page) draw their bars: green is the mutation score's.
+    // The strength charts draw their bars: green is the mutation score's.
     let green = s.colours.get(&[0x54, 0xa2, 0x4b]).copied().unwrap_or(0);
     assert!(green > 500, "only {green} green pixels");
 }
