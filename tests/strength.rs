@@ -65,7 +65,11 @@ fn weak() -> Value {
         "clamp_weak",
         "Limit a value to the interval between two bounds, tested on one point only.",
         "WEAK = True\n",
-        &[("test_normal_inside", "normal", "    assert clamp(5, 0, 10) == 5")],
+        &[(
+            "test_normal_inside",
+            "normal",
+            "    assert clamp(5, 0, 10) == 5",
+        )],
     )
 }
 
@@ -126,7 +130,10 @@ fn strength_per_entry_and_hand_made_mutants_decide_as_predicted() {
     let w = &entry(&r, "clamp_weak")["strength"];
     assert_eq!(w["missed_lines"], json!([4, 6, 8]), "{w}");
     assert_eq!(w["lines"], 9, "{w}");
-    assert!((w["line_coverage"].as_f64().unwrap() - 6.0 / 9.0).abs() < 1e-9, "{w}");
+    assert!(
+        (w["line_coverage"].as_f64().unwrap() - 6.0 / 9.0).abs() < 1e-9,
+        "{w}"
+    );
     let s = &entry(&r, "clamp_strong")["strength"];
     assert_eq!(s["line_coverage"], 1.0, "{s}");
     assert_eq!(s["branch_coverage"], 1.0, "{s}");
@@ -150,12 +157,26 @@ fn strength_per_entry_and_hand_made_mutants_decide_as_predicted() {
             })
             .unwrap_or_default()
     };
-    let (sv, wv) = (survivors(entry(&r, "clamp_strong")), survivors(entry(&r, "clamp_weak")));
+    let (sv, wv) = (
+        survivors(entry(&r, "clamp_strong")),
+        survivors(entry(&r, "clamp_weak")),
+    );
     assert!(sv.contains(&"5 `<` -> `<=`".to_string()), "{sv:?}");
     assert!(wv.contains(&"5 `<` -> `<=`".to_string()), "{wv:?}");
-    assert!(!sv.iter().chain(&wv).any(|s| s.starts_with("3 `lo > hi` -> `not")), "{sv:?} {wv:?}");
-    assert!(wv.contains(&"6 `return lo` -> `return None`".to_string()), "{wv:?}");
-    assert!(!sv.contains(&"6 `return lo` -> `return None`".to_string()), "{sv:?}");
+    assert!(
+        !sv.iter()
+            .chain(&wv)
+            .any(|s| s.starts_with("3 `lo > hi` -> `not")),
+        "{sv:?} {wv:?}"
+    );
+    assert!(
+        wv.contains(&"6 `return lo` -> `return None`".to_string()),
+        "{wv:?}"
+    );
+    assert!(
+        !sv.contains(&"6 `return lo` -> `return None`".to_string()),
+        "{sv:?}"
+    );
     // The same mutant checked without assay: the weak test passes on it, the strong
     // suite does not.
     let reference = strong()["reference"].as_str().unwrap().to_string();
@@ -170,13 +191,23 @@ fn strength_per_entry_and_hand_made_mutants_decide_as_predicted() {
     assert!(ws < ss, "weak {ws} vs strong {ss}");
     // The strong suite kills all but the two equivalent mutants; the weak one 4 of 10
     // (the negations of the three conditions and `return x` -> `return None`).
-    assert_eq!((s["killed"].as_u64(), s["mutants"].as_u64()), (Some(8), Some(10)), "{s}");
-    assert_eq!((w["killed"].as_u64(), w["mutants"].as_u64()), (Some(4), Some(10)), "{w}");
+    assert_eq!(
+        (s["killed"].as_u64(), s["mutants"].as_u64()),
+        (Some(8), Some(10)),
+        "{s}"
+    );
+    assert_eq!(
+        (w["killed"].as_u64(), w["mutants"].as_u64()),
+        (Some(4), Some(10)),
+        "{w}"
+    );
     let we = entry(&r, "clamp_weak");
     assert_eq!(we["stage"], "weak");
     let reason = we["reason"].as_str().unwrap();
     assert!(
-        reason.contains(&format!("mutation score {ws:.2} < --min-mutation-score 0.75")),
+        reason.contains(&format!(
+            "mutation score {ws:.2} < --min-mutation-score 0.75"
+        )),
         "{reason}"
     );
     assert_eq!(entry(&r, "clamp_strong")["kept"], true);
@@ -198,7 +229,10 @@ fn strength_per_entry_and_hand_made_mutants_decide_as_predicted() {
     write_jsonl(&input2, &[weak()]);
     curate(&fx2, &input2, &["--min-coverage", "0.9"]);
     let r2 = report(&fx2.path("report"));
-    let reason = entry(&r2, "clamp_weak")["reason"].as_str().unwrap().to_string();
+    let reason = entry(&r2, "clamp_weak")["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let want = format!(
         "line coverage {:.2} < --min-coverage 0.9 (6 of 9 lines; never run: 4, 6, 8)",
         6.0_f64 / 9.0
@@ -235,14 +269,14 @@ fn strength_charts_render_in_chromium() {
     write_jsonl(&input, &[strong(), weak()]);
     curate(&fx, &input, &["--strength"]);
     let page = fx.path("report").join("report.html");
-    let out = common::chromium::run_chromium(
-        &bin,
-        &fx.path("profile"),
-        &page,
-        &["--dump-dom".into()],
-    );
+    let out =
+        common::chromium::run_chromium(&bin, &fx.path("profile"), &page, &["--dump-dom".into()]);
     let dom = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(dom.matches("<svg").count(), 8, "five charts and three of strength");
+    assert_eq!(
+        dom.matches("<svg").count(),
+        8,
+        "five charts and three of strength"
+    );
     for text in [
         "Line coverage (entries)",
         "Branch coverage (entries)",
@@ -359,7 +393,11 @@ fn generate_tests_on_the_shipped_skills_adds_passing_tests_and_raises_the_mutati
         .arg(&entries)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let before = read_jsonl(&entries);
     assert_eq!(before.len(), 80);
 
@@ -381,7 +419,10 @@ fn generate_tests_on_the_shipped_skills_adds_passing_tests_and_raises_the_mutati
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    eprintln!("{stdout}generate tests took {:.0} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "{stdout}generate tests took {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     let summary: Value = serde_json::from_str(
         &std::fs::read_to_string(fx.path("extended.jsonl.tests.json")).unwrap(),
     )
@@ -403,7 +444,10 @@ fn generate_tests_on_the_shipped_skills_adds_passing_tests_and_raises_the_mutati
         for t in &a["tests"].as_array().unwrap()[bt.len()..] {
             let level = t["level"].as_str().unwrap();
             assert!(level == "edge_case" || level == "correctness", "{t}");
-            assert!(t["name"].as_str().unwrap().starts_with(&format!("test_{level}_generated_")));
+            assert!(t["name"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("test_{level}_generated_")));
         }
     }
     assert!(extended > 40, "only {extended} of 80 entries got tests");
@@ -424,7 +468,11 @@ fn generate_tests_on_the_shipped_skills_adds_passing_tests_and_raises_the_mutati
             failures.push(format!("{}: {why}", a["id"]));
         }
     }
-    assert!(failures.is_empty(), "added tests fail on the reference:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "added tests fail on the reference:\n{}",
+        failures.join("\n")
+    );
 
     // The mutation score rose, before and after in the summary and per entry.
     let m = &summary["mutation"];

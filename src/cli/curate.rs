@@ -124,12 +124,13 @@ impl TryFrom<&CurateArgs> for crate::curate::CurateOptions {
         if args.max_mutants == 0 {
             return Err(Error::Usage("--max-mutants must be at least 1".into()));
         }
-        let strength = (args.strength || args.min_coverage.is_some() || args.min_mutation_score.is_some())
-            .then(|| crate::curate::StrengthGate {
-                min_coverage: args.min_coverage,
-                min_mutation_score: args.min_mutation_score,
-                max_mutants: args.max_mutants,
-            });
+        let strength =
+            (args.strength || args.min_coverage.is_some() || args.min_mutation_score.is_some())
+                .then(|| crate::curate::StrengthGate {
+                    min_coverage: args.min_coverage,
+                    min_mutation_score: args.min_mutation_score,
+                    max_mutants: args.max_mutants,
+                });
         Ok(crate::curate::CurateOptions {
             inputs: args.inputs.clone(),
             output: args.output.clone(),

@@ -198,7 +198,10 @@ impl GenerateAction {
             GenerateAction::Entries(a) => vec![("--sources", a.sources.clone())],
             GenerateAction::Samples(a) => vec![("--problems", a.problems.clone())],
             GenerateAction::Tests(a) => {
-                let mut v = vec![("<ENTRIES>", a.entries.clone()), ("--output", a.output.clone())];
+                let mut v = vec![
+                    ("<ENTRIES>", a.entries.clone()),
+                    ("--output", a.output.clone()),
+                ];
                 v.extend(a.summary.clone().map(|p| ("--summary", p)));
                 v.extend(a.run_dir.clone().map(|p| ("--run-dir", p)));
                 v

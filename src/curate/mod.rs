@@ -208,8 +208,16 @@ pub async fn curate(
     }
     let strength = match &opts.strength {
         Some(gate) => Some(
-            measure_strength(&mut cands, gate, &sandbox, opts, &mut journal, listener, &ropts.cancel)
-                .await?,
+            measure_strength(
+                &mut cands,
+                gate,
+                &sandbox,
+                opts,
+                &mut journal,
+                listener,
+                &ropts.cancel,
+            )
+            .await?,
         ),
         None => None,
     };
@@ -309,8 +317,7 @@ async fn measure_strength(
         elapsed_secs: started.elapsed().as_secs_f64(),
     };
     for (i, s) in alive.into_iter().zip(measured.strength) {
-        if let Some(why) =
-            crate::strength::weakness(&s, gate.min_coverage, gate.min_mutation_score)
+        if let Some(why) = crate::strength::weakness(&s, gate.min_coverage, gate.min_mutation_score)
         {
             cands[i].reject(Stage::Weak, why);
         }

@@ -31,7 +31,15 @@ pub fn ruff() -> Result<PathBuf> {
 /// `code` as `ruff format -` writes it (line length 100, the project's long-line limit).
 pub fn format(ruff: &std::path::Path, code: &str) -> Result<String> {
     let mut child = Command::new(ruff)
-        .args(["format", "--quiet", "--line-length", "100", "--stdin-filename", "test.py", "-"])
+        .args([
+            "format",
+            "--quiet",
+            "--line-length",
+            "100",
+            "--stdin-filename",
+            "test.py",
+            "-",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -226,7 +226,12 @@ mod tests {
         assert_eq!((q.functions, q.documented, q.annotated), (1, 0, 0));
         assert_eq!(
             q.bad_names,
-            ["function parseInput", "parameter Y", "variable Total", "class my_thing"]
+            [
+                "function parseInput",
+                "parameter Y",
+                "variable Total",
+                "class my_thing"
+            ]
         );
         assert_eq!(q.long_lines, 1);
         assert!(q.score < 0.5, "{q:?}");

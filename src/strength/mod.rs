@@ -388,7 +388,10 @@ mod tests {
         assert_eq!((s.killed, s.mutants, s.errored), (1, 2, 1));
         assert_eq!(s.mutation_score, Some(0.5));
         let why = weakness(&s, None, Some(0.6)).unwrap();
-        assert!(why.contains("mutation score 0.50 < --min-mutation-score 0.6"), "{why}");
+        assert!(
+            why.contains("mutation score 0.50 < --min-mutation-score 0.6"),
+            "{why}"
+        );
         assert!(why.contains("line 3: `<` -> `<=`"), "{why}");
         assert_eq!(weakness(&s, None, Some(0.5)), None);
         set_coverage(
@@ -402,7 +405,10 @@ mod tests {
             },
         );
         let why = weakness(&s, Some(0.8), None).unwrap();
-        assert!(why.contains("line coverage 0.75 < --min-coverage 0.8"), "{why}");
+        assert!(
+            why.contains("line coverage 0.75 < --min-coverage 0.8"),
+            "{why}"
+        );
         assert!(why.contains("never run: 4"), "{why}");
     }
 

@@ -108,7 +108,13 @@ pub(crate) fn select(mutants: Vec<Mutant>, max: usize) -> Vec<Mutant> {
     }
     let mut by_kind: Vec<std::collections::VecDeque<Mutant>> = Operator::ALL
         .iter()
-        .map(|k| mutants.iter().filter(|m| m.operator == *k).cloned().collect())
+        .map(|k| {
+            mutants
+                .iter()
+                .filter(|m| m.operator == *k)
+                .cloned()
+                .collect()
+        })
         .collect();
     let mut out = Vec::with_capacity(max);
     while out.len() < max && by_kind.iter().any(|q| !q.is_empty()) {
@@ -536,7 +542,9 @@ mod tests {
         let ms = programs(src);
         assert!(!ms.iter().any(|(o, _)| *o == Operator::SwapBranches));
         // `-1` is minus the constant 1: it becomes `-2` and `-0`; 0 - 1 is parenthesized.
-        assert!(ms.iter().any(|(_, p)| p.contains("return -2\n    return 0")));
+        assert!(ms
+            .iter()
+            .any(|(_, p)| p.contains("return -2\n    return 0")));
         assert!(ms.iter().any(|(_, p)| p.ends_with("return (-1)\n")));
         assert!(ms.iter().any(|(_, p)| p.contains("elif n <= 0")));
     }

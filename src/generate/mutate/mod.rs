@@ -163,7 +163,11 @@ fn names(text: &str, word: &str) -> bool {
 }
 
 /// What the oracle's two runs make of one candidate: a test body, or why not.
-fn decide(prompt: &str, a: Option<&Probe>, b: Option<&Probe>) -> std::result::Result<Body, &'static str> {
+fn decide(
+    prompt: &str,
+    a: Option<&Probe>,
+    b: Option<&Probe>,
+) -> std::result::Result<Body, &'static str> {
     let (Some(a), Some(b)) = (a, b) else {
         return Err("oracle_failed");
     };
@@ -243,7 +247,12 @@ pub async fn generate_tests(
     let started = std::time::Instant::now();
     let entries = crate::skills::read_entries(&opts.input)?;
     if entries.is_empty() {
-        return Err(Error::input(&opts.input, 1, "id", "no entries: the file is empty"));
+        return Err(Error::input(
+            &opts.input,
+            1,
+            "id",
+            "no entries: the file is empty",
+        ));
     }
     let mut journal = Journal::open(&opts.run_dir)?;
     let mut runner = Runner {
@@ -541,9 +550,15 @@ mod tests {
             })
         );
         let other = probe(Some("4"), None, true);
-        assert_eq!(decide(doc, Some(&ok), Some(&other)), Err("nondeterministic"));
+        assert_eq!(
+            decide(doc, Some(&ok), Some(&other)),
+            Err("nondeterministic")
+        );
         let opaque = probe(Some("<object at 0x1>"), None, false);
-        assert_eq!(decide(doc, Some(&opaque), Some(&opaque)), Err("no_roundtrip"));
+        assert_eq!(
+            decide(doc, Some(&opaque), Some(&opaque)),
+            Err("no_roundtrip")
+        );
         let value_error = probe(None, Some("ValueError"), false);
         assert_eq!(
             decide(doc, Some(&value_error), Some(&value_error)),
@@ -563,10 +578,14 @@ mod tests {
         let found = calls::find(&["f([1, 2], 'ab')\nf([2, 1], 'ab')\n"], "f");
         let c = candidates(&found, "f", 6);
         assert_eq!(c.len(), 6);
-        assert!(c.iter().all(|c| c.call != "f([1, 2], \"ab\")" && c.call != "f([2, 1], \"ab\")"));
+        assert!(c
+            .iter()
+            .all(|c| c.call != "f([1, 2], \"ab\")" && c.call != "f([2, 1], \"ab\")"));
         // Both arguments of the first call get mutated before any runs out.
         assert!(c.iter().any(|c| c.call.starts_with("f([1, 2], ")));
-        assert!(c.iter().any(|c| c.call.ends_with(", \"ab\")") && !c.call.starts_with("f([1, 2]")));
+        assert!(c
+            .iter()
+            .any(|c| c.call.ends_with(", \"ab\")") && !c.call.starts_with("f([1, 2]")));
     }
 
     #[test]

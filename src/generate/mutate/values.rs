@@ -72,13 +72,11 @@ pub(crate) fn literal(e: &ast::Expr, src: &str) -> Option<Value> {
             ast::Constant::Str(s) => Value::Str(s.clone()),
             _ => return None,
         },
-        ast::Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => {
-            match literal(&u.operand, src)? {
-                Value::Int(n) => Value::Int(-n),
-                Value::Float(f) => Value::Float(-f),
-                _ => return None,
-            }
-        }
+        ast::Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => match literal(&u.operand, src)? {
+            Value::Int(n) => Value::Int(-n),
+            Value::Float(f) => Value::Float(-f),
+            _ => return None,
+        },
         ast::Expr::List(l) => Value::List(all(&l.elts, src)?),
         ast::Expr::Tuple(t) => Value::Tuple(all(&t.elts, src)?),
         ast::Expr::Set(s) => Value::Set(all(&s.elts, src)?),
@@ -145,9 +143,12 @@ impl Value {
             Value::Int(n) if *n < 0 => format!("({n})"),
             Value::Int(n) => n.to_string(),
             Value::Float(f) if f.is_nan() => "float('nan')".into(),
-            Value::Float(f) if f.is_infinite() => {
-                if *f > 0.0 { "float('inf')" } else { "float('-inf')" }.into()
+            Value::Float(f) if f.is_infinite() => if *f > 0.0 {
+                "float('inf')"
+            } else {
+                "float('-inf')"
             }
+            .into(),
             Value::Float(f) => {
                 let s = format!("{f:?}");
                 if *f < 0.0 {
@@ -179,7 +180,9 @@ impl Value {
     }
 
     fn sortable(items: &[Value]) -> bool {
-        items.iter().all(|v| matches!(v, Value::Int(_) | Value::Float(_)))
+        items
+            .iter()
+            .all(|v| matches!(v, Value::Int(_) | Value::Float(_)))
             || items.iter().all(|v| matches!(v, Value::Str(_)))
     }
 
@@ -211,7 +214,10 @@ pub(crate) fn mutations(v: &Value, depth: usize) -> Vec<(Kind, Value)> {
             out.push((Kind::Sign, Value::Int(-n)));
             out.push((Kind::Element, Value::Int(n + 1)));
             out.push((Kind::Element, Value::Int(n - 1)));
-            out.push((Kind::Long, Value::Int(n.saturating_mul(10).saturating_add(7))));
+            out.push((
+                Kind::Long,
+                Value::Int(n.saturating_mul(10).saturating_add(7)),
+            ));
         }
         Value::Float(f) => {
             out.push((Kind::Boundary, Value::Float(0.0)));
@@ -418,16 +424,23 @@ mod tests {
             (Kind::Reversed, "[2, 1, 3]"),
             (Kind::Boundary, "[0, 1, 2]"),
         ] {
-            assert!(list.contains(&(want.0, want.1.into())), "{want:?} in {list:?}");
+            assert!(
+                list.contains(&(want.0, want.1.into())),
+                "{want:?} in {list:?}"
+            );
         }
         let s = rendered("'ab'");
         assert!(s.contains(&(Kind::Empty, "\"\"".into())));
-        assert!(s.iter().any(|(k, v)| *k == Kind::Unicode && v.contains('Ü')));
+        assert!(s
+            .iter()
+            .any(|(k, v)| *k == Kind::Unicode && v.contains('Ü')));
         let d = rendered("{'a': 1, 'b': 2}");
         assert!(d.contains(&(Kind::DictKey, "{\"b\": 2}".into())));
         assert!(d.contains(&(Kind::DictKey, "{\"a\": 1, \"b\": 2, \"a_extra\": 1}".into())));
         // A tuple keeps its arity; nothing equals the original.
-        assert!(rendered("(1, 2)").iter().all(|(_, v)| v.matches(',').count() == 1));
+        assert!(rendered("(1, 2)")
+            .iter()
+            .all(|(_, v)| v.matches(',').count() == 1));
         assert!(!list.iter().any(|(_, v)| v == "[3, 1, 2]"));
     }
 }

@@ -384,7 +384,9 @@ pub(crate) fn line_coverage(r: &CurationReport) -> String {
 
 /// Branch coverage, likewise.
 pub(crate) fn branch_coverage(r: &CurationReport) -> String {
-    share_histogram(r, "Branch coverage (entries)", PURPLE, |s| s.branch_coverage)
+    share_histogram(r, "Branch coverage (entries)", PURPLE, |s| {
+        s.branch_coverage
+    })
 }
 
 /// Mutation score (mutants killed by the tests), likewise.
