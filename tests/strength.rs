@@ -498,3 +498,118 @@ fn generate_tests_on_the_shipped_skills_adds_passing_tests_and_raises_the_mutati
     }
     assert!(stdout.contains("mutation score:"), "{stdout}");
 }
+
+/// ruff from the cached venv `scripts/fetch-ruff-venv` installs.
+fn ruff() -> PathBuf {
+    let cache = std::env::var_os("ASSAY_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/assay"));
+    let ruff = cache.join("ruff-venv/bin/ruff");
+    assert!(
+        ruff.is_file(),
+        "{} not found: run scripts/fetch-ruff-venv (scripts/setup --all runs it)",
+        ruff.display()
+    );
+    ruff
+}
+
+/// Whether `ruff format --check` (line length 100) accepts the code as formatted.
+fn ruff_formatted(ruff: &Path, code: &str) -> bool {
+    use std::io::Write;
+    let mut child = std::process::Command::new(ruff)
+        .args(["format", "--check", "--quiet", "--line-length", "100", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(code.as_bytes()).unwrap();
+    child.wait().unwrap().success()
+}
+
+#[test]
+fn generate_tests_format_writes_ruff_formatted_tests_that_still_pass() {
+    let ruff = ruff();
+    let fx = Fixture::new();
+    let input = fx.path("clamp.jsonl");
+    // A dict argument: its repr has single quotes, which ruff format rewrites.
+    let mut e = weak();
+    e["tests"].as_array_mut().unwrap().push(json!({
+        "name": "test_normal_dict", "level": "normal",
+        "code": "def test_normal_dict():\n    assert clamp(len({'a': 1, 'b': 2}), 0, 10) == 2\n    assert clamp(5, 0, 10, ) == 5\n\ntest_normal_dict()\n"
+    }));
+    write_jsonl(&input, &[e.clone()]);
+    let run = |format: bool, out: &str| -> Vec<(String, String)> {
+        let mut cmd = assay();
+        cmd.args(["generate", "tests"])
+            .arg(&input)
+            .arg("-o")
+            .arg(fx.path(out))
+            .arg("--run-dir")
+            .arg(fx.path(&format!("run-{out}")))
+            .args(["--jobs", "2", "--sandbox", "process", "--no-mutation-score"]);
+        if format {
+            cmd.arg("--format");
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let rows = read_jsonl(&fx.path(out));
+        tests_of(&rows[0])[e["tests"].as_array().unwrap().len()..].to_vec()
+    };
+    let plain = run(false, "plain.jsonl");
+    let formatted = run(true, "formatted.jsonl");
+    assert!(!formatted.is_empty());
+    assert!(formatted.iter().all(|(_, code)| ruff_formatted(&ruff, code)), "{formatted:?}");
+    // Formatting changed something, so it was not a no-op check.
+    assert_ne!(plain, formatted);
+    let reference = e["reference"].as_str().unwrap();
+    let mut all = tests_of(&e);
+    all.extend(formatted);
+    python_passes(&python3(), reference, &all).unwrap();
+}
+
+/// The figures of one entry's strength: coverage, missed lines, mutants and kills.
+fn figures(r: &Value, id: &str) -> Value {
+    let s = &entry(r, id)["strength"];
+    json!([s["line_coverage"], s["branch_coverage"], s["missed_lines"], s["mutants"],
+           s["killed"], s["survivors"]])
+}
+
+#[test]
+fn strength_is_the_same_on_every_backend() {
+    // The process backend runs Debian's CPython 3.11 (sys.settrace), python.wasm is
+    // CPython 3.12 (sys.monitoring), the Docker images bookworm's 3.11 in a container:
+    // the runner measures inside each, and the figures agree.
+    let mut seen: Vec<(String, Value)> = Vec::new();
+    let mut backends = vec!["process", "wasi"];
+    if common::docker_ready("strength on the docker backend") {
+        backends.push("docker");
+    }
+    for backend in backends {
+        let fx = Fixture::new();
+        let input = fx.path("clamp.jsonl");
+        write_jsonl(&input, &[strong(), weak()]);
+        let out = assay()
+            .arg("curate")
+            .arg(&input)
+            .arg("-o")
+            .arg(fx.path("curated.jsonl"))
+            .arg("--report")
+            .arg(fx.path("report"))
+            .arg("--run-dir")
+            .arg(fx.path("run"))
+            .args(["--repeats", "1", "--jobs", "2", "--strength", "--max-mutants", "40"])
+            .args(["--sandbox", backend])
+            .env("ASSAY_PYTHON_WASM", common::python_wasm())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{backend}: {}", String::from_utf8_lossy(&out.stderr));
+        let r = report(&fx.path("report"));
+        let both = json!([figures(&r, "clamp_strong"), figures(&r, "clamp_weak")]);
+        assert_eq!(entry(&r, "clamp_weak")["strength"]["missed_lines"], json!([4, 6, 8]));
+        seen.push((backend.to_string(), both));
+    }
+    for (backend, figures) in &seen[1..] {
+        assert_eq!(figures, &seen[0].1, "{backend} differs from {}", seen[0].0);
+    }
+}
