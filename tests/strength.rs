@@ -523,7 +523,12 @@ fn ruff_formatted(ruff: &Path, code: &str) -> bool {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(code.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(code.as_bytes())
+        .unwrap();
     child.wait().unwrap().success()
 }
 
@@ -559,7 +564,12 @@ fn generate_tests_format_writes_ruff_formatted_tests_that_still_pass() {
     let plain = run(false, "plain.jsonl");
     let formatted = run(true, "formatted.jsonl");
     assert!(!formatted.is_empty());
-    assert!(formatted.iter().all(|(_, code)| ruff_formatted(&ruff, code)), "{formatted:?}");
+    assert!(
+        formatted
+            .iter()
+            .all(|(_, code)| ruff_formatted(&ruff, code)),
+        "{formatted:?}"
+    );
     // Formatting changed something, so it was not a no-op check.
     assert_ne!(plain, formatted);
     let reference = e["reference"].as_str().unwrap();
@@ -571,8 +581,14 @@ fn generate_tests_format_writes_ruff_formatted_tests_that_still_pass() {
 /// The figures of one entry's strength: coverage, missed lines, mutants and kills.
 fn figures(r: &Value, id: &str) -> Value {
     let s = &entry(r, id)["strength"];
-    json!([s["line_coverage"], s["branch_coverage"], s["missed_lines"], s["mutants"],
-           s["killed"], s["survivors"]])
+    json!([
+        s["line_coverage"],
+        s["branch_coverage"],
+        s["missed_lines"],
+        s["mutants"],
+        s["killed"],
+        s["survivors"]
+    ])
 }
 
 #[test]
@@ -598,15 +614,30 @@ fn strength_is_the_same_on_every_backend() {
             .arg(fx.path("report"))
             .arg("--run-dir")
             .arg(fx.path("run"))
-            .args(["--repeats", "1", "--jobs", "2", "--strength", "--max-mutants", "40"])
+            .args([
+                "--repeats",
+                "1",
+                "--jobs",
+                "2",
+                "--strength",
+                "--max-mutants",
+                "40",
+            ])
             .args(["--sandbox", backend])
             .env("ASSAY_PYTHON_WASM", common::python_wasm())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{backend}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{backend}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let r = report(&fx.path("report"));
         let both = json!([figures(&r, "clamp_strong"), figures(&r, "clamp_weak")]);
-        assert_eq!(entry(&r, "clamp_weak")["strength"]["missed_lines"], json!([4, 6, 8]));
+        assert_eq!(
+            entry(&r, "clamp_weak")["strength"]["missed_lines"],
+            json!([4, 6, 8])
+        );
         seen.push((backend.to_string(), both));
     }
     for (backend, figures) in &seen[1..] {

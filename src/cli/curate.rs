@@ -126,7 +126,7 @@ impl TryFrom<&CurateArgs> for crate::curate::CurateOptions {
         }
         let strength =
             (args.strength || args.min_coverage.is_some() || args.min_mutation_score.is_some())
-                .then(|| crate::curate::StrengthGate {
+                .then_some(crate::curate::StrengthGate {
                     min_coverage: args.min_coverage,
                     min_mutation_score: args.min_mutation_score,
                     max_mutants: args.max_mutants,

@@ -419,8 +419,9 @@ pub async fn generate_tests(
     Ok(summary)
 }
 
-/// At most `max` of the usable candidates, round robin over the kinds of mutation (in
-/// the order they came), the rest counted as `over_max_new`.
+/// At most `max` of the usable candidates: first one that raises a documented exception
+/// (the error behaviour the prompt promises), then round robin over the kinds of
+/// mutation (in the order they came); the rest counted as `over_max_new`.
 fn spread(
     chosen: Vec<(Kind, String, Body)>,
     max: usize,
@@ -429,10 +430,16 @@ fn spread(
     let mut by_kind: BTreeMap<Kind, std::collections::VecDeque<(Kind, String, Body)>> =
         BTreeMap::new();
     let total = chosen.len();
+    let mut out = Vec::new();
+    let mut chosen = chosen;
+    if let Some(i) = chosen.iter().position(|c| matches!(c.2, Body::Raises(_))) {
+        if max > 0 {
+            out.push(chosen.remove(i));
+        }
+    }
     for c in chosen {
         by_kind.entry(c.0).or_default().push_back(c);
     }
-    let mut out = Vec::new();
     while out.len() < max && by_kind.values().any(|q| !q.is_empty()) {
         for q in by_kind.values_mut() {
             if out.len() >= max {
@@ -586,6 +593,27 @@ mod tests {
         assert!(c
             .iter()
             .any(|c| c.call.ends_with(", \"ab\")") && !c.call.starts_with("f([1, 2]")));
+    }
+
+    #[test]
+    fn spread_takes_a_documented_raise_first_then_round_robin() {
+        let eq = Body::Equals {
+            repr: "1".into(),
+            float: false,
+        };
+        let mk = |k: Kind, b: &Body| (k, "c".to_string(), b.clone());
+        let raises = Body::Raises("ValueError".into());
+        let chosen = vec![
+            mk(Kind::Boundary, &eq),
+            mk(Kind::Boundary, &eq),
+            mk(Kind::Long, &eq),
+            mk(Kind::Long, &raises),
+        ];
+        let mut dropped = BTreeMap::new();
+        let out = spread(chosen, 3, &mut dropped);
+        assert_eq!(out[0].2, raises);
+        assert_eq!((out[1].0, out[2].0), (Kind::Boundary, Kind::Long));
+        assert_eq!(dropped["over_max_new"], 1);
     }
 
     #[test]

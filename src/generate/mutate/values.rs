@@ -40,6 +40,8 @@ pub(crate) enum Kind {
     Reversed,
     Element,
     DictKey,
+    /// A wrapped literal given bare (`np.array([1, 2])` -> `[1, 2]`): array-likes.
+    Unwrapped,
 }
 
 impl Kind {
@@ -295,6 +297,7 @@ pub(crate) fn mutations(v: &Value, depth: usize) -> Vec<(Kind, Value)> {
             inner,
             after,
         } => {
+            out.push((Kind::Unwrapped, (**inner).clone()));
             for (kind, m) in mutations(inner, depth) {
                 out.push((
                     kind,
@@ -400,6 +403,8 @@ mod tests {
             let v = parse(src);
             assert_eq!(parse(&v.render()), v, "{src} -> {}", v.render());
         }
+        let wrapped = mutations(&parse("np.array([1, 2])"), 1);
+        assert!(wrapped.contains(&(Kind::Unwrapped, parse("[1, 2]"))));
         assert_eq!(parse("-1").render(), "(-1)");
         assert_eq!(parse("[1.0, -0.5]").render(), "[1.0, (-0.5)]");
     }
