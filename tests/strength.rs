@@ -644,3 +644,38 @@ fn strength_is_the_same_on_every_backend() {
         assert_eq!(figures, &seen[0].1, "{backend} differs from {}", seen[0].0);
     }
 }
+
+#[test]
+fn generate_tests_bad_input_is_one_line_naming_file_line_and_field() {
+    let fx = Fixture::new();
+    let bad = fx.path("bad.jsonl");
+    std::fs::write(&bad, "{\"id\": \"x\", \"domain\": 3}\n").unwrap();
+    let cases: Vec<(Vec<String>, String)> = vec![
+        (
+            vec![bad.display().to_string()],
+            format!("{}:1: category", bad.display()),
+        ),
+        (
+            vec![fx.path("missing.jsonl").display().to_string()],
+            "missing.jsonl: No such file or directory".into(),
+        ),
+        (
+            vec![bad.display().to_string(), "--max-new".into(), "0".into()],
+            "--max-new must be at least 1".into(),
+        ),
+    ];
+    for (args, want) in cases {
+        let out = assay()
+            .args(["generate", "tests"])
+            .args(&args)
+            .arg("-o")
+            .arg(fx.path("out.jsonl"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(&want), "{want:?} not in {err:?}");
+        assert!(!fx.path("out.jsonl").exists());
+    }
+}
