@@ -679,3 +679,43 @@ fn generate_tests_bad_input_is_one_line_naming_file_line_and_field() {
         assert!(!fx.path("out.jsonl").exists());
     }
 }
+
+#[test]
+fn static_quality_is_reported_per_entry_and_gates_only_when_asked() {
+    // Scored by hand for the weak clamp entry: 1 of 1 functions documented, 0 of 1
+    // annotated, every name PEP 8 (clamp, x, lo, hi, the module constant WEAK), no line
+    // over 100 characters, 1 test for 1 function (a third of the 3 that score full):
+    // (1 + 0 + 1 + 1 + 1/3) / 5.
+    let want = (1.0 + 0.0 + 1.0 + 1.0 + 1.0 / 3.0) / 5.0;
+    let fx = Fixture::new();
+    let input = fx.path("clamp.jsonl");
+    write_jsonl(&input, &[weak()]);
+    curate(&fx, &input, &[]);
+    let r = report(&fx.path("report"));
+    let q = &entry(&r, "clamp_weak")["quality"];
+    assert!((q["score"].as_f64().unwrap() - want).abs() < 1e-9, "{q}");
+    assert_eq!(
+        (q["documented"].as_u64(), q["annotated"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(
+        entry(&r, "clamp_weak")["kept"],
+        true,
+        "not gating unless asked"
+    );
+
+    let fx = Fixture::new();
+    let input = fx.path("clamp.jsonl");
+    write_jsonl(&input, &[weak()]);
+    curate(&fx, &input, &["--min-quality", "0.7"]);
+    let r = report(&fx.path("report"));
+    let e = entry(&r, "clamp_weak");
+    assert_eq!(e["stage"], "weak");
+    let reason = e["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with(&format!(
+            "quality {want:.2} < --min-quality 0.7 (1/1 functions documented, 0/1 annotated"
+        )),
+        "{reason}"
+    );
+}

@@ -505,6 +505,48 @@ mod tests {
     }
 
     #[test]
+    fn instrument_records_count_only_with_the_nonce_and_done() {
+        let mut r = req(1);
+        r.instrument.probes = vec!["f(1)".into(), "f(2)".into()];
+        r.instrument.coverage = true;
+        // A plain request serializes (and so hashes and journals) as before the field.
+        assert!(!serde_json::to_string(&req(1))
+            .unwrap()
+            .contains("instrument"));
+        let v = request_value(&r, "n");
+        assert_eq!(v["probes"], serde_json::json!(["f(1)", "f(2)"]));
+        assert_eq!(v["coverage"], true);
+        assert!(v.get("fail_fast").is_none());
+        let mut c = Channel::new("n", 1);
+        c.feed(&line("n", r#""ev":"program","status":"passed""#));
+        c.feed(&line(
+            "n",
+            r#""ev":"probe","i":0,"status":"passed","repr":"3","type":"int","roundtrip":true"#,
+        ));
+        c.feed(&line(
+            "n",
+            r#""ev":"probe","i":1,"status":"error","exc":"ValueError","text":"bad""#,
+        ));
+        c.feed(&line(
+            "guess",
+            r#""ev":"coverage","lines":[1],"hit":[1],"arms":0,"taken":0"#,
+        ));
+        c.feed(&line("n", r#""ev":"end","i":0,"status":"passed""#));
+        // Before `done`: nothing of it reaches the decision.
+        let d = decide(&r, &c, &Ending::Ended(Termination::Exited(0)));
+        assert!(d.probes.is_empty() && d.coverage.is_none());
+        c.feed(&line("n", r#""ev":"done""#));
+        let d = decide(&r, &c, &Ending::Ended(Termination::Exited(0)));
+        assert_eq!(d.status, Status::Passed);
+        assert_eq!(d.probes[0].repr.as_deref(), Some("3"));
+        assert!(d.probes[0].roundtrip);
+        assert_eq!(d.probes[1].exception.as_deref(), Some("ValueError"));
+        assert!(d.probes[1].repr.is_none());
+        // The forged coverage record (wrong nonce) was not taken.
+        assert!(d.coverage.is_none());
+    }
+
+    #[test]
     fn forged_records_are_ignored() {
         let r = req(1);
         let mut c = Channel::new("secret", 1);
