@@ -497,6 +497,26 @@ fn generate_tests_on_the_shipped_skills_adds_passing_tests_and_raises_the_mutati
         }
     }
     assert!(stdout.contains("mutation score:"), "{stdout}");
+
+    // Before and after in curation reports: `curate --strength` on the input and on the
+    // output runs every mutant against the whole suite (not only the survivors against
+    // the new tests) and finds the same figures.
+    let mut killed = Vec::new();
+    for (name, file) in [("before", &entries), ("after", &output)] {
+        let fx2 = Fixture::new();
+        curate(&fx2, file, &["--strength"]);
+        let r = report(&fx2.path("report"));
+        let st = &r["strength"];
+        eprintln!(
+            "curate --strength {name}: {} of {} mutants killed, mean mutation score {}",
+            st["killed"], st["mutants"], st["mean_mutation_score"]
+        );
+        assert_eq!(st["entries"], 80, "{name}: every entry measured");
+        assert_eq!(st["mutants"], m["mutants"], "{name}");
+        killed.push(st["killed"].as_u64().unwrap());
+    }
+    assert_eq!(killed[0], m["killed_before"].as_u64().unwrap());
+    assert_eq!(killed[1], m["killed_after"].as_u64().unwrap());
 }
 
 /// ruff from the cached venv `scripts/fetch-ruff-venv` installs.
