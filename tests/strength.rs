@@ -283,6 +283,11 @@ fn strength_charts_render_in_chromium() {
         "Mutation score (entries)",
         "strength-entries",
         "clamp_weak",
+        // The kept entries' static quality: (1 + 0 + 1 + 1 + 1/3) / 5 for the weak one
+        // (one test), (1 + 0 + 1 + 1 + 1) / 5 for the strong one (three).
+        "<th class=\"num\">quality</th>",
+        "<td class=\"num\">0.67</td>",
+        "<td class=\"num\">0.80</td>",
     ] {
         assert!(dom.contains(text), "{text:?} not in the DOM");
     }

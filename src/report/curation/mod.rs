@@ -302,6 +302,8 @@ struct EntryRow<'a> {
     e: &'a EntryRecord,
     tests: String,
     wall: String,
+    /// The static quality score, `—` when not scored.
+    quality: String,
     failing: Vec<String>,
 }
 
@@ -328,6 +330,10 @@ fn entry_row(e: &EntryRecord) -> EntryRow<'_> {
         e,
         tests: tests_summary(e),
         wall: wall(e.wall_ms),
+        quality: e
+            .quality
+            .as_ref()
+            .map_or("—".into(), |q| format!("{:.2}", q.score)),
         failing,
     }
 }
