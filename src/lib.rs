@@ -24,6 +24,7 @@ pub(crate) mod sandbox;
 pub(crate) mod score;
 pub(crate) mod shard;
 pub(crate) mod skills;
+pub(crate) mod strength;
 pub(crate) mod term;
 pub(crate) mod track;
 

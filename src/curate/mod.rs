@@ -34,6 +34,7 @@ pub struct Candidate {
     /// (stage, reason) once rejected.
     pub rejection: Option<(Stage, String)>,
     pub outcomes: Vec<Outcome>,
+    pub strength: Option<crate::strength::Strength>,
 }
 
 impl Candidate {
@@ -45,6 +46,7 @@ impl Candidate {
             entry: Some(entry),
             rejection: None,
             outcomes: Vec::new(),
+            strength: None,
         }
     }
 
@@ -56,6 +58,7 @@ impl Candidate {
             entry: None,
             rejection: Some((stage, reason)),
             outcomes: Vec::new(),
+            strength: None,
         }
     }
 
@@ -86,6 +89,20 @@ pub struct CurateOptions {
     pub run_dir: PathBuf,
     /// Task-text similarity at or above which two entries are duplicates.
     pub similarity: f64,
+    /// Measure test strength after dedupe (and reject entries under its thresholds).
+    pub strength: Option<StrengthGate>,
+    /// Reject (stage `weak`) entries whose static quality score is below this.
+    pub min_quality: Option<f64>,
+}
+
+/// The strength stage's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrengthGate {
+    /// Line coverage of the reference below which an entry is rejected as `weak`.
+    pub min_coverage: Option<f64>,
+    /// Mutation score below which an entry is rejected as `weak`.
+    pub min_mutation_score: Option<f64>,
+    pub max_mutants: usize,
 }
 
 /// Runs every stage and writes the curated entries, `rejected.jsonl` and `report.json`
@@ -121,6 +138,7 @@ pub async fn curate(
                 .limits
                 .overridden(&e.limits.clone().unwrap_or_default()),
             requirements: e.requirements.clone(),
+            instrument: Default::default(),
         };
         for repeat in 0..opts.repeats.max(1) {
             jobs.push(Job {
@@ -173,6 +191,37 @@ pub async fn curate(
             c.reject(Stage::Duplicate, reason);
         }
     }
+    let deduplicated = cands.iter().filter(|c| c.alive()).count();
+    if let Some(min) = opts.min_quality {
+        for c in cands.iter_mut().filter(|c| c.alive()) {
+            let q = c.entry.as_ref().and_then(crate::generate::quality::score);
+            if let Some(q) = q.filter(|q| q.score < min) {
+                c.reject(
+                    Stage::Weak,
+                    format!(
+                        "quality {:.2} < --min-quality {min} ({}/{} functions documented, {}/{} annotated, {} names against PEP 8, {} long lines, {} tests)",
+                        q.score, q.documented, q.functions, q.annotated, q.functions,
+                        q.bad_names.len(), q.long_lines, q.tests
+                    ),
+                );
+            }
+        }
+    }
+    let strength = match &opts.strength {
+        Some(gate) => Some(
+            measure_strength(
+                &mut cands,
+                gate,
+                &sandbox,
+                opts,
+                &mut journal,
+                listener,
+                &ropts.cancel,
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let kept: Vec<&Entry> = cands
         .iter()
         .filter(|c| c.alive())
@@ -184,7 +233,7 @@ pub async fn curate(
         kept.iter()
             .map(|e| serde_json::to_value(e).expect("entry serializes")),
     )?;
-    let report = build_report(
+    let mut report = build_report(
         &cands,
         [
             input,
@@ -192,13 +241,19 @@ pub async fn curate(
             policy_clean,
             some_passing,
             all_passing,
-            kept.len(),
+            deduplicated,
         ],
         &*sandbox,
         opts,
         started,
         generation,
     );
+    if strength.is_some() || opts.min_quality.is_some() {
+        report
+            .funnel
+            .push(FunnelStep::new(Step::Strong, kept.len()));
+    }
+    report.strength = strength;
     std::fs::create_dir_all(&opts.report_dir).map_err(|source| Error::Write {
         path: opts.report_dir.clone(),
         source,
@@ -215,6 +270,61 @@ pub async fn curate(
     write_jsonl(&opts.report_dir.join("rejected.jsonl"), rejected)?;
     crate::entry::write_json(&opts.report_dir.join("report.json"), &report)?;
     Ok(report)
+}
+
+/// The strength stage: coverage and mutant runs of the entries still in, on the same
+/// journal as the reference runs; entries under a threshold are rejected as `weak`.
+async fn measure_strength(
+    cands: &mut [Candidate],
+    gate: &StrengthGate,
+    sandbox: &Arc<dyn Sandbox>,
+    opts: &CurateOptions,
+    journal: &mut Journal,
+    listener: &mut dyn Listener,
+    cancel: &Cancel,
+) -> Result<report::StrengthSummary> {
+    let started = std::time::Instant::now();
+    let alive: Vec<usize> = (0..cands.len()).filter(|&i| cands[i].alive()).collect();
+    let entries: Vec<&Entry> = alive
+        .iter()
+        .filter_map(|&i| cands[i].entry.as_ref())
+        .collect();
+    let sopts = crate::strength::StrengthOptions {
+        max_mutants: gate.max_mutants,
+        limits: opts.limits.clone(),
+        jobs: opts.jobs,
+    };
+    let mut runner = crate::strength::Runner {
+        sandbox: Arc::clone(sandbox),
+        journal,
+        listener,
+        cancel: cancel.clone(),
+    };
+    let measured = crate::strength::measure(&mut runner, &entries, &sopts).await?;
+    let mean = |f: &dyn Fn(&crate::strength::Strength) -> Option<f64>| {
+        let v: Vec<f64> = measured.strength.iter().filter_map(f).collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    let summary = report::StrengthSummary {
+        entries: alive.len(),
+        min_coverage: gate.min_coverage,
+        min_mutation_score: gate.min_mutation_score,
+        max_mutants: gate.max_mutants,
+        mutants: measured.strength.iter().map(|s| s.mutants).sum(),
+        killed: measured.strength.iter().map(|s| s.killed).sum(),
+        mean_line_coverage: mean(&|s| s.line_coverage),
+        mean_branch_coverage: mean(&|s| s.branch_coverage),
+        mean_mutation_score: mean(&|s| s.mutation_score),
+        elapsed_secs: started.elapsed().as_secs_f64(),
+    };
+    for (i, s) in alive.into_iter().zip(measured.strength) {
+        if let Some(why) = crate::strength::weakness(&s, gate.min_coverage, gate.min_mutation_score)
+        {
+            cands[i].reject(Stage::Weak, why);
+        }
+        cands[i].strength = Some(s);
+    }
+    Ok(summary)
 }
 
 /// The run record of the reference runs (`meta.json`, `summary.json`, `results.jsonl`
@@ -329,6 +439,8 @@ fn build_report(
                 .unwrap_or_default(),
             tests: judge::test_records(&c.outcomes),
             wall_ms: wall,
+            strength: c.strength.clone(),
+            quality: c.entry.as_ref().and_then(crate::generate::quality::score),
         });
     }
     // Answers that never became entries: rejected by the generation stage.
@@ -344,6 +456,8 @@ fn build_report(
             reason: format!("{}: {}", r.stage, r.reason),
             tests: Vec::new(),
             wall_ms: None,
+            strength: None,
+            quality: None,
         })
         .collect();
     if !gen_rejects.is_empty() {
@@ -383,6 +497,7 @@ fn build_report(
             )
             .collect(),
         generation,
+        strength: None,
         domains: domains.into_values().collect(),
         levels: ["normal", "edge_case", "correctness"]
             .iter()

@@ -27,6 +27,8 @@ pub enum Stage {
     Flaky,
     /// A near-duplicate of an entry kept before it.
     Duplicate,
+    /// Its tests are too weak: coverage or mutation score under the threshold.
+    Weak,
     /// Not rejected.
     Kept,
 }
@@ -43,6 +45,7 @@ impl Stage {
             Stage::Execution => "execution",
             Stage::Flaky => "flaky",
             Stage::Duplicate => "duplicate",
+            Stage::Weak => "weak",
             Stage::Kept => "kept",
         }
     }
@@ -70,6 +73,8 @@ pub enum Step {
     SomePassing,
     AllPassing,
     Deduplicated,
+    /// Strong enough for `--min-coverage` and `--min-mutation-score`.
+    Strong,
 }
 
 impl Step {
@@ -85,6 +90,7 @@ impl Step {
             Step::SomePassing => "≥1 test passing",
             Step::AllPassing => "all tests passing",
             Step::Deduplicated => "after dedupe",
+            Step::Strong => "strong tests",
         }
     }
 }
@@ -114,6 +120,28 @@ pub struct CurationReport {
     /// when there were any: their counts open the funnel, their rejects are entries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub generation: Vec<crate::generate::GenerationSummary>,
+    /// Test strength over the entries measured (per entry in `entries[].strength`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<StrengthSummary>,
+}
+
+/// The strength stage as a whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrengthSummary {
+    /// Entries measured (those left after dedupe).
+    pub entries: usize,
+    pub min_coverage: Option<f64>,
+    pub min_mutation_score: Option<f64>,
+    pub max_mutants: usize,
+    /// Mutants run and counted, and killed, over every entry.
+    pub mutants: usize,
+    pub killed: usize,
+    /// Mean of the entries' figures (those measured).
+    pub mean_line_coverage: Option<f64>,
+    pub mean_branch_coverage: Option<f64>,
+    pub mean_mutation_score: Option<f64>,
+    /// Seconds the coverage and mutant runs took.
+    pub elapsed_secs: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -175,6 +203,14 @@ pub struct EntryRecord {
     /// Median reference wall time over the repeats.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wall_ms: Option<f64>,
+    /// Coverage and mutation score of the reference by its tests (`--strength`,
+    /// `--min-coverage`, `--min-mutation-score`), for the entries that reached that stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<crate::strength::Strength>,
+    /// Static quality of the reference and tests (docstrings, type hints, naming, long
+    /// lines, tests per function): reported; gating only with `--min-quality`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<crate::generate::quality::Quality>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -211,6 +247,7 @@ impl CurationReport {
             elapsed_secs: 4.2,
             funnel,
             generation: Vec::new(),
+            strength: None,
             domains: vec![
                 DomainCount {
                     domain: "nlp".into(),
@@ -278,6 +315,8 @@ impl CurationReport {
                     reason: String::new(),
                     tests: vec![test("test_normal_two_docs", "normal", &[Status::Passed; 3])],
                     wall_ms: Some(15.5),
+                    strength: None,
+                    quality: None,
                 },
                 EntryRecord {
                     id: "flaky_timer".into(),
@@ -294,6 +333,8 @@ impl CurationReport {
                         &[Status::Passed, Status::Failed, Status::Passed],
                     )],
                     wall_ms: Some(40.0),
+                    strength: None,
+                    quality: None,
                 },
                 EntryRecord {
                     id: "shell_out".into(),
@@ -304,6 +345,8 @@ impl CurationReport {
                     reason: "reference line 1: imports denied module subprocess".into(),
                     tests: vec![],
                     wall_ms: None,
+                    strength: None,
+                    quality: None,
                 },
             ],
         }

@@ -44,6 +44,8 @@ fn options(dir: &std::path::Path) -> CurateOptions {
         jobs: 1,
         run_dir: dir.join("run"),
         similarity: 0.85,
+        strength: None,
+        min_quality: None,
     }
 }
 

@@ -93,6 +93,7 @@ pub(crate) fn request(n: usize) -> ExecRequest {
             .collect(),
         limits: Limits::default(),
         requirements: Vec::new(),
+        instrument: Default::default(),
     }
 }
 

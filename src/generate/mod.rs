@@ -8,8 +8,11 @@
 //! formatting) belong beside these as their own modules.
 
 pub mod entries;
+pub mod format;
 pub mod llm;
+pub mod mutate;
 pub mod postprocess;
+pub mod quality;
 pub mod samples;
 pub mod summary;
 pub mod trace;

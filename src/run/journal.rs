@@ -188,6 +188,7 @@ mod tests {
             tests: Vec::new(),
             limits: Default::default(),
             requirements: Vec::new(),
+            instrument: Default::default(),
         };
         let key = |i: Instance| job_key("process x", &req, &i);
         let sample = |task: &str, id| Instance::Sample {

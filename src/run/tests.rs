@@ -11,6 +11,7 @@ fn job(program: &str, instance: Instance) -> Job {
             tests: vec![],
             limits: Default::default(),
             requirements: vec![],
+            instrument: Default::default(),
         },
         instance,
     }

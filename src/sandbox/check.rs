@@ -67,6 +67,7 @@ async fn probe(sb: &ProcessSandbox) -> Result<serde_json::Value, ProbeError> {
             tests: vec![],
             limits: Limits::with_timeout(20.0),
             requirements: vec![],
+            instrument: Default::default(),
         })
         .await
         .map_err(|_| ProbeError::Cancelled)?;

@@ -186,6 +186,80 @@ pub struct ExecRequest {
     /// pip requirement specs of the entry; they pick the profile.
     #[serde(default)]
     pub requirements: Vec<String>,
+    /// What the runner does besides the tests (nothing in plain runs, which then hash
+    /// and journal as before the field existed).
+    #[serde(default, skip_serializing_if = "Instrument::is_off")]
+    pub instrument: Instrument,
+}
+
+/// Optional runner features (`assay_runner.py`'s optional request fields), the same on
+/// every backend because the runner does them inside the sandbox.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instrument {
+    /// Line and branch coverage of the program by the program and its tests.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub coverage: bool,
+    /// Tests after the first that does not pass are `not_run` (mutant runs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fail_fast: bool,
+    /// Expressions evaluated after the program, each reported as a [`Probe`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<String>,
+}
+
+impl Instrument {
+    pub fn is_off(&self) -> bool {
+        *self == Instrument::default()
+    }
+}
+
+/// What the runner measured with `Instrument::coverage`: executable and executed lines
+/// of the program, and branch arms (two per conditional jump) taken.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub lines: Vec<u32>,
+    pub hit: Vec<u32>,
+    pub arms: usize,
+    pub taken: usize,
+    /// Lines with a branch arm never taken.
+    #[serde(default)]
+    pub missed_arms: Vec<u32>,
+}
+
+impl Coverage {
+    /// Executed lines over executable lines (1 when there are none).
+    pub fn line_rate(&self) -> f64 {
+        ratio(self.hit.len(), self.lines.len())
+    }
+    /// Branch arms taken over arms (1 when there are none).
+    pub fn branch_rate(&self) -> f64 {
+        ratio(self.taken, self.arms)
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        1.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// One probe's result: the value's repr (and whether it evaluates back to an equal
+/// value), or the exception it raised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Probe {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_type: Option<String>,
+    #[serde(default)]
+    pub roundtrip: bool,
+    /// The exception's type name when it raised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
 }
 
 /// The verdict on one test.
@@ -219,6 +293,12 @@ pub struct Outcome {
     pub stdout: Captured,
     pub stderr: Captured,
     pub backend: String,
+    /// With `Instrument::coverage` and a finished protocol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+    /// With `Instrument::probes`: one per probe, in order (empty if the program failed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<Probe>,
 }
 
 impl Outcome {
@@ -255,6 +335,8 @@ impl Outcome {
             stdout: Captured::default(),
             stderr: Captured::default(),
             backend: backend.to_string(),
+            coverage: None,
+            probes: Vec::new(),
         }
     }
 
@@ -280,6 +362,8 @@ impl Outcome {
             stdout,
             stderr,
             backend: backend.to_string(),
+            coverage: d.coverage,
+            probes: d.probes,
         }
     }
 
@@ -327,6 +411,7 @@ pub(crate) async fn smoke_test(
         tests: vec![],
         limits: Limits::with_timeout(20.0),
         requirements: vec![],
+        instrument: Default::default(),
     };
     let out = sandbox
         .execute(request)

@@ -6,7 +6,7 @@
 //! stdout never enters this decision.
 
 use super::supervise::{Ending, KillReason, Termination};
-use super::{ExecRequest, Status, TestVerdict, TimeoutKind};
+use super::{Coverage, ExecRequest, Probe, Status, TestVerdict, TimeoutKind};
 use serde::Deserialize;
 
 /// The channel file descriptor number inside the sandbox.
@@ -33,12 +33,23 @@ pub fn request_value(req: &ExecRequest, nonce: &str) -> serde_json::Value {
         .iter()
         .map(|t| serde_json::json!({"name": t.name, "code": t.code}))
         .collect();
-    serde_json::json!({
+    let mut value = serde_json::json!({
         "program": req.program,
         "tests": tests,
         "channel_fd": CHANNEL_FD,
         "nonce": nonce,
-    })
+    });
+    let i = &req.instrument;
+    if i.coverage {
+        value["coverage"] = true.into();
+    }
+    if i.fail_fast {
+        value["fail_fast"] = true.into();
+    }
+    if !i.probes.is_empty() {
+        value["probes"] = i.probes.clone().into();
+    }
+    value
 }
 
 /// A fresh unguessable nonce for one execution.
@@ -64,7 +75,29 @@ enum Record {
         #[serde(flatten)]
         step: StepRecord,
     },
+    Probe {
+        i: usize,
+        #[serde(flatten)]
+        probe: ProbeRecord,
+    },
+    Coverage(Coverage),
     Done,
+}
+
+/// A probe's result as the runner reports it.
+#[derive(Debug, Deserialize)]
+struct ProbeRecord {
+    status: StepStatus,
+    #[serde(default)]
+    exc: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    repr: Option<String>,
+    #[serde(default, rename = "type")]
+    value_type: Option<String>,
+    #[serde(default)]
+    roundtrip: bool,
 }
 
 /// How a step (the program, or one test) went, as the runner reports it.
@@ -89,6 +122,8 @@ enum StepStatus {
     Error,
     Memory,
     Crashed,
+    /// `fail_fast`: not run after an earlier test failed.
+    NotRun,
 }
 
 /// A step's verdict as the runner reported it.
@@ -118,6 +153,8 @@ pub struct Channel {
     /// A line with the nonce that is not a record of the protocol: the runner and the
     /// harness disagree (a bug of ours, never a verdict on the code).
     pub protocol_error: Option<String>,
+    probes: Vec<Option<Probe>>,
+    coverage: Option<Coverage>,
 }
 
 impl Channel {
@@ -133,6 +170,8 @@ impl Channel {
             ended: vec![None; tests],
             forged: 0,
             protocol_error: None,
+            probes: Vec::new(),
+            coverage: None,
         }
     }
 
@@ -186,7 +225,31 @@ impl Channel {
                     });
                 }
             },
+            Record::Probe { i, probe } => {
+                if self.probes.len() <= i {
+                    self.probes.resize(i + 1, None);
+                }
+                self.probes[i] = Some(Probe::from(probe));
+            }
+            Record::Coverage(c) => self.coverage = Some(c),
             Record::Done => self.done = true,
+        }
+    }
+}
+
+impl From<ProbeRecord> for Probe {
+    fn from(rec: ProbeRecord) -> Self {
+        let raised = !matches!(rec.status, StepStatus::Passed);
+        Probe {
+            repr: rec.repr.filter(|_| !raised),
+            value_type: rec.value_type,
+            roundtrip: rec.roundtrip && !raised,
+            exception: if raised {
+                Some(rec.exc.unwrap_or_else(|| "BaseException".into()))
+            } else {
+                None
+            },
+            message: rec.text.unwrap_or_default(),
         }
     }
 }
@@ -199,6 +262,7 @@ impl From<StepRecord> for Step {
             StepStatus::Error => Status::Error,
             StepStatus::Memory => Status::Memory,
             StepStatus::Crashed => Status::Crashed,
+            StepStatus::NotRun => Status::NotRun,
         };
         let text = rec.text.unwrap_or_default();
         let detail = match (&rec.exc, rec.line) {
@@ -234,11 +298,33 @@ pub struct Decision {
     pub exception_text: Option<String>,
     pub timeout: Option<TimeoutKind>,
     pub tests: Vec<TestVerdict>,
+    /// What the runner measured (coverage) and evaluated (probes); only with `done`.
+    pub coverage: Option<Coverage>,
+    pub probes: Vec<Probe>,
 }
 
 /// Decides the verdict from the channel and the ending. Only a completed protocol
 /// (`done` with the right nonce) can pass; everything else is judged from outside.
 pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
+    let mut d = verdict(req, chan, ending);
+    if chan.done {
+        d.coverage = chan.coverage.clone();
+        d.probes = (0..req.instrument.probes.len())
+            .map(|i| {
+                chan.probes.get(i).cloned().flatten().unwrap_or(Probe {
+                    repr: None,
+                    value_type: None,
+                    roundtrip: false,
+                    exception: Some("NotReported".into()),
+                    message: "the runner reported no result for this probe".into(),
+                })
+            })
+            .collect();
+    }
+    d
+}
+
+fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
     let verdict = |i: usize, status: Status, message: String, ms: Option<f64>| TestVerdict {
         name: req.tests[i].name.clone(),
         level: req.tests[i].level,
@@ -261,6 +347,8 @@ pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Deci
                 exception_text: Some(p.text.clone()),
                 timeout: None,
                 tests,
+                coverage: None,
+                probes: Vec::new(),
             };
         }
         let mut tests = Vec::with_capacity(req.tests.len());
@@ -295,6 +383,8 @@ pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Deci
                 exception_text: None,
                 timeout: None,
                 tests,
+                coverage: None,
+                probes: Vec::new(),
             };
         }
         return match first_bad {
@@ -304,6 +394,8 @@ pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Deci
                 exception_text: None,
                 timeout: None,
                 tests,
+                coverage: None,
+                probes: Vec::new(),
             },
             Some(s) => Decision {
                 status: s.status,
@@ -311,6 +403,8 @@ pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Deci
                 exception_text: Some(s.text.clone()),
                 timeout: None,
                 tests,
+                coverage: None,
+                probes: Vec::new(),
             },
         };
     }
@@ -372,6 +466,8 @@ pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Deci
         exception_text: None,
         timeout,
         tests,
+        coverage: None,
+        probes: Vec::new(),
     }
 }
 
@@ -406,6 +502,48 @@ mod tests {
             decide(&r, &c, &Ending::Ended(Termination::Exited(0))).status,
             Status::Passed
         );
+    }
+
+    #[test]
+    fn instrument_records_count_only_with_the_nonce_and_done() {
+        let mut r = req(1);
+        r.instrument.probes = vec!["f(1)".into(), "f(2)".into()];
+        r.instrument.coverage = true;
+        // A plain request serializes (and so hashes and journals) as before the field.
+        assert!(!serde_json::to_string(&req(1))
+            .unwrap()
+            .contains("instrument"));
+        let v = request_value(&r, "n");
+        assert_eq!(v["probes"], serde_json::json!(["f(1)", "f(2)"]));
+        assert_eq!(v["coverage"], true);
+        assert!(v.get("fail_fast").is_none());
+        let mut c = Channel::new("n", 1);
+        c.feed(&line("n", r#""ev":"program","status":"passed""#));
+        c.feed(&line(
+            "n",
+            r#""ev":"probe","i":0,"status":"passed","repr":"3","type":"int","roundtrip":true"#,
+        ));
+        c.feed(&line(
+            "n",
+            r#""ev":"probe","i":1,"status":"error","exc":"ValueError","text":"bad""#,
+        ));
+        c.feed(&line(
+            "guess",
+            r#""ev":"coverage","lines":[1],"hit":[1],"arms":0,"taken":0"#,
+        ));
+        c.feed(&line("n", r#""ev":"end","i":0,"status":"passed""#));
+        // Before `done`: nothing of it reaches the decision.
+        let d = decide(&r, &c, &Ending::Ended(Termination::Exited(0)));
+        assert!(d.probes.is_empty() && d.coverage.is_none());
+        c.feed(&line("n", r#""ev":"done""#));
+        let d = decide(&r, &c, &Ending::Ended(Termination::Exited(0)));
+        assert_eq!(d.status, Status::Passed);
+        assert_eq!(d.probes[0].repr.as_deref(), Some("3"));
+        assert!(d.probes[0].roundtrip);
+        assert_eq!(d.probes[1].exception.as_deref(), Some("ValueError"));
+        assert!(d.probes[1].repr.is_none());
+        // The forged coverage record (wrong nonce) was not taken.
+        assert!(d.coverage.is_none());
     }
 
     #[test]

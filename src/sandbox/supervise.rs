@@ -376,6 +376,7 @@ mod tests {
             tests: vec![],
             limits: Limits::default(),
             requirements: vec![],
+            instrument: Default::default(),
         }
     }
 

@@ -159,6 +159,7 @@ pub async fn score(
                 tests: p.tests.clone(),
                 limits: req.limits.overridden(&p.limits),
                 requirements: p.requirements.clone(),
+                instrument: Default::default(),
             };
             let instance = if req.dedupe_identical {
                 Instance::Repeat(0)

@@ -125,6 +125,7 @@ mod tests {
             tests: Vec::new(),
             limits: Default::default(),
             requirements: Vec::new(),
+            instrument: Default::default(),
         };
         let sample = |id| Instance::Sample {
             task_id: "T/0".into(),

@@ -335,6 +335,65 @@ pub(crate) fn timings(r: &CurationReport) -> String {
     bars.svg("no reference was executed")
 }
 
+/// The ten bins of a share in [0, 1]: `0–10%` … `90–100%` (1.0 goes in the last).
+pub(crate) fn share_bins(values: &[f64]) -> Vec<(String, usize)> {
+    let mut counts = [0usize; 10];
+    for &v in values.iter().filter(|v| v.is_finite()) {
+        counts[((v.clamp(0.0, 1.0) * 10.0) as usize).min(9)] += 1;
+    }
+    counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (format!("{}–{}%", i * 10, i * 10 + 10), c))
+        .collect()
+}
+
+/// A histogram of one strength figure over the measured entries.
+fn share_histogram(
+    r: &CurationReport,
+    title: &'static str,
+    colour: RGBColor,
+    figure: fn(&crate::strength::Strength) -> Option<f64>,
+) -> String {
+    let values: Vec<f64> = r
+        .entries
+        .iter()
+        .filter_map(|e| e.strength.as_ref())
+        .filter_map(figure)
+        .collect();
+    let mut bars = Bars::new(title, colour);
+    bars.margin = 6;
+    bars.x_desc = Some("share of the reference, entries per 10% bin");
+    if !values.is_empty() {
+        for (label, count) in share_bins(&values) {
+            let note = if count > 0 {
+                count.to_string()
+            } else {
+                String::new()
+            };
+            bars.push(&label, count as f64, note);
+        }
+    }
+    bars.svg("no entry was measured")
+}
+
+/// Line coverage of the references by their tests, over the entries measured.
+pub(crate) fn line_coverage(r: &CurationReport) -> String {
+    share_histogram(r, "Line coverage (entries)", BLUE, |s| s.line_coverage)
+}
+
+/// Branch coverage, likewise.
+pub(crate) fn branch_coverage(r: &CurationReport) -> String {
+    share_histogram(r, "Branch coverage (entries)", PURPLE, |s| {
+        s.branch_coverage
+    })
+}
+
+/// Mutation score (mutants killed by the tests), likewise.
+pub(crate) fn mutation_score(r: &CurationReport) -> String {
+    share_histogram(r, "Mutation score (entries)", GREEN, |s| s.mutation_score)
+}
+
 /// Domains: input and kept entries side by side per domain, as horizontal bars so long
 /// domain names stay readable; the chart grows with the number of domains.
 pub(crate) fn domains(r: &CurationReport) -> String {

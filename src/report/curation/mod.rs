@@ -142,6 +142,26 @@ pub fn markdown(r: &CurationReport) -> String {
         }),
     );
 
+    if let Some(page) = strength_page(r) {
+        let _ = writeln!(out, "\n## Test strength\n\n{}.\n", md_cell(&page.facts));
+        md_table(
+            &mut out,
+            &[
+                "id",
+                "line coverage:",
+                "branch coverage:",
+                "mutation score:",
+                "killed:",
+                "stage",
+            ],
+            page.rows.iter().map(|row| {
+                let mut cells = vec![md_cell(&row.name)];
+                cells.extend(row.cells.iter().map(|c| md_cell(c)));
+                cells
+            }),
+        );
+    }
+
     let _ = writeln!(out, "\n## Domains\n");
     md_table(
         &mut out,
@@ -260,6 +280,15 @@ struct Page<'a> {
     rejected: Vec<EntryRow<'a>>,
     kept_entries: Vec<EntryRow<'a>>,
     charts: Charts,
+    /// The strength stage, when it ran: a line of totals and one row per entry measured.
+    strength: Option<StrengthPage>,
+}
+
+#[derive(Serialize)]
+struct StrengthPage {
+    facts: String,
+    rows: Vec<Row>,
+    charts: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -273,6 +302,8 @@ struct EntryRow<'a> {
     e: &'a EntryRecord,
     tests: String,
     wall: String,
+    /// The static quality score, `—` when not scored.
+    quality: String,
     failing: Vec<String>,
 }
 
@@ -299,6 +330,10 @@ fn entry_row(e: &EntryRecord) -> EntryRow<'_> {
         e,
         tests: tests_summary(e),
         wall: wall(e.wall_ms),
+        quality: e
+            .quality
+            .as_ref()
+            .map_or("—".into(), |q| format!("{:.2}", q.score)),
         failing,
     }
 }
@@ -369,6 +404,7 @@ fn page(r: &CurationReport) -> Page<'_> {
             .map(entry_row)
             .collect(),
         kept_entries: r.entries.iter().filter(|e| e.kept).map(entry_row).collect(),
+        strength: strength_page(r),
         charts: Charts {
             funnel: charts::funnel(r),
             domains: charts::domains(r),
@@ -379,7 +415,63 @@ fn page(r: &CurationReport) -> Page<'_> {
     }
 }
 
-/// `report.html`: one file with inline CSS and five inline SVG charts, readable offline.
+fn share(v: Option<f64>) -> String {
+    v.map_or("—".into(), |v| format!("{:.0}%", 100.0 * v))
+}
+
+fn strength_page(r: &CurationReport) -> Option<StrengthPage> {
+    let s = r.strength.as_ref()?;
+    let mut facts = format!(
+        "{} entries measured in {:.1} s: {} of {} mutants killed (at most {} per entry); mean line coverage {}, branch coverage {}, mutation score {}",
+        s.entries,
+        s.elapsed_secs,
+        s.killed,
+        s.mutants,
+        s.max_mutants,
+        share(s.mean_line_coverage),
+        share(s.mean_branch_coverage),
+        share(s.mean_mutation_score)
+    );
+    for (flag, v) in [
+        ("--min-coverage", s.min_coverage),
+        ("--min-mutation-score", s.min_mutation_score),
+    ] {
+        if let Some(v) = v {
+            facts.push_str(&format!("; {flag} {v}"));
+        }
+    }
+    let rows = r
+        .entries
+        .iter()
+        .filter_map(|e| Some((e, e.strength.as_ref()?)))
+        .map(|(e, st)| Row {
+            name: e.id.clone(),
+            cells: vec![
+                share(st.line_coverage),
+                share(st.branch_coverage),
+                share(st.mutation_score),
+                format!("{}/{}", st.killed, st.mutants),
+                if e.kept {
+                    "kept".into()
+                } else {
+                    e.stage.to_string()
+                },
+            ],
+        })
+        .collect();
+    Some(StrengthPage {
+        facts,
+        rows,
+        charts: vec![
+            charts::line_coverage(r),
+            charts::branch_coverage(r),
+            charts::mutation_score(r),
+        ],
+    })
+}
+
+/// `report.html`: one file with inline CSS and five inline SVG charts (eight with the
+/// strength stage), readable offline.
 pub fn html(r: &CurationReport) -> String {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
@@ -431,6 +523,9 @@ pub fn text(r: &CurationReport) -> String {
             .collect();
         out.push_str(&format!("rejected by stage: {}\n", parts.join(", ")));
     }
+    if let Some(page) = strength_page(r) {
+        out.push_str(&format!("test strength: {}\n", page.facts));
+    }
     out
 }
 
@@ -456,6 +551,8 @@ mod tests {
                 statuses: vec![crate::sandbox::Status::Failed],
             }],
             wall_ms: Some(3.0),
+            strength: None,
+            quality: None,
         });
         r.entries.push(EntryRecord {
             id: format!("kept{HOSTILE}"),
@@ -466,6 +563,8 @@ mod tests {
             reason: String::new(),
             tests: vec![],
             wall_ms: None,
+            strength: None,
+            quality: None,
         });
         r
     }

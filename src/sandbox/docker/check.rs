@@ -107,6 +107,7 @@ pub async fn check() -> crate::Result<Vec<Item>> {
             tests: vec![],
             limits: Limits::with_timeout(20.0),
             requirements: vec![],
+            instrument: Default::default(),
         };
         let (_tx, rx) = tokio::sync::watch::channel(false);
         let created = docker.inspect_container(&lease.server.id, None).await;

@@ -199,6 +199,7 @@ fn trial(linker: &Linker<Guest>, module: &Module) -> wasmtime::Result<()> {
         }],
         limits: Limits::with_timeout(20.0),
         requirements: vec![],
+        instrument: Default::default(),
     };
     let run = Finished::run(
         linker,
