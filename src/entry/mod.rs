@@ -6,7 +6,7 @@ mod samples;
 pub mod schema;
 
 pub use jsonl::{read_jsonl, read_jsonl_lenient, write_json, write_jsonl, Record};
-pub(crate) use jsonl::{read_lines, MAX_LINE_BYTES};
+pub(crate) use jsonl::{kind as jsonl_kind, read_lines, MAX_LINE_BYTES};
 pub use problems::{load_problems, native as native_entry};
 pub use samples::load_samples;
 

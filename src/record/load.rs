@@ -35,6 +35,14 @@ pub struct Row {
     pub stability: Option<Stability>,
     #[serde(default)]
     pub retries: Vec<RowRetry>,
+    /// The head of each stream, when the program wrote to it.
+    #[serde(default)]
+    pub stdout: Option<crate::sandbox::Captured>,
+    #[serde(default)]
+    pub stderr: Option<crate::sandbox::Captured>,
+    /// 1-based line in the results file (set by `read_rows`).
+    #[serde(skip)]
+    pub line: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -213,7 +221,10 @@ pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
             }
             Error::input(path, line.number, field, text)
         })?;
-        rows.push(row);
+        rows.push(Row {
+            line: line.number,
+            ..row
+        });
         Ok(())
     })?;
     if rows.is_empty() {
