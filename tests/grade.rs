@@ -86,7 +86,12 @@ struct Server {
 
 impl Server {
     fn start(problems: &Path, results: &Path, grades: &Path, grader: &str) -> Server {
+        Server::start_with(problems, results, grades, grader, &[], &[])
+    }
+
+    fn start_with(problems: &Path, results: &Path, grades: &Path, grader: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = assay()
+            .envs(env.iter().copied())
             .args(["grade", "serve", "--results"])
             .arg(results)
             .arg("--problems")
@@ -94,6 +99,7 @@ impl Server {
             .arg("--grades")
             .arg(grades)
             .args(["--grader", grader])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -681,16 +687,21 @@ fn preference_export_loads_in_datasets_with_dpo_columns_and_verdict_pairs_pass_o
     let human = fx.path("human.jsonl");
     let pairs = export(&["--grades", consensus_arg, "--min-votes", "2"], &human);
     assert!(!pairs.is_empty());
-    let answers: HashMap<String, (String, bool, String)> = hashes
+    // (task, code) -> (hash, passed): the results file says which sample is which.
+    let answers: HashMap<(String, String), (String, bool)> = hashes
         .iter()
         .zip(&rows)
-        .map(|(h, r)| (r["completion"].as_str().unwrap().to_string(), (h.clone(), r["passed"].as_bool().unwrap(), r["task_id"].as_str().unwrap().to_string())))
+        .map(|(h, r)| ((r["task_id"].as_str().unwrap().to_string(), r["completion"].as_str().unwrap().to_string()), (h.clone(), r["passed"].as_bool().unwrap())))
         .collect();
+    let side = |p: &Value, which: &str| -> (String, bool, String) {
+        let task = p["metadata"]["task_id"].as_str().unwrap().to_string();
+        let (h, passed) = answers[&(task.clone(), p[which].as_str().unwrap().to_string())].clone();
+        (h, passed, task)
+    };
     let prompts: HashMap<String, String> = read_jsonl(&problems).iter().map(|p| (p["task_id"].as_str().unwrap().to_string(), p["prompt"].as_str().unwrap().to_string())).collect();
     for p in &pairs {
-        let (ch, _, task) = &answers[p["chosen"].as_str().unwrap()];
-        let (rj, _, task2) = &answers[p["rejected"].as_str().unwrap()];
-        assert_eq!(task, task2);
+        let (ch, _, task) = &side(p, "chosen");
+        let (rj, _, _) = &side(p, "rejected");
         assert_eq!(p["prompt"].as_str().unwrap(), prompts[task]);
         assert!(expected[ch] > expected[rj], "chosen {} must outscore rejected {}: {p}", expected[ch], expected[rj]);
         assert_eq!(p["metadata"]["chosen"]["sample"], ch.as_str());
@@ -721,10 +732,9 @@ fn preference_export_loads_in_datasets_with_dpo_columns_and_verdict_pairs_pass_o
     let vpairs = export(&["--from-verdicts", "--max-per-task", "3"], &verdicts);
     assert!(vpairs.len() >= 4, "{vpairs:?}");
     for p in &vpairs {
-        let (_, chosen_passed, task) = &answers[p["chosen"].as_str().unwrap()];
-        let (_, rejected_passed, task2) = &answers[p["rejected"].as_str().unwrap()];
-        assert!(*chosen_passed && !rejected_passed, "{p}");
-        assert_eq!(task, task2);
+        let (_, chosen_passed, _) = side(p, "chosen");
+        let (_, rejected_passed, _) = side(p, "rejected");
+        assert!(chosen_passed && !rejected_passed, "{p}");
         assert_eq!(p["metadata"]["chosen"]["status"], "passed");
         assert_ne!(p["metadata"]["rejected"]["status"], "passed");
     }
@@ -870,4 +880,37 @@ fn a_regraded_run_whose_code_changed_does_not_inherit_the_old_grade() {
     assert_eq!(new[1], old[1]);
     let graded: Vec<&String> = mine["grades"].as_object().unwrap().keys().collect();
     assert_eq!(graded, vec![&old[1]], "only the unchanged sample keeps its grade");
+}
+
+#[test]
+fn git_commit_commits_the_session_file_with_the_graders_name() {
+    let fx = Fixture::new();
+    let (problems, results) = scored(&fx);
+    let repo = fx.path("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git").arg("-C").arg(&repo).args(args).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    git(&["init", "--quiet"]);
+    let grades = repo.join("grades");
+    let env = [
+        ("GIT_AUTHOR_NAME", "t"), ("GIT_AUTHOR_EMAIL", "t@example.invalid"),
+        ("GIT_COMMITTER_NAME", "t"), ("GIT_COMMITTER_EMAIL", "t@example.invalid"),
+    ];
+    let server = Server::start_with(&problems, &results, &grades, "fay", &["--git-commit"], &env);
+    let url = server.url.clone();
+    runtime().block_on(async {
+        let s = get(&format!("{url}/api/session")).await;
+        let h = s["samples"][0]["sample"].as_str().unwrap().to_string();
+        let client = reqwest::Client::new();
+        assert_eq!(post(&client, &format!("{url}/api/grade"), json!({"sample": h, "scores": {"quality": 4}})).await.0, 200);
+    });
+    let rest = server.stop();
+    assert!(rest.contains("committed"), "{rest}");
+    let log = git(&["log", "--format=%s", "--name-only"]);
+    assert!(log.starts_with("grades: fay's session, 1 grade events in fay-"), "{log}");
+    assert!(log.contains("grades/fay-"), "{log}");
+    assert_eq!(git(&["status", "--porcelain", "--", "grades"]), "", "nothing left uncommitted");
 }

@@ -209,7 +209,7 @@ fn graded_pairs<'a>(
     compared: &[&PairConsensus],
     by_hash: &HashMap<&str, &'a GradedSample>,
 ) -> Vec<Pair<'a>> {
-    let mut scored: Vec<(&GradedSample, f64)> = samples
+    let mut scored: Vec<(&'a GradedSample, f64)> = samples
         .iter()
         .filter_map(|s| graded.get(s.hash.as_str()).map(|c| (*s, score_of(c))))
         .collect();
@@ -224,8 +224,8 @@ fn graded_pairs<'a>(
                     hs - ls,
                     Pair {
                         source: "grades",
-                        chosen: hi,
-                        rejected: lo,
+                        chosen: *hi,
+                        rejected: *lo,
                         votes: None,
                     },
                 ));

@@ -169,7 +169,7 @@ pub(crate) fn html(a: &Agreement, lines: &[Line]) -> String {
     env.add_template("consensus.html", TEMPLATE)
         .expect("embedded consensus template parses");
     env.get_template("consensus.html")
-        .and_then(|t| t.render(minijinja::Value::from_serialize(&page)))
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&page))))
         .expect("embedded consensus template renders")
 }
 
