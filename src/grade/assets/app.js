@@ -9,7 +9,7 @@
   const state = {
     session: null, grades: {}, pairs: [], votes: {}, disputed: new Set(),
     order: [], pos: 0, current: null, dim: 0, mode: "single", pairList: [], pairPos: 0,
-    pairDetail: {}, notesTimer: null, pendingNotes: null,
+    pairDetail: {}, notesTimer: null, pendingNotes: null, saving: Promise.resolve(),
   };
 
   function url(path) {
@@ -36,9 +36,12 @@
   function text(el, t) { el.textContent = t == null ? "" : String(t); }
   function verdict(el, status) { text(el, status); el.className = "verdict " + status; }
 
-  async function refreshGrades() {
+  // All of the server's view at start; afterwards only what other graders change (our own
+  // grades are what we saved: replacing them could undo a change still being sent).
+  async function refreshGrades(all) {
     const g = await api("/api/grades");
-    state.grades = g.grades; state.pairs = g.pairs; state.votes = g.votes;
+    if (all) state.grades = g.grades;
+    state.pairs = g.pairs; state.votes = g.votes;
     state.disputed = new Set(g.disputed);
   }
 
@@ -142,15 +145,19 @@
 
   function saved(msg) { text($("save-state"), msg); }
 
-  // Saves a grade of sample `s` (the one shown when the change was made).
-  async function save(s, scores, notes) {
+  // Saves a grade of sample `s` (the one shown when the change was made). Saves go out one
+  // after another, in the order they were made, so the last change is the last line.
+  function save(s, scores, notes) {
     if (!s) return;
+    state.saving = state.saving.then(() => send(s, scores, notes));
+    return state.saving;
+  }
+  async function send(s, scores, notes) {
     saved("saving…");
     try {
       const r = await api("/api/grade", { sample: s.sample, scores, notes });
-      state.grades[s.sample] = { scores: r.event.scores, notes: r.event.notes, time: r.event.time };
       saved("saved " + r.event.time.slice(11, 19));
-      await refreshGrades();
+      await refreshGrades(false);
     } catch (e) {
       saved("not saved: " + e.message);
     }
@@ -192,9 +199,21 @@
     if (pending) pending();
   }
 
+  // The next (or previous) sample after the one shown among those the filters keep now
+  // (grading one may have filtered it out).
   function move(delta) {
-    if (!state.order.length) return;
-    state.pos = Math.max(0, Math.min(state.order.length - 1, state.pos + delta));
+    const order = filtered();
+    if (!order.length) return;
+    const cur = state.current ? state.current.index : -1;
+    let p;
+    if (delta > 0) {
+      p = order.findIndex((i) => i > cur);
+      if (p < 0) p = order.length - 1;
+    } else {
+      p = 0;
+      for (let k = order.length - 1; k >= 0; k--) if (order[k] < cur) { p = k; break; }
+    }
+    state.pos = p;
     show();
   }
 
@@ -267,7 +286,7 @@
     try {
       const r = await api("/api/pair", { a: sa.sample, b: sb.sample, better, notes: "" });
       saved("saved " + r.event.time.slice(11, 19));
-      await refreshGrades();
+      await refreshGrades(false);
     } catch (e) { saved("not saved: " + e.message); }
     showPair();
   }
@@ -323,7 +342,7 @@
     for (const v of verdicts) {
       const o = document.createElement("option"); o.value = v; text(o, v); $("verdict-filter").appendChild(o);
     }
-    await refreshGrades();
+    await refreshGrades(true);
     for (const id of ["filter", "task-filter", "verdict-filter"])
       $(id).addEventListener("change", () => { state.pos = 0; state.pairPos = 0; $(id).blur(); state.mode === "single" ? show() : showPair(); });
     $("prev").addEventListener("click", () => move(-1));
