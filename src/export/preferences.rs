@@ -77,11 +77,13 @@ pub(crate) fn read_consensus(path: &Path) -> Result<Vec<Line>> {
         let l: Line = serde_json::from_str(&line.text).map_err(|e| {
             let msg = e.to_string();
             let field = if e.is_syntax() || e.is_eof() {
-                "json"
+                "json".to_string()
             } else {
-                crate::grade::rubric::backticked(&msg).unwrap_or("kind")
+                crate::grade::rubric::backticked(&msg)
+                    .unwrap_or("kind")
+                    .to_string()
             };
-            Error::input(path, line.number, field, msg)
+            Error::input(path, line.number, &field, msg)
         })?;
         out.push(l);
         Ok(())

@@ -83,6 +83,37 @@ mod tests {
         assert!(html.contains("x &lt; <span class=\"tok-num\">1</span> <span class=\"tok-kw\">and</span> <span class=\"tok-str\">&quot;&lt;i&gt;&quot;</span>"), "{html}");
     }
 
+    /// Tags removed and entities decoded, the HTML is the code again.
+    fn text_of(html: &str) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    }
+
+    #[test]
+    fn the_text_of_the_html_is_the_code() {
+        for code in [
+            "import os\n\n@dec\nclass A(B):\n    '''doc <&>'''\n    def f(self, x=1.5e3, *a, **k):\n        return [i ** 2 for i in range(x) if i > 0]  # ok\n",
+            "s = f\"{x!r:>10}\" + b'\\x00' + r'\\d'\nwhile True: break\n",
+            "def broken(:\n    return 'é' & <>\n",
+            "",
+        ] {
+            assert_eq!(text_of(&python(code)), code);
+        }
+    }
+
     #[test]
     fn code_the_lexer_refuses_is_kept_whole_and_escaped() {
         let code = "x = '<unterminated\n";

@@ -26,8 +26,6 @@ pub(crate) struct GradedSample {
     pub tests: Vec<RowTest>,
     pub stdout: String,
     pub stderr: String,
-    /// 1-based line of the results file.
-    pub line: usize,
 }
 
 impl GradedSample {
@@ -95,7 +93,6 @@ pub(crate) fn load_samples(results: &Path, problems: &[Problem]) -> Result<Vec<G
             tests: row.tests.clone(),
             stdout: row.stdout.as_ref().map(|c| c.text.clone()).unwrap_or_default(),
             stderr: row.stderr.as_ref().map(|c| c.text.clone()).unwrap_or_default(),
-            line: row.line,
             task_id: row.task_id,
         });
     }

@@ -331,7 +331,6 @@ impl App {
             .values()
             .map(|e| Read {
                 event: e.clone(),
-                path: PathBuf::new(),
                 line: 0,
             })
             .collect();

@@ -138,11 +138,10 @@ pub(crate) fn check_grader(name: &str) -> Result<(), String> {
     }
 }
 
-/// An event read back, with where it came from (for messages and for "last one wins").
+/// An event read back, with its line (for messages).
 #[derive(Debug, Clone)]
 pub(crate) struct Read {
     pub event: GradeEvent,
-    pub path: PathBuf,
     pub line: usize,
 }
 
@@ -181,7 +180,6 @@ pub(crate) fn read_file(path: &Path, rubric: &Rubric) -> Result<Vec<Read>> {
             .map_err(|(field, why)| Error::input(path, line.number, &field, why))?;
         out.push(Read {
             event,
-            path: path.to_path_buf(),
             line: line.number,
         });
         Ok(())
