@@ -413,8 +413,9 @@ from sklearn.metrics import cohen_kappa_score
 q = json.load(sys.stdin)
 out = []
 for t in q["tables"]:
-    graders, dims, table = t["graders"], t["dimensions"], t["table"]
+    graders, dims = t["graders"], t["dimensions"]
     # table[dim][grader][sample] = score or None
+    table = dict(zip(dims, t["table"]))
     def alpha(rows):
         data = np.array([[np.nan if v is None else v for v in r] for r in rows], dtype=float)
         return float(krippendorff.alpha(reliability_data=data, level_of_measurement="ordinal"))

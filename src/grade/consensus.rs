@@ -284,6 +284,9 @@ pub(crate) fn agreement(lines: &[Line], rubric: &Rubric, threshold: i64) -> Agre
                     .filter_map(|s| s.dimensions.get(&d.name))
                     .filter_map(|st| Some((*st.scores.get(a)?, *st.scores.get(b)?)))
                     .unzip();
+                if xs.is_empty() {
+                    continue;
+                }
                 kappa.push(PairKappa {
                     a: a.clone(),
                     b: b.clone(),
