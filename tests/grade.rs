@@ -32,9 +32,24 @@ fn write_inputs(fx: &Fixture) -> (PathBuf, PathBuf) {
     write_jsonl(
         &problems,
         &[
-            problem("Toy/0", "add(a, b)", "Return a + b.", "    assert candidate(1, 2) == 3\n    assert candidate(-1, 1) == 0\n"),
-            problem("Toy/1", "mul(a, b)", "Return a * b.", "    assert candidate(2, 3) == 6\n    assert candidate(-2, 3) == -6\n"),
-            problem("Toy/2", "neg(x)", "Return -x.", "    assert candidate(2) == -2\n"),
+            problem(
+                "Toy/0",
+                "add(a, b)",
+                "Return a + b.",
+                "    assert candidate(1, 2) == 3\n    assert candidate(-1, 1) == 0\n",
+            ),
+            problem(
+                "Toy/1",
+                "mul(a, b)",
+                "Return a * b.",
+                "    assert candidate(2, 3) == 6\n    assert candidate(-2, 3) == -6\n",
+            ),
+            problem(
+                "Toy/2",
+                "neg(x)",
+                "Return -x.",
+                "    assert candidate(2) == -2\n",
+            ),
         ],
     );
     let samples = fx.path("samples.jsonl");
@@ -73,7 +88,11 @@ fn scored(fx: &Fixture) -> (PathBuf, PathBuf) {
         .args(["--k", "1", "--timeout", "10", "--jobs", "2"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "assay score: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "assay score: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (problems, results)
 }
 
@@ -89,7 +108,14 @@ impl Server {
         Server::start_with(problems, results, grades, grader, &[], &[])
     }
 
-    fn start_with(problems: &Path, results: &Path, grades: &Path, grader: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
+    fn start_with(
+        problems: &Path,
+        results: &Path,
+        grades: &Path,
+        grader: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut child = assay()
             .envs(env.iter().copied())
             .args(["grade", "serve", "--results"])
@@ -178,8 +204,14 @@ fn grade_files(dir: &Path) -> Vec<PathBuf> {
 
 fn lines_of(path: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.is_empty() || text.ends_with('\n'), "{} ends mid-line", path.display());
-    text.lines().map(|l| serde_json::from_str(l).expect("a whole JSON line")).collect()
+    assert!(
+        text.is_empty() || text.ends_with('\n'),
+        "{} ends mid-line",
+        path.display()
+    );
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("a whole JSON line"))
+        .collect()
 }
 
 /// The python of `scripts/fetch-stats-venv` running `script` on `input` (JSON in, out).
@@ -199,9 +231,18 @@ fn python(script: &str, input: &Value) -> Value {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "reference script failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "reference script failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -218,7 +259,12 @@ fn browser_grading_by_keyboard_and_mouse_survives_a_reload_and_lands_in_the_grad
     let rt = runtime();
     let hashes: Vec<String> = rt.block_on(async {
         let s = get(&format!("{url}/api/session")).await;
-        s["samples"].as_array().unwrap().iter().map(|x| x["sample"].as_str().unwrap().to_string()).collect()
+        s["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["sample"].as_str().unwrap().to_string())
+            .collect()
     });
     assert_eq!(hashes.len(), 10);
     rt.block_on(async {
@@ -309,7 +355,12 @@ fn browser_grading_by_keyboard_and_mouse_survives_a_reload_and_lands_in_the_grad
     let files = grade_files(&grades);
     assert_eq!(files.len(), 1, "{files:?}");
     let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
-    assert!(name.starts_with("carol-") && name.ends_with(".jsonl") && name.len() == "carol-2026-01-01.jsonl".len(), "{name}");
+    assert!(
+        name.starts_with("carol-")
+            && name.ends_with(".jsonl")
+            && name.len() == "carol-2026-01-01.jsonl".len(),
+        "{name}"
+    );
     let events = lines_of(&files[0]);
     let mut last: BTreeMap<String, Value> = BTreeMap::new();
     let mut pairs = Vec::new();
@@ -324,18 +375,44 @@ fn browser_grading_by_keyboard_and_mouse_survives_a_reload_and_lands_in_the_grad
         }
     }
     assert_eq!(last.len(), 3);
-    assert_eq!(last[&hashes[0]]["scores"], json!({"functionality": 4, "quality": 3}));
-    assert_eq!(last[&hashes[1]]["scores"], json!({"functionality": 5, "quality": 2}));
-    assert_eq!(last[&hashes[2]]["scores"], json!({"functionality": 1, "quality": 0}));
+    assert_eq!(
+        last[&hashes[0]]["scores"],
+        json!({"functionality": 4, "quality": 3})
+    );
+    assert_eq!(
+        last[&hashes[1]]["scores"],
+        json!({"functionality": 5, "quality": 2})
+    );
+    assert_eq!(
+        last[&hashes[2]]["scores"],
+        json!({"functionality": 1, "quality": 0})
+    );
     assert_eq!(last[&hashes[2]]["notes"], "subtracts <instead>");
     assert_eq!(last[&hashes[2]]["task_id"], "Toy/0");
     assert_eq!(last[&hashes[2]]["completion_id"], 2);
     assert_eq!(pairs.len(), 2, "{pairs:?}");
-    assert_eq!((pairs[0]["sample"].as_str().unwrap(), pairs[0]["versus_sample"].as_str().unwrap(), pairs[0]["better"].as_str().unwrap()), (hashes[0].as_str(), hashes[1].as_str(), "a"));
-    assert_eq!((pairs[1]["sample"].as_str().unwrap(), pairs[1]["versus_sample"].as_str().unwrap(), pairs[1]["better"].as_str().unwrap()), (hashes[0].as_str(), hashes[2].as_str(), "b"));
+    assert_eq!(
+        (
+            pairs[0]["sample"].as_str().unwrap(),
+            pairs[0]["versus_sample"].as_str().unwrap(),
+            pairs[0]["better"].as_str().unwrap()
+        ),
+        (hashes[0].as_str(), hashes[1].as_str(), "a")
+    );
+    assert_eq!(
+        (
+            pairs[1]["sample"].as_str().unwrap(),
+            pairs[1]["versus_sample"].as_str().unwrap(),
+            pairs[1]["better"].as_str().unwrap()
+        ),
+        (hashes[0].as_str(), hashes[2].as_str(), "b")
+    );
     // Stable key order in every line.
     for line in std::fs::read_to_string(&files[0]).unwrap().lines() {
-        assert!(line.starts_with("{\"grader\":\"carol\",\"time\":\""), "{line}");
+        assert!(
+            line.starts_with("{\"grader\":\"carol\",\"time\":\""),
+            "{line}"
+        );
     }
 }
 
@@ -382,17 +459,38 @@ fn two_graders_posting_500_grades_each_at_once_lose_and_duplicate_nothing() {
     server.stop();
     let files = grade_files(&grades);
     assert_eq!(files.len(), 2, "{files:?}");
-    for (file, grader, served) in [(&files[0], "alice", &latest[0]), (&files[1], "bob", &latest[1])] {
-        assert!(file.file_name().unwrap().to_string_lossy().starts_with(&format!("{grader}-")));
+    for (file, grader, served) in [
+        (&files[0], "alice", &latest[0]),
+        (&files[1], "bob", &latest[1]),
+    ] {
+        assert!(file
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(&format!("{grader}-")));
         let events = lines_of(file);
-        assert_eq!(events.len(), 500, "{grader}: every grade acknowledged is in the file, once");
-        let notes: BTreeSet<String> = events.iter().map(|e| e["notes"].as_str().unwrap().to_string()).collect();
+        assert_eq!(
+            events.len(),
+            500,
+            "{grader}: every grade acknowledged is in the file, once"
+        );
+        let notes: BTreeSet<String> = events
+            .iter()
+            .map(|e| e["notes"].as_str().unwrap().to_string())
+            .collect();
         let expected: BTreeSet<String> = (0..500).map(|i| format!("{grader}-{i}")).collect();
         assert_eq!(notes, expected, "{grader}: none lost, none twice");
         let mut last: HashMap<String, Value> = HashMap::new();
         for e in &events {
             assert_eq!(e["grader"], grader);
-            let i: usize = e["notes"].as_str().unwrap().rsplit('-').next().unwrap().parse().unwrap();
+            let i: usize = e["notes"]
+                .as_str()
+                .unwrap()
+                .rsplit('-')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
             assert_eq!(e["sample"], hashes[i % hashes.len()].as_str());
             assert_eq!(e["scores"]["functionality"], (i % 6) as i64);
             last.insert(e["sample"].as_str().unwrap().to_string(), e.clone());
@@ -449,7 +547,9 @@ struct Table {
 }
 
 fn lcg(state: &mut u64) -> f64 {
-    *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (*state >> 11) as f64 / (1u64 << 53) as f64
 }
 
@@ -488,10 +588,62 @@ fn generated_table(seed: u64, graders: usize, samples: usize) -> Table {
 fn krippendorff_example() -> Table {
     let n = None;
     let rows: Vec<Vec<Option<i64>>> = vec![
-        vec![Some(1), Some(2), Some(3), Some(3), Some(2), Some(1), Some(4), Some(1), Some(2), n, n, n],
-        vec![Some(1), Some(2), Some(3), Some(3), Some(2), Some(2), Some(4), Some(1), Some(2), Some(5), n, Some(3)],
-        vec![n, Some(3), Some(3), Some(3), Some(2), Some(3), Some(4), Some(2), Some(2), Some(5), Some(1), n],
-        vec![Some(1), Some(2), Some(3), Some(3), Some(2), Some(4), Some(4), Some(1), Some(2), Some(5), Some(1), n],
+        vec![
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(3),
+            Some(2),
+            Some(1),
+            Some(4),
+            Some(1),
+            Some(2),
+            n,
+            n,
+            n,
+        ],
+        vec![
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(3),
+            Some(2),
+            Some(2),
+            Some(4),
+            Some(1),
+            Some(2),
+            Some(5),
+            n,
+            Some(3),
+        ],
+        vec![
+            n,
+            Some(3),
+            Some(3),
+            Some(3),
+            Some(2),
+            Some(3),
+            Some(4),
+            Some(2),
+            Some(2),
+            Some(5),
+            Some(1),
+            n,
+        ],
+        vec![
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(3),
+            Some(2),
+            Some(4),
+            Some(4),
+            Some(1),
+            Some(2),
+            Some(5),
+            Some(1),
+            n,
+        ],
     ];
     Table {
         graders: vec!["A".into(), "B".into(), "C".into(), "D".into()],
@@ -521,14 +673,18 @@ fn write_table(dir: &Path, t: &Table) {
                 json!({"grader": grader, "time": time, "kind": "grade", "task_id": format!("T/{}", s / 3),
                        "completion_id": s % 3, "sample": format!("h{s:04}"), "scores": scores, "notes": ""})
             };
-            let stale: serde_json::Map<String, Value> =
-                scores.iter().map(|(k, v)| (k.clone(), json!((v.as_i64().unwrap() + 3) % 6))).collect();
+            let stale: serde_json::Map<String, Value> = scores
+                .iter()
+                .map(|(k, v)| (k.clone(), json!((v.as_i64().unwrap() + 3) % 6)))
+                .collect();
             lines.push(event("2026-01-01T10:00:00.000Z", &stale));
             lines.push(event("2026-01-02T10:00:00.000Z", &scores));
         }
         // The superseding lines are in a later file for odd graders: order across files.
         if g % 2 == 1 {
-            let (early, late): (Vec<Value>, Vec<Value>) = lines.into_iter().partition(|l| l["time"].as_str().unwrap().starts_with("2026-01-01"));
+            let (early, late): (Vec<Value>, Vec<Value>) = lines
+                .into_iter()
+                .partition(|l| l["time"].as_str().unwrap().starts_with("2026-01-01"));
             write_jsonl(&dir.join(format!("{grader}-2026-01-02.jsonl")), &late);
             write_jsonl(&dir.join(format!("{grader}-2026-01-01.jsonl")), &early);
         } else {
@@ -540,14 +696,22 @@ fn write_table(dir: &Path, t: &Table) {
 fn close(a: &Value, b: &Value, what: &str) {
     match (a.as_f64(), b.as_f64()) {
         (Some(x), Some(y)) => assert!((x - y).abs() < 1e-9, "{what}: assay {x} vs reference {y}"),
-        _ => assert!(a.is_null() && b.is_null(), "{what}: assay {a} vs reference {b}"),
+        _ => assert!(
+            a.is_null() && b.is_null(),
+            "{what}: assay {a} vs reference {b}"
+        ),
     }
 }
 
 #[test]
 fn agreement_matches_krippendorff_and_scikit_learn_on_generated_and_known_tables() {
     let fx = Fixture::new();
-    let tables = vec![krippendorff_example(), generated_table(7, 4, 40), generated_table(11, 3, 25), generated_table(3, 5, 60)];
+    let tables = vec![
+        krippendorff_example(),
+        generated_table(7, 4, 40),
+        generated_table(11, 3, 25),
+        generated_table(3, 5, 60),
+    ];
     let mut reports = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let dir = fx.path(&format!("grades{i}"));
@@ -563,27 +727,47 @@ fn agreement_matches_krippendorff_and_scikit_learn_on_generated_and_known_tables
             .arg(&report)
             .output()
             .unwrap();
-        assert!(out.status.success(), "consensus: {}", String::from_utf8_lossy(&out.stderr));
-        let r: Value = serde_json::from_str(&std::fs::read_to_string(report.join("report.json")).unwrap()).unwrap();
+        assert!(
+            out.status.success(),
+            "consensus: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r: Value =
+            serde_json::from_str(&std::fs::read_to_string(report.join("report.json")).unwrap())
+                .unwrap();
         // Medians, means, spreads and flags, recomputed here from the table.
         let lines = read_jsonl(&out_file);
         for line in &lines {
             let s: usize = line["sample"].as_str().unwrap()[1..].parse().unwrap();
             for (d, dim) in t.dims.iter().enumerate() {
-                let mut v: Vec<i64> = (0..t.graders.len()).filter_map(|g| t.scores[d][g][s]).collect();
+                let mut v: Vec<i64> = (0..t.graders.len())
+                    .filter_map(|g| t.scores[d][g][s])
+                    .collect();
                 if v.is_empty() {
                     assert!(line["dimensions"].get(dim).is_none());
                     continue;
                 }
                 v.sort();
-                let median = if v.len() % 2 == 1 { v[v.len() / 2] as f64 } else { (v[v.len() / 2 - 1] + v[v.len() / 2]) as f64 / 2.0 };
+                let median = if v.len() % 2 == 1 {
+                    v[v.len() / 2] as f64
+                } else {
+                    (v[v.len() / 2 - 1] + v[v.len() / 2]) as f64 / 2.0
+                };
                 let st = &line["dimensions"][dim];
                 assert_eq!(st["median"].as_f64().unwrap(), median, "{line}");
                 assert_eq!(st["count"].as_u64().unwrap() as usize, v.len());
-                assert!((st["mean"].as_f64().unwrap() - v.iter().sum::<i64>() as f64 / v.len() as f64).abs() < 1e-12);
+                assert!(
+                    (st["mean"].as_f64().unwrap() - v.iter().sum::<i64>() as f64 / v.len() as f64)
+                        .abs()
+                        < 1e-12
+                );
                 let spread = v[v.len() - 1] - v[0];
                 assert_eq!(st["spread"].as_i64().unwrap(), spread);
-                let flagged = line["disputed_dimensions"].as_array().unwrap().iter().any(|x| x == dim.as_str());
+                let flagged = line["disputed_dimensions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x == dim.as_str());
                 assert_eq!(flagged, v.len() >= 2 && spread >= 2, "{line}");
             }
         }
@@ -593,27 +777,49 @@ fn agreement_matches_krippendorff_and_scikit_learn_on_generated_and_known_tables
     let query = json!({"tables": tables.iter().map(|t| json!({"graders": t.graders, "dimensions": t.dims, "table": t.scores})).collect::<Vec<_>>()});
     let reference = python(AGREEMENT, &query);
     let mut checked = 0;
-    for (i, (r, refr)) in reports.iter().zip(reference.as_array().unwrap()).enumerate() {
+    for (i, (r, refr)) in reports
+        .iter()
+        .zip(reference.as_array().unwrap())
+        .enumerate()
+    {
         close(&r["alpha"], &refr["alpha"], &format!("table {i} alpha"));
         for d in &tables[i].dims {
-            close(&r["alpha_by_dimension"][d], &refr["by_dim"][d], &format!("table {i} alpha {d}"));
+            close(
+                &r["alpha_by_dimension"][d],
+                &refr["by_dim"][d],
+                &format!("table {i} alpha {d}"),
+            );
         }
         let ours = r["kappa"].as_array().unwrap();
         let theirs = refr["kappa"].as_array().unwrap();
         assert_eq!(ours.len(), theirs.len());
         for (o, t) in ours.iter().zip(theirs) {
-            assert_eq!((&o["a"], &o["b"], &o["dimension"], &o["items"]), (&t["a"], &t["b"], &t["dimension"], &t["items"]));
+            assert_eq!(
+                (&o["a"], &o["b"], &o["dimension"], &o["items"]),
+                (&t["a"], &t["b"], &t["dimension"], &t["items"])
+            );
             close(&o["kappa"], &t["kappa"], &format!("table {i} kappa {o}"));
-            close(&o["kappa_quadratic"], &t["kappa_quadratic"], &format!("table {i} quadratic kappa {o}"));
+            close(
+                &o["kappa_quadratic"],
+                &t["kappa_quadratic"],
+                &format!("table {i} quadratic kappa {o}"),
+            );
             checked += 1;
         }
     }
     assert!(checked > 20, "{checked} kappas checked");
     // Krippendorff's published value for his example, ordinal: 0.815.
-    assert!((reports[0]["alpha"].as_f64().unwrap() - 0.815).abs() < 5e-4, "{}", reports[0]["alpha"]);
+    assert!(
+        (reports[0]["alpha"].as_f64().unwrap() - 0.815).abs() < 5e-4,
+        "{}",
+        reports[0]["alpha"]
+    );
     // Bias: grader1 of table 1 scores one point high by construction.
     let bias = reports[1]["bias"].as_array().unwrap();
-    let b1 = bias.iter().find(|b| b["grader"] == "grader1" && b["dimension"] == "functionality").unwrap();
+    let b1 = bias
+        .iter()
+        .find(|b| b["grader"] == "grader1" && b["dimension"] == "functionality")
+        .unwrap();
     assert!(b1["mean_difference"].as_f64().unwrap() > 0.3, "{b1}");
 }
 
@@ -657,13 +863,31 @@ fn preference_export_loads_in_datasets_with_dpo_columns_and_verdict_pairs_pass_o
     });
     server.stop();
     let consensus = fx.path("consensus.jsonl");
-    let out = assay().args(["grade", "consensus"]).arg(&grades).arg("-o").arg(&consensus).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = assay()
+        .args(["grade", "consensus"])
+        .arg(&grades)
+        .arg("-o")
+        .arg(&consensus)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The test's own consensus score: the sum over dimensions of the three graders' median.
     let mut expected: HashMap<String, f64> = HashMap::new();
     for (i, h) in hashes.iter().enumerate() {
         let passed = rows[i]["passed"].as_bool().unwrap();
-        let mut f: Vec<i64> = (0..3).map(|g| if passed { 4 + (i + g) as i64 % 2 } else { (i + g) as i64 % 3 }).collect();
+        let mut f: Vec<i64> = (0..3)
+            .map(|g| {
+                if passed {
+                    4 + (i + g) as i64 % 2
+                } else {
+                    (i + g) as i64 % 3
+                }
+            })
+            .collect();
         let mut q: Vec<i64> = (0..3).map(|g| ((i * 7 + g) % 6) as i64).collect();
         f.sort();
         q.sort();
@@ -681,7 +905,11 @@ fn preference_export_loads_in_datasets_with_dpo_columns_and_verdict_pairs_pass_o
             .arg(output)
             .output()
             .unwrap();
-        assert!(out.status.success(), "export {extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "export {extra:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         read_jsonl(output)
     };
     let consensus_arg = consensus.to_str().unwrap();
@@ -692,26 +920,55 @@ fn preference_export_loads_in_datasets_with_dpo_columns_and_verdict_pairs_pass_o
     let answers: HashMap<(String, String), (String, bool)> = hashes
         .iter()
         .zip(&rows)
-        .map(|(h, r)| ((r["task_id"].as_str().unwrap().to_string(), r["completion"].as_str().unwrap().to_string()), (h.clone(), r["passed"].as_bool().unwrap())))
+        .map(|(h, r)| {
+            (
+                (
+                    r["task_id"].as_str().unwrap().to_string(),
+                    r["completion"].as_str().unwrap().to_string(),
+                ),
+                (h.clone(), r["passed"].as_bool().unwrap()),
+            )
+        })
         .collect();
     let side = |p: &Value, which: &str| -> (String, bool, String) {
         let task = p["metadata"]["task_id"].as_str().unwrap().to_string();
         let (h, passed) = answers[&(task.clone(), p[which].as_str().unwrap().to_string())].clone();
         (h, passed, task)
     };
-    let prompts: HashMap<String, String> = read_jsonl(&problems).iter().map(|p| (p["task_id"].as_str().unwrap().to_string(), p["prompt"].as_str().unwrap().to_string())).collect();
+    let prompts: HashMap<String, String> = read_jsonl(&problems)
+        .iter()
+        .map(|p| {
+            (
+                p["task_id"].as_str().unwrap().to_string(),
+                p["prompt"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
     for p in &pairs {
         let (ch, _, task) = &side(p, "chosen");
         let (rj, _, _) = &side(p, "rejected");
         assert_eq!(p["prompt"].as_str().unwrap(), prompts[task]);
-        assert!(expected[ch] > expected[rj], "chosen {} must outscore rejected {}: {p}", expected[ch], expected[rj]);
+        assert!(
+            expected[ch] > expected[rj],
+            "chosen {} must outscore rejected {}: {p}",
+            expected[ch],
+            expected[rj]
+        );
         assert_eq!(p["metadata"]["chosen"]["sample"], ch.as_str());
         assert_eq!(p["metadata"]["chosen"]["votes"], 3);
-        assert_eq!(p["metadata"]["chosen"]["score"].as_f64().unwrap(), expected[ch]);
+        assert_eq!(
+            p["metadata"]["chosen"]["score"].as_f64().unwrap(),
+            expected[ch]
+        );
     }
     // Every pair of one task with different scores is there, up to the cap (8).
     for task in ["Toy/0", "Toy/1", "Toy/2"] {
-        let of: Vec<&String> = hashes.iter().zip(&rows).filter(|(_, r)| r["task_id"] == task).map(|(h, _)| h).collect();
+        let of: Vec<&String> = hashes
+            .iter()
+            .zip(&rows)
+            .filter(|(_, r)| r["task_id"] == task)
+            .map(|(h, _)| h)
+            .collect();
         let mut want = 0;
         for (i, a) in of.iter().enumerate() {
             for b in &of[i + 1..] {
@@ -720,13 +977,26 @@ fn preference_export_loads_in_datasets_with_dpo_columns_and_verdict_pairs_pass_o
                 }
             }
         }
-        let got = pairs.iter().filter(|p| p["metadata"]["task_id"] == task).count();
+        let got = pairs
+            .iter()
+            .filter(|p| p["metadata"]["task_id"] == task)
+            .count();
         assert_eq!(got, want.min(8), "{task}");
     }
     // Too few votes: nothing. The same command twice: the same bytes.
-    assert!(export(&["--grades", consensus_arg, "--min-votes", "4"], &fx.path("none.jsonl")).is_empty());
-    export(&["--grades", consensus_arg, "--min-votes", "2"], &fx.path("again.jsonl"));
-    assert_eq!(std::fs::read(&human).unwrap(), std::fs::read(fx.path("again.jsonl")).unwrap());
+    assert!(export(
+        &["--grades", consensus_arg, "--min-votes", "4"],
+        &fx.path("none.jsonl")
+    )
+    .is_empty());
+    export(
+        &["--grades", consensus_arg, "--min-votes", "2"],
+        &fx.path("again.jsonl"),
+    );
+    assert_eq!(
+        std::fs::read(&human).unwrap(),
+        std::fs::read(fx.path("again.jsonl")).unwrap()
+    );
 
     // Execution-verified pairs: chosen passed, rejected failed (from results.jsonl).
     let verdicts = fx.path("verdicts.jsonl");
@@ -739,31 +1009,70 @@ fn preference_export_loads_in_datasets_with_dpo_columns_and_verdict_pairs_pass_o
         assert_eq!(p["metadata"]["chosen"]["status"], "passed");
         assert_ne!(p["metadata"]["rejected"]["status"], "passed");
     }
-    assert!(["Toy/0", "Toy/1", "Toy/2"].iter().all(|t| vpairs.iter().filter(|p| p["metadata"]["task_id"] == *t).count() <= 3));
+    assert!(["Toy/0", "Toy/1", "Toy/2"].iter().all(|t| vpairs
+        .iter()
+        .filter(|p| p["metadata"]["task_id"] == *t)
+        .count()
+        <= 3));
 
     // TRL's columns exactly (metadata beside), and OpenAI's format.
     let trl = fx.path("trl.jsonl");
     export(&["--from-verdicts", "--metadata", "sidecar"], &trl);
-    let openai = export(&["--grades", consensus_arg, "--format", "openai"], &fx.path("openai.jsonl"));
+    let openai = export(
+        &["--grades", consensus_arg, "--format", "openai"],
+        &fx.path("openai.jsonl"),
+    );
     for o in &openai {
         let keys: Vec<&str> = o.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys, ["input", "preferred_output", "non_preferred_output", "metadata"]);
+        assert_eq!(
+            keys,
+            [
+                "input",
+                "preferred_output",
+                "non_preferred_output",
+                "metadata"
+            ]
+        );
         assert_eq!(o["input"]["messages"][0]["role"], "user");
         assert_eq!(o["preferred_output"][0]["role"], "assistant");
     }
     let loaded = python(DATASETS, &json!({"trl": trl, "human": human}));
-    assert_eq!(loaded["trl"]["columns"], json!(["prompt", "chosen", "rejected"]));
-    assert_eq!(loaded["trl"]["types"], json!({"prompt": "string", "chosen": "string", "rejected": "string"}));
-    assert_eq!(loaded["trl"]["rows"].as_u64().unwrap() as usize, read_jsonl(&trl).len());
-    assert_eq!(read_jsonl(&fx.path("trl.meta.jsonl")).len(), read_jsonl(&trl).len());
-    assert_eq!(loaded["human"]["columns"], json!(["prompt", "chosen", "rejected", "metadata"]));
-    assert_eq!(loaded["human"]["rows"].as_u64().unwrap() as usize, pairs.len());
+    assert_eq!(
+        loaded["trl"]["columns"],
+        json!(["prompt", "chosen", "rejected"])
+    );
+    assert_eq!(
+        loaded["trl"]["types"],
+        json!({"prompt": "string", "chosen": "string", "rejected": "string"})
+    );
+    assert_eq!(
+        loaded["trl"]["rows"].as_u64().unwrap() as usize,
+        read_jsonl(&trl).len()
+    );
+    assert_eq!(
+        read_jsonl(&fx.path("trl.meta.jsonl")).len(),
+        read_jsonl(&trl).len()
+    );
+    assert_eq!(
+        loaded["human"]["columns"],
+        json!(["prompt", "chosen", "rejected", "metadata"])
+    );
+    assert_eq!(
+        loaded["human"]["rows"].as_u64().unwrap() as usize,
+        pairs.len()
+    );
     assert_eq!(loaded["human"]["first"]["chosen"], pairs[0]["chosen"]);
 }
 
 fn run_err(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "stdout {} stderr {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout {} stderr {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     err
@@ -779,20 +1088,57 @@ fn bad_grade_files_are_one_line_naming_file_line_and_field_and_lose_nothing() {
     let rt = runtime();
     let hashes: Vec<String> = rt.block_on(async {
         let s = get(&format!("{url}/api/session")).await;
-        let hashes: Vec<String> = s["samples"].as_array().unwrap().iter().map(|x| x["sample"].as_str().unwrap().to_string()).collect();
+        let hashes: Vec<String> = s["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["sample"].as_str().unwrap().to_string())
+            .collect();
         let client = reqwest::Client::new();
         for h in &hashes[..3] {
-            let (status, _) = post(&client, &format!("{url}/api/grade"), json!({"sample": h, "scores": {"functionality": 3}})).await;
+            let (status, _) = post(
+                &client,
+                &format!("{url}/api/grade"),
+                json!({"sample": h, "scores": {"functionality": 3}}),
+            )
+            .await;
             assert_eq!(status, 200);
         }
         // Over HTTP: a score outside the rubric, an unknown sample, a bad grader name.
-        let (status, r) = post(&client, &format!("{url}/api/grade"), json!({"sample": hashes[0], "scores": {"quality": 6}})).await;
+        let (status, r) = post(
+            &client,
+            &format!("{url}/api/grade"),
+            json!({"sample": hashes[0], "scores": {"quality": 6}}),
+        )
+        .await;
         assert_eq!(status, 400);
-        assert!(r["error"].as_str().unwrap().starts_with("scores.quality: 6 is outside"), "{r}");
-        let (status, r) = post(&client, &format!("{url}/api/grade"), json!({"sample": "0123456789abcdef", "scores": {"quality": 1}})).await;
+        assert!(
+            r["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("scores.quality: 6 is outside"),
+            "{r}"
+        );
+        let (status, r) = post(
+            &client,
+            &format!("{url}/api/grade"),
+            json!({"sample": "0123456789abcdef", "scores": {"quality": 1}}),
+        )
+        .await;
         assert_eq!(status, 400);
-        assert!(r["error"].as_str().unwrap().starts_with("sample: unknown sample"), "{r}");
-        let (status, _) = post(&client, &format!("{url}/api/grade"), json!({"grader": "../x", "sample": hashes[0], "scores": {"quality": 1}})).await;
+        assert!(
+            r["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("sample: unknown sample"),
+            "{r}"
+        );
+        let (status, _) = post(
+            &client,
+            &format!("{url}/api/grade"),
+            json!({"grader": "../x", "sample": hashes[0], "scores": {"quality": 1}}),
+        )
+        .await;
         assert_eq!(status, 400);
         hashes
     });
@@ -801,27 +1147,57 @@ fn bad_grade_files_are_one_line_naming_file_line_and_field_and_lose_nothing() {
     assert_eq!(lines_of(&file).len(), 3, "refused grades are not written");
     let good = std::fs::read(&file).unwrap();
     let consensus = fx.path("consensus.jsonl");
-    let ok = assay().args(["grade", "consensus"]).arg(&grades).arg("-o").arg(&consensus).output().unwrap();
+    let ok = assay()
+        .args(["grade", "consensus"])
+        .arg(&grades)
+        .arg("-o")
+        .arg(&consensus)
+        .output()
+        .unwrap();
     assert!(ok.status.success());
     let consensus_before = std::fs::read(&consensus).unwrap();
     let name = file.file_name().unwrap().to_string_lossy().into_owned();
     let serve = || {
         let mut c = assay();
-        c.args(["grade", "serve", "--results"]).arg(&results).arg("--problems").arg(&problems).arg("--grades").arg(&grades).args(["--grader", "dana"]);
+        c.args(["grade", "serve", "--results"])
+            .arg(&results)
+            .arg("--problems")
+            .arg(&problems)
+            .arg("--grades")
+            .arg(&grades)
+            .args(["--grader", "dana"]);
         c
     };
     let consensus_cmd = || {
         let mut c = assay();
-        c.args(["grade", "consensus"]).arg(&grades).arg("-o").arg(&consensus);
+        c.args(["grade", "consensus"])
+            .arg(&grades)
+            .arg("-o")
+            .arg(&consensus);
         c
     };
     let line = |completion_id: usize, sample: &str, f: i64| {
         format!("{{\"grader\":\"dana\",\"time\":\"2026-01-01T00:00:00.000Z\",\"kind\":\"grade\",\"task_id\":\"Toy/0\",\"completion_id\":{completion_id},\"sample\":\"{sample}\",\"scores\":{{\"functionality\":{f}}},\"notes\":\"\"}}\n")
     };
     let cases: [(&str, String, &str, bool); 3] = [
-        ("a broken line", "{\"grader\":\"dana\",\"time\":\n".to_string(), ":4: json: malformed JSON", true),
-        ("an unknown sample", line(99, &hashes[0], 3), ":4: completion_id: unknown sample", false),
-        ("a score outside the rubric", line(0, &hashes[0], 7), ":4: scores.functionality: 7 is outside the rubric's 0..=5", true),
+        (
+            "a broken line",
+            "{\"grader\":\"dana\",\"time\":\n".to_string(),
+            ":4: json: malformed JSON",
+            true,
+        ),
+        (
+            "an unknown sample",
+            line(99, &hashes[0], 3),
+            ":4: completion_id: unknown sample",
+            false,
+        ),
+        (
+            "a score outside the rubric",
+            line(0, &hashes[0], 7),
+            ":4: scores.functionality: 7 is outside the rubric's 0..=5",
+            true,
+        ),
     ];
     for (what, bad, expect, consensus_too) in cases {
         let mut text = good.clone();
@@ -833,16 +1209,37 @@ fn bad_grade_files_are_one_line_naming_file_line_and_field_and_lose_nothing() {
             let err = run_err(&mut consensus_cmd());
             assert!(err.contains(&format!("{name}{expect}")), "{what}: {err}");
         }
-        assert_eq!(std::fs::read(&file).unwrap(), text, "{what}: the grade file is untouched");
-        assert_eq!(grade_files(&grades), vec![file.clone()], "{what}: no other file written");
-        assert_eq!(std::fs::read(&consensus).unwrap(), consensus_before, "{what}: the consensus file is untouched");
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            text,
+            "{what}: the grade file is untouched"
+        );
+        assert_eq!(
+            grade_files(&grades),
+            vec![file.clone()],
+            "{what}: no other file written"
+        );
+        assert_eq!(
+            std::fs::read(&consensus).unwrap(),
+            consensus_before,
+            "{what}: the consensus file is untouched"
+        );
     }
     // A rubric that the grades do not fit (quality up to 3) is refused the same way.
     std::fs::write(&file, &good).unwrap();
     let rubric = fx.path("rubric.json");
-    std::fs::write(&rubric, r#"{"dimensions":[{"name":"functionality","min":0,"max":2}]}"#).unwrap();
+    std::fs::write(
+        &rubric,
+        r#"{"dimensions":[{"name":"functionality","min":0,"max":2}]}"#,
+    )
+    .unwrap();
     let err = run_err(consensus_cmd().arg("--rubric").arg(&rubric));
-    assert!(err.contains(&format!("{name}:1: scores.functionality: 3 is outside the rubric's 0..=2")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{name}:1: scores.functionality: 3 is outside the rubric's 0..=2"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -855,10 +1252,24 @@ fn a_regraded_run_whose_code_changed_does_not_inherit_the_old_grade() {
     let rt = runtime();
     let old: Vec<String> = rt.block_on(async {
         let s = get(&format!("{url}/api/session")).await;
-        let hashes: Vec<String> = s["samples"].as_array().unwrap().iter().map(|x| x["sample"].as_str().unwrap().to_string()).collect();
+        let hashes: Vec<String> = s["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["sample"].as_str().unwrap().to_string())
+            .collect();
         let client = reqwest::Client::new();
         for h in &hashes[..2] {
-            assert_eq!(post(&client, &format!("{url}/api/grade"), json!({"sample": h, "scores": {"functionality": 5}})).await.0, 200);
+            assert_eq!(
+                post(
+                    &client,
+                    &format!("{url}/api/grade"),
+                    json!({"sample": h, "scores": {"functionality": 5}})
+                )
+                .await
+                .0,
+                200
+            );
         }
         hashes
     });
@@ -869,18 +1280,33 @@ fn a_regraded_run_whose_code_changed_does_not_inherit_the_old_grade() {
     let changed = fx.path("results2.jsonl");
     write_jsonl(&changed, &rows);
     let server = Server::start(&problems, &changed, &grades, "erin");
-    assert!(server.first.contains("1 of samples whose code changed left out"), "{}", server.first);
+    assert!(
+        server
+            .first
+            .contains("1 of samples whose code changed left out"),
+        "{}",
+        server.first
+    );
     let url = server.url.clone();
     let (new, mine) = rt.block_on(async {
         let s = get(&format!("{url}/api/session")).await;
-        let hashes: Vec<String> = s["samples"].as_array().unwrap().iter().map(|x| x["sample"].as_str().unwrap().to_string()).collect();
+        let hashes: Vec<String> = s["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["sample"].as_str().unwrap().to_string())
+            .collect();
         (hashes, get(&format!("{url}/api/grades")).await)
     });
     server.stop();
     assert_ne!(new[0], old[0]);
     assert_eq!(new[1], old[1]);
     let graded: Vec<&String> = mine["grades"].as_object().unwrap().keys().collect();
-    assert_eq!(graded, vec![&old[1]], "only the unchanged sample keeps its grade");
+    assert_eq!(
+        graded,
+        vec![&old[1]],
+        "only the unchanged sample keeps its grade"
+    );
 }
 
 #[test]
@@ -890,15 +1316,26 @@ fn git_commit_commits_the_session_file_with_the_graders_name() {
     let repo = fx.path("repo");
     std::fs::create_dir_all(&repo).unwrap();
     let git = |args: &[&str]| {
-        let out = Command::new("git").arg("-C").arg(&repo).args(args).output().unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     };
     git(&["init", "--quiet"]);
     let grades = repo.join("grades");
     let env = [
-        ("GIT_AUTHOR_NAME", "t"), ("GIT_AUTHOR_EMAIL", "t@example.invalid"),
-        ("GIT_COMMITTER_NAME", "t"), ("GIT_COMMITTER_EMAIL", "t@example.invalid"),
+        ("GIT_AUTHOR_NAME", "t"),
+        ("GIT_AUTHOR_EMAIL", "t@example.invalid"),
+        ("GIT_COMMITTER_NAME", "t"),
+        ("GIT_COMMITTER_EMAIL", "t@example.invalid"),
     ];
     let server = Server::start_with(&problems, &results, &grades, "fay", &["--git-commit"], &env);
     let url = server.url.clone();
@@ -906,12 +1343,28 @@ fn git_commit_commits_the_session_file_with_the_graders_name() {
         let s = get(&format!("{url}/api/session")).await;
         let h = s["samples"][0]["sample"].as_str().unwrap().to_string();
         let client = reqwest::Client::new();
-        assert_eq!(post(&client, &format!("{url}/api/grade"), json!({"sample": h, "scores": {"quality": 4}})).await.0, 200);
+        assert_eq!(
+            post(
+                &client,
+                &format!("{url}/api/grade"),
+                json!({"sample": h, "scores": {"quality": 4}})
+            )
+            .await
+            .0,
+            200
+        );
     });
     let rest = server.stop();
     assert!(rest.contains("committed"), "{rest}");
     let log = git(&["log", "--format=%s", "--name-only"]);
-    assert!(log.starts_with("grades: fay's session, 1 grade events in fay-"), "{log}");
+    assert!(
+        log.starts_with("grades: fay's session, 1 grade events in fay-"),
+        "{log}"
+    );
     assert!(log.contains("grades/fay-"), "{log}");
-    assert_eq!(git(&["status", "--porcelain", "--", "grades"]), "", "nothing left uncommitted");
+    assert_eq!(
+        git(&["status", "--porcelain", "--", "grades"]),
+        "",
+        "nothing left uncommitted"
+    );
 }

@@ -131,7 +131,10 @@ impl GradeAction {
     pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
         match self {
             GradeAction::Serve(a) => {
-                let mut v = vec![("--results", a.results.clone()), ("--problems", a.problems.clone())];
+                let mut v = vec![
+                    ("--results", a.results.clone()),
+                    ("--problems", a.problems.clone()),
+                ];
                 if let Some(r) = &a.rubric {
                     v.push(("--rubric", r.clone()));
                 }
@@ -169,7 +172,9 @@ impl PreferencesArgs {
 
 fn threshold(t: i64) -> Result<i64, Error> {
     if t < 1 {
-        return Err(Error::Usage(format!("--threshold {t}: a spread of 1 or more")));
+        return Err(Error::Usage(format!(
+            "--threshold {t}: a spread of 1 or more"
+        )));
     }
     Ok(t)
 }
@@ -222,7 +227,11 @@ fn serve(a: ServeArgs) -> anyhow::Result<i32> {
         .await
     })?;
     for (file, n) in &end.written {
-        let committed = if end.committed.contains(file) { ", committed" } else { "" };
+        let committed = if end.committed.contains(file) {
+            ", committed"
+        } else {
+            ""
+        };
         outln!("{n} grade events -> {}{committed}", file.display());
     }
     Ok(EXIT_OK)
@@ -259,7 +268,11 @@ fn consensus_cmd(a: ConsensusArgs) -> anyhow::Result<i32> {
         .iter()
         .map(|(d, v)| format!("{d} {}", fmt(*v)))
         .collect();
-    outln!("Krippendorff's alpha (ordinal): {} ({})", fmt(agreement.alpha), dims.join(", "));
+    outln!(
+        "Krippendorff's alpha (ordinal): {} ({})",
+        fmt(agreement.alpha),
+        dims.join(", ")
+    );
     outln!(
         "flagged for re-grading: {} samples, {} pairs",
         agreement.disputed,
@@ -274,7 +287,8 @@ pub(super) fn preferences(a: PreferencesArgs) -> anyhow::Result<i32> {
     }
     if a.grades.is_none() && !a.from_verdicts {
         return Err(Error::Usage(
-            "export preferences needs --grades (human grades) or --from-verdicts (pass/fail pairs)".into(),
+            "export preferences needs --grades (human grades) or --from-verdicts (pass/fail pairs)"
+                .into(),
         )
         .into());
     }
@@ -301,12 +315,21 @@ pub(super) fn preferences(a: PreferencesArgs) -> anyhow::Result<i32> {
         output: a.output.clone(),
     };
     let e = preferences::export(&req)?;
-    outln!("{} pairs over {} tasks -> {}", e.pairs, e.tasks, a.output.display());
+    outln!(
+        "{} pairs over {} tasks -> {}",
+        e.pairs,
+        e.tasks,
+        a.output.display()
+    );
     if let Some(s) = &e.sidecar {
         outln!("metadata -> {}", s.display());
     }
     if e.capped > 0 {
-        outln!("{} pairs left out by --max-per-task {}", e.capped, a.max_per_task);
+        outln!(
+            "{} pairs left out by --max-per-task {}",
+            e.capped,
+            a.max_per_task
+        );
     }
     if e.unmatched > 0 {
         outln!(

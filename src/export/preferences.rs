@@ -241,8 +241,12 @@ fn graded_pairs<'a>(
             .then(a.1.rejected.hash.cmp(&b.1.rejected.hash))
     });
     let mut out: Vec<Pair> = found.into_iter().map(|(_, p)| p).collect();
-    let task = samples.first().map(|s| s.task_id.as_str()).unwrap_or_default();
-    let mut pairwise: Vec<&&PairConsensus> = compared.iter().filter(|p| p.task_id == task).collect();
+    let task = samples
+        .first()
+        .map(|s| s.task_id.as_str())
+        .unwrap_or_default();
+    let mut pairwise: Vec<&&PairConsensus> =
+        compared.iter().filter(|p| p.task_id == task).collect();
     pairwise.sort_by(|a, b| (&a.a.sample, &a.b.sample).cmp(&(&b.a.sample, &b.b.sample)));
     for p in pairwise {
         let (chosen, rejected) = match p.better {

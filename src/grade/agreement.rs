@@ -93,7 +93,9 @@ pub(crate) fn cohen_kappa(a: &[i64], b: &[i64], weights: Weights) -> Option<f64>
         confusion[index(x)][index(y)] += 1.0;
     }
     let rows: Vec<f64> = confusion.iter().map(|r| r.iter().sum()).collect();
-    let cols: Vec<f64> = (0..k).map(|j| confusion.iter().map(|r| r[j]).sum()).collect();
+    let cols: Vec<f64> = (0..k)
+        .map(|j| confusion.iter().map(|r| r[j]).sum())
+        .collect();
     let total: f64 = rows.iter().sum();
     let weight = |i: usize, j: usize| match weights {
         Weights::None => {
@@ -130,10 +132,62 @@ mod tests {
     fn krippendorffs_own_example() {
         let nan = None;
         let data: [[Option<i64>; 12]; 4] = [
-            [Some(1), Some(2), Some(3), Some(3), Some(2), Some(1), Some(4), Some(1), Some(2), nan, nan, nan],
-            [Some(1), Some(2), Some(3), Some(3), Some(2), Some(2), Some(4), Some(1), Some(2), Some(5), nan, Some(3)],
-            [nan, Some(3), Some(3), Some(3), Some(2), Some(3), Some(4), Some(2), Some(2), Some(5), Some(1), nan],
-            [Some(1), Some(2), Some(3), Some(3), Some(2), Some(4), Some(4), Some(1), Some(2), Some(5), Some(1), nan],
+            [
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(3),
+                Some(2),
+                Some(1),
+                Some(4),
+                Some(1),
+                Some(2),
+                nan,
+                nan,
+                nan,
+            ],
+            [
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(3),
+                Some(2),
+                Some(2),
+                Some(4),
+                Some(1),
+                Some(2),
+                Some(5),
+                nan,
+                Some(3),
+            ],
+            [
+                nan,
+                Some(3),
+                Some(3),
+                Some(3),
+                Some(2),
+                Some(3),
+                Some(4),
+                Some(2),
+                Some(2),
+                Some(5),
+                Some(1),
+                nan,
+            ],
+            [
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(3),
+                Some(2),
+                Some(4),
+                Some(4),
+                Some(1),
+                Some(2),
+                Some(5),
+                Some(1),
+                nan,
+            ],
         ];
         let units: Vec<Vec<i64>> = (0..12)
             .map(|u| data.iter().filter_map(|c| c[u]).collect())
@@ -147,7 +201,10 @@ mod tests {
         let units = vec![vec![1, 1], vec![2, 2], vec![3, 3]];
         assert_eq!(krippendorff_ordinal(&units), Some(1.0));
         assert_eq!(krippendorff_ordinal(&[vec![2, 2], vec![2, 2]]), None);
-        assert_eq!(cohen_kappa(&[1, 2, 3], &[1, 2, 3], Weights::None), Some(1.0));
+        assert_eq!(
+            cohen_kappa(&[1, 2, 3], &[1, 2, 3], Weights::None),
+            Some(1.0)
+        );
         assert_eq!(cohen_kappa(&[2, 2], &[2, 2], Weights::None), None);
     }
 }

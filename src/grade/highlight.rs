@@ -22,10 +22,38 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 const BUILTINS: &[&str] = &[
-    "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "isinstance",
-    "len", "list", "map", "max", "min", "print", "range", "reversed", "set", "sorted", "str",
-    "sum", "tuple", "zip", "self", "super", "type", "ValueError", "TypeError", "KeyError",
-    "IndexError", "Exception",
+    "abs",
+    "all",
+    "any",
+    "bool",
+    "dict",
+    "enumerate",
+    "filter",
+    "float",
+    "int",
+    "isinstance",
+    "len",
+    "list",
+    "map",
+    "max",
+    "min",
+    "print",
+    "range",
+    "reversed",
+    "set",
+    "sorted",
+    "str",
+    "sum",
+    "tuple",
+    "zip",
+    "self",
+    "super",
+    "type",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "IndexError",
+    "Exception",
 ];
 
 fn class(tok: &Tok, text: &str) -> Option<&'static str> {
@@ -49,7 +77,11 @@ pub(crate) fn python(code: &str) -> String {
     for tok in lex(code, Mode::Module) {
         let Ok((tok, range)) = tok else { break };
         let (start, end) = (usize::from(range.start()), usize::from(range.end()));
-        if start < at || end > code.len() || !code.is_char_boundary(start) || !code.is_char_boundary(end) {
+        if start < at
+            || end > code.len()
+            || !code.is_char_boundary(start)
+            || !code.is_char_boundary(end)
+        {
             continue;
         }
         let text = &code[start..end];
@@ -78,8 +110,16 @@ mod tests {
     #[test]
     fn tokens_become_spans_and_text_is_escaped() {
         let html = python("def f(x):\n    # a <b>\n    return x < 1 and \"<i>\"\n");
-        assert!(html.starts_with("<span class=\"tok-kw\">def</span> <span class=\"tok-fn\">f</span>(x):"), "{html}");
-        assert!(html.contains("<span class=\"tok-com\"># a &lt;b&gt;</span>"), "{html}");
+        assert!(
+            html.starts_with(
+                "<span class=\"tok-kw\">def</span> <span class=\"tok-fn\">f</span>(x):"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"tok-com\"># a &lt;b&gt;</span>"),
+            "{html}"
+        );
         assert!(html.contains("x &lt; <span class=\"tok-num\">1</span> <span class=\"tok-kw\">and</span> <span class=\"tok-str\">&quot;&lt;i&gt;&quot;</span>"), "{html}");
     }
 

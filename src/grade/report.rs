@@ -94,7 +94,8 @@ pub(crate) fn markdown(a: &Agreement, lines: &[Line]) -> String {
             md_cell(&b.dimension),
             b.grades,
             b.items,
-            b.mean_difference.map_or("n/a".into(), |v| format!("{v:+.3}"))
+            b.mean_difference
+                .map_or("n/a".into(), |v| format!("{v:+.3}"))
         ));
     }
     let flagged = disputed(lines);
@@ -102,7 +103,9 @@ pub(crate) fn markdown(a: &Agreement, lines: &[Line]) -> String {
     if flagged.is_empty() {
         out.push_str("None.\n");
     } else {
-        out.push_str("| task | completion | sample | dimensions | scores |\n|---|---:|---|---|---|\n");
+        out.push_str(
+            "| task | completion | sample | dimensions | scores |\n|---|---:|---|---|---|\n",
+        );
         for f in &flagged {
             out.push_str(&format!(
                 "| {} | {} | `{}` | {} | {} |\n",
@@ -158,7 +161,8 @@ pub(crate) fn html(a: &Agreement, lines: &[Line]) -> String {
                     b.dimension.clone(),
                     b.grades.to_string(),
                     b.items.to_string(),
-                    b.mean_difference.map_or("n/a".into(), |v| format!("{v:+.3}")),
+                    b.mean_difference
+                        .map_or("n/a".into(), |v| format!("{v:+.3}")),
                 ]
             })
             .collect(),
@@ -176,7 +180,10 @@ pub(crate) fn html(a: &Agreement, lines: &[Line]) -> String {
 /// `report.json`, `report.md`, `report.html` in `dir`.
 pub(crate) fn write(dir: &Path, a: &Agreement, lines: &[Line]) -> crate::Result<()> {
     crate::entry::write_json(&dir.join("report.json"), a)?;
-    for (name, text) in [("report.md", markdown(a, lines)), ("report.html", html(a, lines))] {
+    for (name, text) in [
+        ("report.md", markdown(a, lines)),
+        ("report.html", html(a, lines)),
+    ] {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|source| crate::Error::Write { path, source })?;
     }

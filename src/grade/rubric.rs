@@ -71,14 +71,16 @@ impl Rubric {
     fn checked(mut self, path: &Path) -> Result<Rubric> {
         let bad = |field: String, message: String| Error::input(path, 0, &field, message);
         if self.dimensions.is_empty() {
-            return Err(bad("dimensions".into(), "a rubric needs at least one dimension".into()));
+            return Err(bad(
+                "dimensions".into(),
+                "a rubric needs at least one dimension".into(),
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         for (i, d) in self.dimensions.iter_mut().enumerate() {
             let field = format!("dimensions[{i}]");
             let ok = !d.name.is_empty()
-                && d
-                    .name
+                && d.name
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             if !ok {
@@ -88,7 +90,10 @@ impl Rubric {
                 ));
             }
             if !seen.insert(d.name.clone()) {
-                return Err(bad(format!("{field}.name"), format!("duplicate dimension {:?}", d.name)));
+                return Err(bad(
+                    format!("{field}.name"),
+                    format!("duplicate dimension {:?}", d.name),
+                ));
             }
             if d.min < 0 || d.max <= d.min || d.max - d.min > 9 {
                 return Err(bad(
@@ -132,7 +137,10 @@ impl Rubric {
                 let known: Vec<&str> = self.dimensions.iter().map(|d| d.name.as_str()).collect();
                 return Err((
                     format!("scores.{name}"),
-                    format!("not a dimension of the rubric (it has {})", known.join(", ")),
+                    format!(
+                        "not a dimension of the rubric (it has {})",
+                        known.join(", ")
+                    ),
                 ));
             };
             if !(d.min..=d.max).contains(&v) {

@@ -61,18 +61,17 @@ pub(crate) fn load_samples(results: &Path, problems: &[Problem]) -> Result<Vec<G
                 format!("{:?} is not a task of the problems file", row.task_id),
             ));
         };
-        let (kind, answer, program) = match (&row.solution, &row.completion) {
-            (Some(s), _) => ("solution", s.clone(), s.clone()),
-            (None, Some(c)) => ("completion", c.clone(), format!("{}{}", problem.prompt, c)),
-            (None, None) => {
-                return Err(Error::input(
+        let (kind, answer, program) =
+            match (&row.solution, &row.completion) {
+                (Some(s), _) => ("solution", s.clone(), s.clone()),
+                (None, Some(c)) => ("completion", c.clone(), format!("{}{}", problem.prompt, c)),
+                (None, None) => return Err(Error::input(
                     results,
                     row.line,
                     "completion",
                     "missing field (a results line to grade needs its `completion` or `solution`)",
-                ))
-            }
-        };
+                )),
+            };
         let completion_id = row.completion_id.unwrap_or(0);
         if !seen.insert((row.task_id.clone(), completion_id)) {
             return Err(Error::input(
@@ -91,8 +90,16 @@ pub(crate) fn load_samples(results: &Path, problems: &[Problem]) -> Result<Vec<G
             answer,
             prompt: problem.prompt.clone(),
             tests: row.tests.clone(),
-            stdout: row.stdout.as_ref().map(|c| c.text.clone()).unwrap_or_default(),
-            stderr: row.stderr.as_ref().map(|c| c.text.clone()).unwrap_or_default(),
+            stdout: row
+                .stdout
+                .as_ref()
+                .map(|c| c.text.clone())
+                .unwrap_or_default(),
+            stderr: row
+                .stderr
+                .as_ref()
+                .map(|c| c.text.clone())
+                .unwrap_or_default(),
             task_id: row.task_id,
         });
     }

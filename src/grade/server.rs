@@ -90,7 +90,8 @@ fn load_existing(
         .iter()
         .map(|s| ((s.task_id.as_str(), s.completion_id), s))
         .collect();
-    let tasks: std::collections::HashSet<&str> = samples.iter().map(|s| s.task_id.as_str()).collect();
+    let tasks: std::collections::HashSet<&str> =
+        samples.iter().map(|s| s.task_id.as_str()).collect();
     let mut kept = Vec::new();
     for file in store::grade_files(&[dir.to_path_buf()])? {
         loaded.files += 1;
@@ -102,7 +103,10 @@ fn load_existing(
                     &file,
                     r.line,
                     "task_id",
-                    format!("unknown sample: {:?} is not a task of the results", e.task_id),
+                    format!(
+                        "unknown sample: {:?} is not a task of the results",
+                        e.task_id
+                    ),
                 ));
             }
             let mut sides = vec![(e.completion_id, &e.sample, "completion_id")];
@@ -167,7 +171,12 @@ pub(crate) async fn serve(
         token: req.token,
         threshold: req.threshold,
         appenders: Mutex::new(HashMap::new()),
-        latest: Mutex::new(latest.into_iter().map(|r| (r.event.key(), r.event)).collect()),
+        latest: Mutex::new(
+            latest
+                .into_iter()
+                .map(|r| (r.event.key(), r.event))
+                .collect(),
+        ),
     });
     let listener = tokio::net::TcpListener::bind(req.bind)
         .await
@@ -185,7 +194,10 @@ pub(crate) async fn serve(
         .route("/api/sample/{index}", get(sample))
         .route("/api/grade", post(post_grade))
         .route("/api/pair", post(post_pair))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), check_token))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            check_token,
+        ))
         .with_state(app.clone());
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
@@ -218,7 +230,11 @@ pub(crate) async fn serve(
 /// `git add` and `git commit` of one session file, the grader in the message.
 fn git_commit(grader: &str, file: &std::path::Path, n: usize) -> Result<()> {
     let dir = file.parent().unwrap_or(std::path::Path::new("."));
-    let name = file.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let name = file
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
     let run = |args: &[&str]| -> Result<()> {
         let out = std::process::Command::new("git")
             .arg("-C")
@@ -253,7 +269,10 @@ async fn check_token(State(app): State<Arc<App>>, req: Request, next: Next) -> R
                 .any(|v| same(v, token))
         });
         if !header_ok && !query_ok {
-            return (StatusCode::UNAUTHORIZED, "a token is needed: open the URL printed at start\n")
+            return (
+                StatusCode::UNAUTHORIZED,
+                "a token is needed: open the URL printed at start\n",
+            )
                 .into_response();
         }
     }
@@ -262,15 +281,28 @@ async fn check_token(State(app): State<Arc<App>>, req: Request, next: Next) -> R
 
 /// Compares in time independent of where they differ.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 async fn index() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], INDEX)
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        INDEX,
+    )
 }
 
 async fn script() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT)
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SCRIPT,
+    )
 }
 
 async fn style() -> impl IntoResponse {
@@ -283,7 +315,11 @@ struct GraderQuery {
 }
 
 fn bad(message: impl Into<String>) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"error": message.into()}))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": message.into()})),
+    )
+        .into_response()
 }
 
 impl App {
@@ -297,7 +333,11 @@ impl App {
         self.by_hash
             .get(hash)
             .map(|&i| &self.samples[i])
-            .ok_or_else(|| bad(format!("{field}: unknown sample {hash:?} (not in the results being graded)")))
+            .ok_or_else(|| {
+                bad(format!(
+                    "{field}: unknown sample {hash:?} (not in the results being graded)"
+                ))
+            })
     }
 
     /// Appends under the grader's lock, then records it as the latest.
@@ -409,7 +449,11 @@ async fn grades(State(app): State<Arc<App>>, Query(q): Query<GraderQuery>) -> Re
 
 async fn sample(State(app): State<Arc<App>>, UrlPath(index): UrlPath<usize>) -> Response {
     let Some(s) = app.samples.get(index) else {
-        return (StatusCode::NOT_FOUND, Json(json!({"error": format!("no sample {index}")}))).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": format!("no sample {index}")})),
+        )
+            .into_response();
     };
     let tests: Vec<Value> = s
         .tests
@@ -466,12 +510,23 @@ async fn write(app: Arc<App>, event: GradeEvent) -> Response {
     let done = tokio::task::spawn_blocking(move || app.record(e)).await;
     match done {
         Ok(Ok(())) => Json(Saved { ok: true, event }).into_response(),
-        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": format!("internal error: {e}")}))).into_response(),
+        Ok(Err(e)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"error": e.to_string()})),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"error": format!("internal error: {e}")})),
+        )
+            .into_response(),
     }
 }
 
-async fn post_grade(State(app): State<Arc<App>>, body: Result<Json<GradeBody>, axum::extract::rejection::JsonRejection>) -> Response {
+async fn post_grade(
+    State(app): State<Arc<App>>,
+    body: Result<Json<GradeBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     let Json(body) = match body {
         Ok(b) => b,
         Err(e) => return bad(e.body_text()),
@@ -503,7 +558,10 @@ async fn post_grade(State(app): State<Arc<App>>, body: Result<Json<GradeBody>, a
     write(app, event).await
 }
 
-async fn post_pair(State(app): State<Arc<App>>, body: Result<Json<PairBody>, axum::extract::rejection::JsonRejection>) -> Response {
+async fn post_pair(
+    State(app): State<Arc<App>>,
+    body: Result<Json<PairBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     let Json(body) = match body {
         Ok(b) => b,
         Err(e) => return bad(e.body_text()),

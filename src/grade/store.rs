@@ -57,8 +57,15 @@ pub(crate) struct GradeEvent {
 /// two hashes in order).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Key {
-    Grade { grader: String, sample: String },
-    Pair { grader: String, a: String, b: String },
+    Grade {
+        grader: String,
+        sample: String,
+    },
+    Pair {
+        grader: String,
+        a: String,
+        b: String,
+    },
 }
 
 impl GradeEvent {
@@ -89,7 +96,10 @@ impl GradeEvent {
     pub(crate) fn check(&self, rubric: &Rubric) -> Result<(), (String, String)> {
         check_grader(&self.grader).map_err(|m| ("grader".to_string(), m))?;
         if humantime::parse_rfc3339_weak(&self.time).is_err() {
-            return Err(("time".into(), format!("{:?} is not an RFC 3339 time", self.time)));
+            return Err((
+                "time".into(),
+                format!("{:?} is not an RFC 3339 time", self.time),
+            ));
         }
         if self.sample.is_empty() {
             return Err(("sample".into(), "empty sample hash".into()));
@@ -97,16 +107,25 @@ impl GradeEvent {
         match self.kind {
             Kind::Grade => {
                 if self.better.is_some() || self.versus_sample.is_some() {
-                    return Err(("kind".into(), "a grade has no `better` or `versus_sample` (that is a pair)".into()));
+                    return Err((
+                        "kind".into(),
+                        "a grade has no `better` or `versus_sample` (that is a pair)".into(),
+                    ));
                 }
                 rubric.check(&self.scores)
             }
             Kind::Pair => {
                 if self.versus_sample.is_none() || self.versus_completion_id.is_none() {
-                    return Err(("versus_sample".into(), "a pair needs `versus_sample` and `versus_completion_id`".into()));
+                    return Err((
+                        "versus_sample".into(),
+                        "a pair needs `versus_sample` and `versus_completion_id`".into(),
+                    ));
                 }
                 if self.versus_sample.as_deref() == Some(self.sample.as_str()) {
-                    return Err(("versus_sample".into(), "a sample is paired with itself".into()));
+                    return Err((
+                        "versus_sample".into(),
+                        "a sample is paired with itself".into(),
+                    ));
                 }
                 if self.better.is_none() {
                     return Err(("better".into(), "missing field (a, b or tie)".into()));
@@ -167,7 +186,10 @@ pub(crate) fn read_file(path: &Path, rubric: &Rubric) -> Result<Vec<Read>> {
                 path,
                 line.number,
                 "json",
-                format!("expected a JSON object, found {}", crate::entry::jsonl_kind(&value)),
+                format!(
+                    "expected a JSON object, found {}",
+                    crate::entry::jsonl_kind(&value)
+                ),
             ));
         }
         let event: GradeEvent = serde_json::from_value(value).map_err(|e| {
@@ -339,9 +361,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("g/alice-2026-01-01.jsonl");
         let mut a = Appender::open(&p).unwrap();
-        a.append(&grade("alice", "2026-01-01T00:00:00.000Z", "h1", 2)).unwrap();
-        a.append(&grade("alice", "2026-01-01T00:00:01.000Z", "h1", 4)).unwrap();
-        a.append(&grade("alice", "2026-01-01T00:00:01.000Z", "h2", 1)).unwrap();
+        a.append(&grade("alice", "2026-01-01T00:00:00.000Z", "h1", 2))
+            .unwrap();
+        a.append(&grade("alice", "2026-01-01T00:00:01.000Z", "h1", 4))
+            .unwrap();
+        a.append(&grade("alice", "2026-01-01T00:00:01.000Z", "h2", 1))
+            .unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         assert!(text.starts_with(r#"{"grader":"alice","time":"2026-01-01T00:00:00.000Z","kind":"grade","task_id":"T/0","completion_id":0,"sample":"h1","scores":{"functionality":2},"notes":""}"#), "{text}");
         let reads = read_file(&p, &Rubric::default_rubric()).unwrap();
@@ -358,13 +383,22 @@ mod tests {
         let good = serde_json::to_string(&grade("bob", "2026-01-01T00:00:00Z", "h1", 2)).unwrap();
         let bad = serde_json::to_string(&grade("bob", "2026-01-01T00:00:00Z", "h1", 9)).unwrap();
         std::fs::write(&p, format!("{good}\n{bad}\n")).unwrap();
-        let e = read_file(&p, &Rubric::default_rubric()).unwrap_err().to_string();
-        assert!(e.ends_with("bob.jsonl:2: scores.functionality: 9 is outside the rubric's 0..=5"), "{e}");
+        let e = read_file(&p, &Rubric::default_rubric())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("bob.jsonl:2: scores.functionality: 9 is outside the rubric's 0..=5"),
+            "{e}"
+        );
         std::fs::write(&p, format!("{good}\n{{\"grader\": \n")).unwrap();
-        let e = read_file(&p, &Rubric::default_rubric()).unwrap_err().to_string();
+        let e = read_file(&p, &Rubric::default_rubric())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("bob.jsonl:2: json: malformed JSON"), "{e}");
         std::fs::write(&p, good.replace("\"sample\"", "\"sampel\"")).unwrap();
-        let e = read_file(&p, &Rubric::default_rubric()).unwrap_err().to_string();
+        let e = read_file(&p, &Rubric::default_rubric())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("bob.jsonl:1: sampel:"), "{e}");
     }
 }

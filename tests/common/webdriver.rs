@@ -62,7 +62,10 @@ impl Driver {
                     break;
                 }
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         d
@@ -73,7 +76,10 @@ impl Driver {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let r = req.send().await.unwrap_or_else(|e| panic!("webdriver {path}: {e}"));
+        let r = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver {path}: {e}"));
         let status = r.status();
         let v: Value = r.json().await.unwrap();
         assert!(status.is_success(), "webdriver {path}: {status} {v}");
@@ -91,7 +97,9 @@ impl Driver {
             },
             "goog:loggingPrefs": {"browser": "ALL"},
         }}});
-        let v = self.call(reqwest::Method::POST, "/session", Some(caps)).await;
+        let v = self
+            .call(reqwest::Method::POST, "/session", Some(caps))
+            .await;
         Session {
             driver: self,
             id: v["sessionId"].as_str().expect("session id").to_string(),
@@ -107,7 +115,11 @@ pub struct Session<'a> {
 impl Session<'_> {
     async fn post(&self, path: &str, body: Value) -> Value {
         self.driver
-            .call(reqwest::Method::POST, &format!("/session/{}{path}", self.id), Some(body))
+            .call(
+                reqwest::Method::POST,
+                &format!("/session/{}{path}", self.id),
+                Some(body),
+            )
             .await
     }
 
@@ -120,7 +132,8 @@ impl Session<'_> {
     }
 
     pub async fn script(&self, script: &str) -> Value {
-        self.post("/execute/sync", json!({"script": script, "args": []})).await
+        self.post("/execute/sync", json!({"script": script, "args": []}))
+            .await
     }
 
     /// Polls a script until it returns true.
@@ -130,14 +143,22 @@ impl Session<'_> {
             if self.script(script).await == Value::Bool(true) {
                 return;
             }
-            assert!(start.elapsed() < Duration::from_secs(15), "timed out waiting for {what} ({script})");
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what} ({script})"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     pub async fn find(&self, css: &str) -> String {
-        let v = self.post("/element", json!({"using": "css selector", "value": css})).await;
-        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {v}")).to_string()
+        let v = self
+            .post("/element", json!({"using": "css selector", "value": css}))
+            .await;
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
     }
 
     /// A real click, through WebDriver.
@@ -149,7 +170,8 @@ impl Session<'_> {
     /// Types into an element (focusing it first).
     pub async fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css).await;
-        self.post(&format!("/element/{id}/value"), json!({"text": text})).await;
+        self.post(&format!("/element/{id}/value"), json!({"text": text}))
+            .await;
     }
 
     /// Key presses on whatever has focus, through WebDriver's actions.
@@ -165,7 +187,11 @@ impl Session<'_> {
         )
         .await;
         self.driver
-            .call(reqwest::Method::DELETE, &format!("/session/{}/actions", self.id), None)
+            .call(
+                reqwest::Method::DELETE,
+                &format!("/session/{}/actions", self.id),
+                None,
+            )
             .await;
     }
 
@@ -180,7 +206,11 @@ impl Session<'_> {
 
     pub async fn quit(self) {
         self.driver
-            .call(reqwest::Method::DELETE, &format!("/session/{}", self.id), None)
+            .call(
+                reqwest::Method::DELETE,
+                &format!("/session/{}", self.id),
+                None,
+            )
             .await;
     }
 }
