@@ -706,7 +706,7 @@ fn close(a: &Value, b: &Value, what: &str) {
 #[test]
 fn agreement_matches_krippendorff_and_scikit_learn_on_generated_and_known_tables() {
     let fx = Fixture::new();
-    let tables = vec![
+    let tables = [
         krippendorff_example(),
         generated_table(7, 4, 40),
         generated_table(11, 3, 25),

@@ -226,8 +226,8 @@ fn graded_pairs<'a>(
                     hs - ls,
                     Pair {
                         source: "grades",
-                        chosen: *hi,
-                        rejected: *lo,
+                        chosen: hi,
+                        rejected: lo,
                         votes: None,
                     },
                 ));

@@ -308,7 +308,7 @@ pub(crate) fn agreement(lines: &[Line], rubric: &Rubric, threshold: i64) -> Agre
                 .filter_map(|st| {
                     let mine = *st.scores.get(g)?;
                     grades += 1;
-                    (st.count >= 2).then(|| mine as f64 - st.median)
+                    (st.count >= 2).then_some(mine as f64 - st.median)
                 })
                 .collect();
             bias.push(GraderBias {

@@ -323,20 +323,19 @@ fn bad(message: impl Into<String>) -> Response {
 }
 
 impl App {
-    fn grader(&self, asked: Option<&str>) -> std::result::Result<String, Response> {
+    /// The grader a request names (or the server's), or why it cannot be one.
+    fn grader(&self, asked: Option<&str>) -> std::result::Result<String, String> {
         let g = asked.unwrap_or(&self.default_grader).to_string();
-        store::check_grader(&g).map_err(|m| bad(format!("grader: {m}")))?;
+        store::check_grader(&g).map_err(|m| format!("grader: {m}"))?;
         Ok(g)
     }
 
-    fn sample_of(&self, field: &str, hash: &str) -> std::result::Result<&GradedSample, Response> {
+    fn sample_of(&self, field: &str, hash: &str) -> std::result::Result<&GradedSample, String> {
         self.by_hash
             .get(hash)
             .map(|&i| &self.samples[i])
             .ok_or_else(|| {
-                bad(format!(
-                    "{field}: unknown sample {hash:?} (not in the results being graded)"
-                ))
+                format!("{field}: unknown sample {hash:?} (not in the results being graded)")
             })
     }
 
@@ -381,7 +380,7 @@ impl App {
 async fn session(State(app): State<Arc<App>>, Query(q): Query<GraderQuery>) -> Response {
     let grader = match app.grader(q.grader.as_deref()) {
         Ok(g) => g,
-        Err(r) => return r,
+        Err(m) => return bad(m),
     };
     let samples: Vec<Value> = app
         .samples
@@ -411,7 +410,7 @@ async fn session(State(app): State<Arc<App>>, Query(q): Query<GraderQuery>) -> R
 async fn grades(State(app): State<Arc<App>>, Query(q): Query<GraderQuery>) -> Response {
     let grader = match app.grader(q.grader.as_deref()) {
         Ok(g) => g,
-        Err(r) => return r,
+        Err(m) => return bad(m),
     };
     let mut mine = BTreeMap::new();
     let mut pairs = Vec::new();
@@ -533,11 +532,11 @@ async fn post_grade(
     };
     let grader = match app.grader(body.grader.as_deref()) {
         Ok(g) => g,
-        Err(r) => return r,
+        Err(m) => return bad(m),
     };
     let s = match app.sample_of("sample", &body.sample) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(m) => return bad(m),
     };
     if let Err((field, why)) = app.rubric.check(&body.scores) {
         return bad(format!("{field}: {why}"));
@@ -568,11 +567,11 @@ async fn post_pair(
     };
     let grader = match app.grader(body.grader.as_deref()) {
         Ok(g) => g,
-        Err(r) => return r,
+        Err(m) => return bad(m),
     };
     let (a, b) = match (app.sample_of("a", &body.a), app.sample_of("b", &body.b)) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(m), _) | (_, Err(m)) => return bad(m),
     };
     if a.task_id != b.task_id {
         return bad("b: a pair is two samples of the same task");
