@@ -90,16 +90,8 @@ pub(crate) fn load_samples(results: &Path, problems: &[Problem]) -> Result<Vec<G
             answer,
             prompt: problem.prompt.clone(),
             tests: row.tests.clone(),
-            stdout: row
-                .stdout
-                .as_ref()
-                .map(|c| c.text.clone())
-                .unwrap_or_default(),
-            stderr: row
-                .stderr
-                .as_ref()
-                .map(|c| c.text.clone())
-                .unwrap_or_default(),
+            stdout: row.stdout.clone().unwrap_or_default(),
+            stderr: row.stderr.clone().unwrap_or_default(),
             task_id: row.task_id,
         });
     }

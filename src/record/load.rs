@@ -35,11 +35,12 @@ pub struct Row {
     pub stability: Option<Stability>,
     #[serde(default)]
     pub retries: Vec<RowRetry>,
-    /// The head of each stream, when the program wrote to it.
-    #[serde(default)]
-    pub stdout: Option<crate::sandbox::Captured>,
-    #[serde(default)]
-    pub stderr: Option<crate::sandbox::Captured>,
+    /// The head of each stream (assay's `{text, bytes, truncated}`, or a plain string
+    /// another harness wrote), when the program wrote to it; anything else is ignored.
+    #[serde(default, deserialize_with = "stream_head")]
+    pub stdout: Option<String>,
+    #[serde(default, deserialize_with = "stream_head")]
+    pub stderr: Option<String>,
     /// 1-based line in the results file (set by `read_rows`).
     #[serde(skip)]
     pub line: usize,
@@ -55,6 +56,14 @@ pub struct RowTest {
     pub message: String,
     #[serde(default)]
     pub duration_ms: Option<f64>,
+}
+
+fn stream_head<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Object(m) => m.get("text").and_then(|t| t.as_str()).map(str::to_string),
+        _ => None,
+    })
 }
 
 fn correctness() -> Level {
