@@ -771,7 +771,31 @@ fn agreement_matches_krippendorff_and_scikit_learn_on_generated_and_known_tables
                 assert_eq!(flagged, v.len() >= 2 && spread >= 2, "{line}");
             }
         }
-        assert!(report.join("report.md").exists() && report.join("report.html").exists());
+        let html = std::fs::read_to_string(report.join("report.html")).unwrap();
+        let md = std::fs::read_to_string(report.join("report.md")).unwrap();
+        let alpha = format!(
+            "{:.3}",
+            serde_json::from_str::<Value>(
+                &std::fs::read_to_string(report.join("report.json")).unwrap()
+            )
+            .unwrap()["alpha"]
+                .as_f64()
+                .unwrap()
+        );
+        assert!(
+            html.contains(&alpha) && md.contains(&format!("| all | {alpha} |")),
+            "the reports show alpha {alpha}"
+        );
+        assert!(
+            !html.contains("<script") && !html.contains("http://") && !html.contains("https://"),
+            "self-contained"
+        );
+        let flagged = lines.iter().filter(|l| l["disputed"] == true).count();
+        assert_eq!(
+            md.matches("| `h").count(),
+            flagged,
+            "every flagged sample is listed"
+        );
         reports.push(r);
     }
     let query = json!({"tables": tables.iter().map(|t| json!({"graders": t.graders, "dimensions": t.dims, "table": t.scores})).collect::<Vec<_>>()});
@@ -1367,4 +1391,87 @@ fn git_commit_commits_the_session_file_with_the_graders_name() {
         "",
         "nothing left uncommitted"
     );
+}
+
+#[test]
+fn a_token_guards_every_request_and_other_addresses_need_one() {
+    let fx = Fixture::new();
+    let (problems, results) = write_scored_stub(&fx);
+    let grades = fx.path("grades");
+    let server = Server::start_with(
+        &problems,
+        &results,
+        &grades,
+        "gus",
+        &["--token", "s3cret"],
+        &[],
+    );
+    let (base, query) = server
+        .url
+        .split_once("/?")
+        .expect("the URL printed carries the token");
+    assert_eq!(query, "token=s3cret");
+    let base = base.to_string();
+    runtime().block_on(async {
+        let client = reqwest::Client::new();
+        for path in ["/", "/assets/app.js", "/api/session"] {
+            let r = client.get(format!("{base}{path}")).send().await.unwrap();
+            assert_eq!(r.status().as_u16(), 401, "{path} without the token");
+            let r = client
+                .get(format!("{base}{path}?token=s3cret"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{path} with the token");
+            let r = client
+                .get(format!("{base}{path}"))
+                .header("x-assay-token", "s3cret")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{path} with the header");
+        }
+        let r = client
+            .post(format!("{base}/api/grade"))
+            .json(&json!({"sample": "x", "scores": {"quality": 1}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401);
+    });
+    server.stop();
+    assert!(
+        grade_files(&grades).is_empty(),
+        "nothing written without the token"
+    );
+    let err = run_err(
+        assay()
+            .args(["grade", "serve", "--results"])
+            .arg(&results)
+            .arg("--problems")
+            .arg(&problems)
+            .args(["--grader", "gus", "--bind", "0.0.0.0"]),
+    );
+    assert!(
+        err.contains("--bind 0.0.0.0: serving beyond loopback needs --token"),
+        "{err}"
+    );
+}
+
+/// Results written by hand (no sandbox run): enough for what does not look at verdicts.
+fn write_scored_stub(fx: &Fixture) -> (PathBuf, PathBuf) {
+    let (problems, samples) = write_inputs(fx);
+    let results = fx.path("results.jsonl");
+    let rows: Vec<Value> = read_jsonl(&samples)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut s)| {
+            s["completion_id"] = json!(i);
+            s["passed"] = json!(i % 2 == 0);
+            s["status"] = json!(if i % 2 == 0 { "passed" } else { "failed" });
+            s
+        })
+        .collect();
+    write_jsonl(&results, &rows);
+    (problems, results)
 }
