@@ -459,6 +459,7 @@ fn two_graders_posting_500_grades_each_at_once_lose_and_duplicate_nothing() {
     server.stop();
     let files = grade_files(&grades);
     assert_eq!(files.len(), 2, "{files:?}");
+    let mut lasts: Vec<HashMap<String, Value>> = Vec::new();
     for (file, grader, served) in [
         (&files[0], "alice", &latest[0]),
         (&files[1], "bob", &latest[1]),
@@ -495,12 +496,34 @@ fn two_graders_posting_500_grades_each_at_once_lose_and_duplicate_nothing() {
             assert_eq!(e["scores"]["functionality"], (i % 6) as i64);
             last.insert(e["sample"].as_str().unwrap().to_string(), e.clone());
         }
+        lasts.push(last.clone());
         // What the server shows as the grader's latest is the file's last line per sample.
         assert_eq!(served["grades"].as_object().unwrap().len(), hashes.len());
         for (h, e) in &last {
             assert_eq!(served["grades"][h]["notes"], e["notes"], "{grader} {h}");
         }
     }
+    // Disputed (the filter's list): the two graders' last scores differ by 2 or more.
+    let expected: BTreeSet<String> = hashes
+        .iter()
+        .filter(|h| {
+            ["functionality", "quality"].iter().any(|d| {
+                let (a, b) = (
+                    lasts[0][*h]["scores"][d].as_i64().unwrap(),
+                    lasts[1][*h]["scores"][d].as_i64().unwrap(),
+                );
+                (a - b).abs() >= 2
+            })
+        })
+        .cloned()
+        .collect();
+    let served: BTreeSet<String> = latest[0]["disputed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(served, expected);
 }
 
 const AGREEMENT: &str = r#"
