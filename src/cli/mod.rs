@@ -56,7 +56,8 @@ enum Command {
         #[command(subcommand)]
         action: entries::SkillsAction,
     },
-    /// Export entries for other harnesses.
+    /// Export entries for other harnesses, or preference pairs (DPO, RLHF) of scored and
+    /// graded samples.
     Export {
         #[command(subcommand)]
         action: entries::ExportAction,
