@@ -335,3 +335,50 @@ pub(crate) fn agreement(lines: &[Line], rubric: &Rubric, threshold: i64) -> Agre
         graders,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::store::{latest, GradeEvent};
+
+    fn pair(grader: &str, a: &str, b: &str, better: Better) -> Read {
+        Read {
+            event: GradeEvent {
+                grader: grader.into(),
+                time: "2026-01-01T00:00:00.000Z".into(),
+                kind: Kind::Pair,
+                task_id: "T/0".into(),
+                completion_id: if a == "h1" { 1 } else { 2 },
+                sample: a.into(),
+                versus_completion_id: Some(if b == "h1" { 1 } else { 2 }),
+                versus_sample: Some(b.into()),
+                scores: BTreeMap::new(),
+                better: Some(better),
+                notes: String::new(),
+            },
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn pair_votes_count_the_sample_preferred_whichever_side_it_was_shown_on() {
+        let reads = vec![
+            pair("ann", "h1", "h2", Better::A),
+            // Shown the other way round, preferring the same sample.
+            pair("ben", "h2", "h1", Better::B),
+            pair("cy", "h1", "h2", Better::B),
+            pair("dee", "h2", "h1", Better::Tie),
+            // ann changed her mind: the later event of the same pair wins.
+            pair("ann", "h2", "h1", Better::B),
+        ];
+        let lines = consensus(&latest(reads), &Rubric::default_rubric(), 2);
+        let [Line::Pair(p)] = &lines[..] else {
+            panic!("{lines:?}")
+        };
+        assert_eq!((p.a.sample.as_str(), p.b.sample.as_str()), ("h1", "h2"));
+        assert_eq!((p.a.completion_id, p.b.completion_id), (1, 2));
+        assert_eq!((p.votes, p.a_wins, p.b_wins, p.ties), (4, 2, 1, 1));
+        assert_eq!(p.better, Better::A);
+        assert!(p.disputed);
+    }
+}
