@@ -307,6 +307,17 @@ fn browser_grading_by_keyboard_and_mouse_survives_a_reload_and_lands_in_the_grad
         }
         b.click("#list li[data-index='0']").await; // blur the notes, leave the sample
 
+        // Filters by mouse: one task, then one verdict within it, then every task again.
+        b.click("#task-filter option[value='Toy/2']").await;
+        b.wait("task filter", "return document.querySelectorAll('#list li').length === 3").await;
+        b.click("#verdict-filter option[value='failed']").await;
+        b.wait("verdict filter", "return [...document.querySelectorAll('#list li')].map(l => l.textContent).join() === 'Toy/2 #1,Toy/2 #2'").await;
+        assert_eq!(b.script("return document.getElementById('verdict').textContent").await, "failed");
+        b.keys("j").await;
+        b.wait("the program's stdout, as text", "return document.getElementById('stdout').textContent === 'thinking <hard>\\n'").await;
+        b.click("#verdict-filter option[value='']").await;
+        b.click("#task-filter option[value='']").await;
+        b.wait("no filter", "return document.querySelectorAll('#list li').length === 10").await;
         // Filter: ungraded only hides the three graded samples.
         b.script("const f = document.getElementById('filter'); f.value = 'ungraded'; f.dispatchEvent(new Event('change')); return true").await;
         b.wait("ungraded filter", "return document.querySelectorAll('#list li').length === 7").await;
