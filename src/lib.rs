@@ -16,6 +16,7 @@ pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod generate;
+pub(crate) mod grade;
 pub(crate) mod python;
 pub(crate) mod record;
 pub mod report;

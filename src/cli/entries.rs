@@ -37,6 +37,9 @@ pub(super) enum ExportAction {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Preference pairs (chosen, rejected) for DPO/RLHF: from consensus grades, or from
+    /// verdicts (a passing and a failing sample of a task); TRL or OpenAI format.
+    Preferences(super::grade::PreferencesArgs),
     /// HumanEval-format JSONL, for other harnesses.
     Humaneval {
         /// Entries JSONL (`.jsonl` or `.jsonl.gz`).
@@ -64,6 +67,7 @@ impl ExportAction {
             ExportAction::Standalone { entries, .. } | ExportAction::Humaneval { entries, .. } => {
                 vec![("<ENTRIES>", entries.clone())]
             }
+            ExportAction::Preferences(a) => a.files(),
         }
     }
 }
@@ -86,6 +90,7 @@ pub(super) fn skills(action: SkillsAction) -> anyhow::Result<i32> {
 
 pub(super) fn export(action: ExportAction) -> anyhow::Result<i32> {
     match action {
+        ExportAction::Preferences(a) => return super::grade::preferences(a),
         ExportAction::Standalone { entries, output } => {
             let files =
                 crate::export::standalone(&crate::skills::read_entries(&entries)?, &output)?;

@@ -23,6 +23,7 @@ mod args;
 mod curate;
 mod entries;
 mod generate;
+mod grade;
 mod records;
 mod sandbox;
 mod score;
@@ -55,7 +56,8 @@ enum Command {
         #[command(subcommand)]
         action: entries::SkillsAction,
     },
-    /// Export entries for other harnesses.
+    /// Export entries for other harnesses, or preference pairs (DPO, RLHF) of scored and
+    /// graded samples.
     Export {
         #[command(subcommand)]
         action: entries::ExportAction,
@@ -84,6 +86,12 @@ enum Command {
     Generate {
         #[command(subcommand)]
         action: generate::GenerateAction,
+    },
+    /// Human grading: `serve` a local grading app over a results file, merge graders'
+    /// files into `consensus` grades with agreement statistics.
+    Grade {
+        #[command(subcommand)]
+        action: grade::GradeAction,
     },
 }
 
@@ -202,6 +210,7 @@ impl Command {
             Command::Report(a) => a.files(),
             Command::Sandbox { .. } => Vec::new(),
             Command::Generate { action } => action.files(),
+            Command::Grade { action } => action.files(),
         }
     }
 }
@@ -268,6 +277,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Compare(args) => records::compare(args),
         Command::Report(args) => records::report(args),
         Command::Generate { action } => generate::generate(action),
+        Command::Grade { action } => grade::grade(action),
     }
 }
 

@@ -1,7 +1,9 @@
 //! Exporters of curated entries to formats other tools run: one standalone Python file per
-//! entry (AICoderEval's layout) and HumanEval JSONL (OpenAI's human-eval, evalplus, assay).
+//! entry (AICoderEval's layout) and HumanEval JSONL (OpenAI's human-eval, evalplus, assay);
+//! and preference pairs of scored (and graded) samples for DPO and RLHF (`preferences`).
 
 mod humaneval;
+pub(crate) mod preferences;
 mod standalone;
 
 pub use humaneval::{canonical_solution, humaneval};

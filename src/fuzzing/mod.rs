@@ -60,14 +60,23 @@ fn problem(id: &str) -> Problem {
 }
 
 /// `bytes` as a file at `path`, read by every JSONL loader: problems (HumanEval and
-/// native entries), samples for two known tasks, run records.
+/// native entries), samples for two known tasks, run records, results to grade, grade
+/// files and consensus files.
 pub fn loaders(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("writing {}: {e}", path.display()))?;
     records_or_input_error(path, bytes, read_jsonl(path))?;
     records_or_input_error(path, bytes, load_problems(path))?;
     let known = [problem("T/0"), problem("T/1")];
     records_or_input_error(path, bytes, load_samples(path, &known))?;
-    records_or_input_error(path, bytes, crate::record::load::read_rows(path))
+    records_or_input_error(path, bytes, crate::record::load::read_rows(path))?;
+    records_or_input_error(path, bytes, crate::grade::load_samples(path, &known))?;
+    let rubric = crate::grade::Rubric::default_rubric();
+    records_or_input_error(path, bytes, crate::grade::store::read_file(path, &rubric))?;
+    records_or_input_error(
+        path,
+        bytes,
+        crate::export::preferences::read_consensus(path),
+    )
 }
 
 /// `text` as a skill file: an entry, or an input error at a line of the text.

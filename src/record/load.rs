@@ -35,6 +35,15 @@ pub struct Row {
     pub stability: Option<Stability>,
     #[serde(default)]
     pub retries: Vec<RowRetry>,
+    /// The head of each stream (assay's `{text, bytes, truncated}`, or a plain string
+    /// another harness wrote), when the program wrote to it; anything else is ignored.
+    #[serde(default, deserialize_with = "stream_head")]
+    pub stdout: Option<String>,
+    #[serde(default, deserialize_with = "stream_head")]
+    pub stderr: Option<String>,
+    /// 1-based line in the results file (set by `read_rows`).
+    #[serde(skip)]
+    pub line: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -47,6 +56,14 @@ pub struct RowTest {
     pub message: String,
     #[serde(default)]
     pub duration_ms: Option<f64>,
+}
+
+fn stream_head<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Object(m) => m.get("text").and_then(|t| t.as_str()).map(str::to_string),
+        _ => None,
+    })
 }
 
 fn correctness() -> Level {
@@ -213,7 +230,10 @@ pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
             }
             Error::input(path, line.number, field, text)
         })?;
-        rows.push(row);
+        rows.push(Row {
+            line: line.number,
+            ..row
+        });
         Ok(())
     })?;
     if rows.is_empty() {

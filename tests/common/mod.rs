@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod chromium;
+pub mod webdriver;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
