@@ -8,11 +8,11 @@
 mod common;
 
 use common::webdriver::Driver;
-use common::{assay, read_jsonl, write_jsonl, Fixture};
+use common::{assay, read_jsonl, stats_python, write_jsonl, Fixture};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -212,38 +212,6 @@ fn lines_of(path: &Path) -> Vec<Value> {
     text.lines()
         .map(|l| serde_json::from_str(l).expect("a whole JSON line"))
         .collect()
-}
-
-/// The python of `scripts/fetch-stats-venv` running `script` on `input` (JSON in, out).
-fn python(script: &str, input: &Value) -> Value {
-    let fetch = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-stats-venv");
-    let out = Command::new(&fetch).output().unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/fetch-stats-venv failed (it installs krippendorff, scikit-learn, datasets):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let py = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let mut child = Command::new(&py)
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "reference script failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -833,7 +801,7 @@ fn agreement_matches_krippendorff_and_scikit_learn_on_generated_and_known_tables
         reports.push(r);
     }
     let query = json!({"tables": tables.iter().map(|t| json!({"graders": t.graders, "dimensions": t.dims, "table": t.scores})).collect::<Vec<_>>()});
-    let reference = python(AGREEMENT, &query);
+    let reference = stats_python(AGREEMENT, &query);
     let mut checked = 0;
     for (i, (r, refr)) in reports
         .iter()
@@ -1094,7 +1062,7 @@ fn preference_export_loads_in_datasets_with_dpo_columns_and_verdict_pairs_pass_o
         assert_eq!(o["input"]["messages"][0]["role"], "user");
         assert_eq!(o["preferred_output"][0]["role"], "assistant");
     }
-    let loaded = python(DATASETS, &json!({"trl": trl, "human": human}));
+    let loaded = stats_python(DATASETS, &json!({"trl": trl, "human": human}));
     assert_eq!(
         loaded["trl"]["columns"],
         json!(["prompt", "chosen", "rejected"])

@@ -3,11 +3,10 @@
 //! tables and vectors. The references run in the venv of `scripts/fetch-stats-venv`
 //! (cached, pinned; `scripts/setup --all` calls it).
 
+mod common;
+
 use assay::compare::stats::{bootstrap_mean_ci, mcnemar_exact, sign_flip_test, Resampling};
 use serde_json::{json, Value};
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
 
 const REFERENCE: &str = r#"
 import json, sys
@@ -34,34 +33,7 @@ json.dump(out, sys.stdout)
 "#;
 
 fn reference(query: &Value) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-stats-venv");
-    let out = Command::new(&script).output().unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/fetch-stats-venv failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let python = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let mut child = Command::new(&python)
-        .args(["-c", REFERENCE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(query.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "reference failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::stats_python(REFERENCE, query)
 }
 
 /// Per-task pass rates of `n` tasks with `m` samples each, from a fixed LCG (no RNG crate

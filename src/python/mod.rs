@@ -10,6 +10,27 @@ use rustpython_parser::ast;
 use rustpython_parser::lexer::lex;
 use rustpython_parser::{Mode, Tok};
 
+/// The half of rustpython's `Fold` that every read-only walk of ours (a fold of a tree
+/// into itself, to look at it) writes the same way: source ranges kept as they are.
+macro_rules! read_only_fold {
+    () => {
+        type TargetU = rustpython_parser::text_size::TextRange;
+        type Error = std::convert::Infallible;
+        type UserContext = ();
+
+        fn will_map_user(&mut self, _: &rustpython_parser::text_size::TextRange) {}
+
+        fn map_user(
+            &mut self,
+            user: rustpython_parser::text_size::TextRange,
+            _: (),
+        ) -> Result<rustpython_parser::text_size::TextRange, Self::Error> {
+            Ok(user)
+        }
+    };
+}
+pub(crate) use read_only_fold;
+
 /// A syntax error with a 1-based line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyntaxError {

@@ -89,15 +89,7 @@ impl Walker<'_> {
 }
 
 impl Fold<TextRange> for Walker<'_> {
-    type TargetU = TextRange;
-    type Error = std::convert::Infallible;
-    type UserContext = ();
-
-    fn will_map_user(&mut self, _: &TextRange) {}
-
-    fn map_user(&mut self, user: TextRange, _: ()) -> Result<TextRange, Self::Error> {
-        Ok(user)
-    }
+    crate::python::read_only_fold!();
 
     fn fold_stmt(&mut self, node: ast::Stmt) -> Result<ast::Stmt, Self::Error> {
         match &node {

@@ -357,15 +357,7 @@ fn arith_swap(op: ast::Operator) -> Option<(&'static str, &'static str)> {
 }
 
 impl Fold<TextRange> for Finder<'_> {
-    type TargetU = TextRange;
-    type Error = std::convert::Infallible;
-    type UserContext = ();
-
-    fn will_map_user(&mut self, _: &TextRange) {}
-
-    fn map_user(&mut self, user: TextRange, _: ()) -> Result<TextRange, Self::Error> {
-        Ok(user)
-    }
+    crate::python::read_only_fold!();
 
     fn fold_stmt(&mut self, node: ast::Stmt) -> Result<ast::Stmt, Self::Error> {
         let function = matches!(

@@ -8,6 +8,40 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Runs `script` in the reference-statistics venv (`scripts/fetch-stats-venv`: scipy,
+/// statsmodels, krippendorff, scikit-learn, datasets), JSON on stdin, JSON on stdout.
+pub fn stats_python(script: &str, input: &Value) -> Value {
+    use std::io::Write;
+    let fetch = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-stats-venv");
+    let out = Command::new(&fetch).output().unwrap();
+    assert!(
+        out.status.success(),
+        "scripts/fetch-stats-venv failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let python = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let mut child = Command::new(&python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "reference script failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 pub fn assay() -> Command {
     Command::new(env!("CARGO_BIN_EXE_assay"))
 }

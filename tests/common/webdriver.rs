@@ -72,6 +72,18 @@ impl Driver {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .await
+            .unwrap_or_else(|e| panic!("webdriver {path}: {e}"))
+    }
+
+    /// A WebDriver command; a failure is its error reply (`{"error": …, "message": …}`).
+    async fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, Value> {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(b) = body {
             req = req.json(&b);
@@ -82,8 +94,10 @@ impl Driver {
             .unwrap_or_else(|e| panic!("webdriver {path}: {e}"));
         let status = r.status();
         let v: Value = r.json().await.unwrap();
-        assert!(status.is_success(), "webdriver {path}: {status} {v}");
-        v["value"].clone()
+        match status.is_success() {
+            true => Ok(v["value"].clone()),
+            false => Err(json!({"status": status.as_u16(), "value": v["value"]})),
+        }
     }
 
     pub async fn session(&self, profile: &Path) -> Session<'_> {
@@ -163,15 +177,34 @@ impl Session<'_> {
 
     /// A real click, through WebDriver.
     pub async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.post(&format!("/element/{id}/click"), json!({})).await;
+        self.on_element(css, "click", json!({})).await;
     }
 
     /// Types into an element (focusing it first).
     pub async fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css).await;
-        self.post(&format!("/element/{id}/value"), json!({"text": text}))
-            .await;
+        self.on_element(css, "value", json!({"text": text})).await;
+    }
+
+    /// A command on the element `css` names. The page re-renders its list after each
+    /// save, so an element found a moment ago may be gone when the command arrives
+    /// ("stale element reference": nothing was done): find it again and retry.
+    async fn on_element(&self, css: &str, command: &str, body: Value) {
+        for _ in 0..50 {
+            let id = self.find(css).await;
+            let path = format!("/session/{}/element/{id}/{command}", self.id);
+            match self
+                .driver
+                .try_call(reqwest::Method::POST, &path, Some(body.clone()))
+                .await
+            {
+                Ok(_) => return,
+                Err(e) if e["value"]["error"] == "stale element reference" => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(e) => panic!("webdriver {path}: {e}"),
+            }
+        }
+        panic!("{css} went stale 50 times in a row");
     }
 
     /// Key presses on whatever has focus, through WebDriver's actions.

@@ -114,15 +114,7 @@ impl Bindings<'_> {
 }
 
 impl Fold<TextRange> for Bindings<'_> {
-    type TargetU = TextRange;
-    type Error = std::convert::Infallible;
-    type UserContext = ();
-
-    fn will_map_user(&mut self, _: &TextRange) {}
-
-    fn map_user(&mut self, user: TextRange, _: ()) -> Result<TextRange, Self::Error> {
-        Ok(user)
-    }
+    crate::python::read_only_fold!();
 
     fn fold_stmt(&mut self, node: ast::Stmt) -> Result<ast::Stmt, Self::Error> {
         match &node {
@@ -207,15 +199,7 @@ impl Finder<'_> {
 }
 
 impl Fold<TextRange> for Finder<'_> {
-    type TargetU = TextRange;
-    type Error = std::convert::Infallible;
-    type UserContext = ();
-
-    fn will_map_user(&mut self, _: &TextRange) {}
-
-    fn map_user(&mut self, user: TextRange, _: ()) -> Result<TextRange, Self::Error> {
-        Ok(user)
-    }
+    crate::python::read_only_fold!();
 
     fn fold_expr(&mut self, node: ast::Expr) -> Result<ast::Expr, Self::Error> {
         if let ast::Expr::Call(c) = &node {
