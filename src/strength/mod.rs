@@ -138,9 +138,13 @@ fn base_request(e: &Entry, limits: &Limits, tests: Vec<TestCase>) -> ExecRequest
 
 /// A mutant's wall-clock limit: ten times the reference's time plus two seconds, never
 /// above the entry's own limit (a mutant that loops forever is killed by it, not waited for).
+/// Rounded up to a tenth of a second: the reference's time comes back from the journal
+/// on a resumed run, possibly an ulp off (serde_json's float parsing), and the limit is
+/// part of the request, so an exact one would make those mutants new jobs.
 fn mutant_limits(mut limits: Limits, reference_ms: Option<f64>) -> Limits {
     if let Some(ms) = reference_ms {
-        let secs = (ms / 1000.0 * 10.0 + 2.0).min(limits.timeout_secs);
+        let tenths = (ms / 10.0 + 20.0).ceil();
+        let secs = (tenths / 10.0).min(limits.timeout_secs);
         limits.timeout_secs = secs;
         limits.cpu_secs = limits.cpu_secs.min(secs.ceil() as u64 + 1);
     }
@@ -419,5 +423,29 @@ mod tests {
         assert!((scaled.timeout_secs - 3.0).abs() < 1e-9);
         let capped = mutant_limits(l.clone(), Some(1e9));
         assert_eq!(capped.timeout_secs, l.timeout_secs);
+    }
+
+    #[test]
+    fn a_limit_from_a_reference_time_read_back_from_the_journal_is_the_same_limit() {
+        // The journal keeps the reference's wall time as JSON; serde_json's default float
+        // parser may come back one ulp off, and a limit that differed by that would be
+        // another request, so a resumed run would run those mutants again.
+        let l = Limits {
+            timeout_secs: 1e6,
+            ..Limits::default()
+        };
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let ms = (x >> 11) as f64 / (1u64 << 53) as f64 * 5000.0;
+            let back: f64 = serde_json::from_str(&serde_json::to_string(&ms).unwrap()).unwrap();
+            assert_eq!(
+                mutant_limits(l.clone(), Some(ms)).timeout_secs,
+                mutant_limits(l.clone(), Some(back)).timeout_secs,
+                "{ms} came back as {back}"
+            );
+        }
     }
 }
