@@ -23,6 +23,14 @@ Optional request fields (src/sandbox/runner.rs `Instrument`; absent in plain run
   "coverage": true    lines and branch arms of "<program>" executed by the program and
                       its tests, reported as one `coverage` record before `done`
                       (sys.monitoring on 3.12+, sys.settrace otherwise; stdlib only)
+  "io": {"mode": "stdin"|"call", "fn_name", "inputs": [str], "limit": secs}
+                      input/output tests, driven as LiveCodeBench drives them: the
+                      program is prepared (`_io_source`), then test i feeds inputs[i]
+                      (stdin mode: as sys.stdin, input() and open(); call mode: JSON
+                      arguments, one per line, of fn_name) under its own time limit and
+                      reports an `output` record (the captured stdout, or the typed
+                      return value) before its `end`; the harness compares it with the
+                      expected output, which never enters the sandbox
 """
 
 import builtins as _builtins
@@ -132,12 +140,18 @@ def run_request(request):
     emit({"ev": "ready"})
     coverage = _Coverage() if request.get("coverage") else None
     fail_fast = request.get("fail_fast")
+    io = request.get("io")
+    if io is not None:
+        _builtins.quit = None  # LiveCodeBench's reliability_guard (it leaves exit() alone)
     started = _clock()
     try:
-        code = compile(request["program"], "<program>", "exec")
+        source = request["program"] if io is None else _io_source(request["program"], io)
+        code = compile(source, "<program>", "exec")
         if coverage is not None:
             coverage.start(code)
         exec(code, namespace)
+        if io is not None:
+            target = _io_target(namespace, source, io)
         record = {"status": "passed"}
     except BaseException as exc:  # noqa: BLE001 - every escape is a verdict
         record = failure(exc, "<program>")
@@ -155,13 +169,19 @@ def run_request(request):
             emit({"ev": "start", "i": index})
             started = _clock()
             try:
-                exec(compile(test["code"], filename, "exec"), namespace)
+                if io is None:
+                    exec(compile(test["code"], filename, "exec"), namespace)
+                else:
+                    emit(_io_test(target, io, index))
                 record = {"status": "passed"}
+            except _IoTimeout:
+                record = {"status": "timeout", "text": "per-test time limit of %gs" % io["limit"]}
             except BaseException as exc:  # noqa: BLE001
                 record = failure(exc, filename)
             record.update(ev="end", i=index, ms=(_clock() - started) * 1000)
             emit(record)
-            failed = bool(fail_fast) and record["status"] != "passed"
+            # Input/output tests stop at the first that raises, as LiveCodeBench does.
+            failed = bool(fail_fast or io is not None) and record["status"] != "passed"
     if coverage is not None:
         emit(coverage.stop())
     for stream in (_sys.stdout, _sys.stderr, _sys.__stdout__, _sys.__stderr__):
@@ -171,6 +191,143 @@ def run_request(request):
             pass
     emit({"ev": "done"})
     _exit(0)
+
+
+# Input/output tests (the "io" request field). The program is prepared as LiveCodeBench's
+# testing_util prepares it, so that the same programs pass: the same star imports first
+# (a program may call gcd() without importing it); a stdin program's closing
+# `if __name__ == '__main__':` block inlined, its imports kept at the top and every other
+# statement moved into `wrapped_function`, called once per test.
+_IO_PRELUDE = "".join("from %s import *\n" % m for m in (
+    "string", "re", "datetime", "collections", "heapq", "bisect", "copy", "math", "random",
+    "statistics", "itertools", "functools", "operator", "io", "sys", "json", "builtins",
+    "typing")) + "".join("import %s\n" % m for m in (
+    "string", "re", "datetime", "collections", "heapq", "bisect", "copy", "math", "random",
+    "statistics", "itertools", "functools", "operator", "io", "sys", "json")) + \
+    "sys.setrecursionlimit(50000)\n"
+_IO_TEXT_CAP = 4 << 20
+
+
+class _IoTimeout(BaseException):
+    """A test's own time limit ran out (a BaseException: `except Exception` cannot eat it)."""
+
+
+def _io_source(program, io):
+    if io["mode"] == "call":
+        return _IO_PRELUDE + "\n\n" + program
+    import ast
+
+    try:
+        tree = ast.parse(program)
+        last = tree.body[-1]
+        if isinstance(last, ast.If) and ast.unparse(last.test).strip() == "__name__ == '__main__'":
+            program = ast.unparse(tree.body[:-1]) + "\n" + ast.unparse(last.body)
+    except BaseException:  # noqa: BLE001 - left as it is, as LiveCodeBench leaves it
+        pass
+    try:
+        tree = ast.parse(program)
+        imports = [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
+        others = [s for s in tree.body if not isinstance(s, (ast.Import, ast.ImportFrom))]
+        fields = dict(name="wrapped_function", args=ast.arguments(
+            posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]),
+            body=others, decorator_list=[], lineno=-1)
+        if "type_params" in ast.FunctionDef._fields:  # 3.12+
+            fields["type_params"] = []
+        function = ast.FunctionDef(**fields)
+        return _IO_PRELUDE + "\n" + ast.unparse(imports) + "\n" + ast.unparse(function)
+    except Exception:  # noqa: BLE001
+        return program
+
+
+def _io_target(namespace, source, io):
+    """What each test calls: LeetCode-style programs wrap their code in `class Solution`."""
+    name = "wrapped_function" if io["mode"] == "stdin" else io["fn_name"]
+    if "class Solution" in source:
+        return getattr(namespace["Solution"](), name)
+    return namespace[name]
+
+
+def _io_test(target, io, index):
+    """Runs one input/output test; returns its `output` record (raises as the test did)."""
+    import io as _io
+
+    text = io["inputs"][index]
+    limit = io["limit"]
+    signal = None
+    try:
+        import signal
+        signal.setitimer  # WASI has no timers: only the execution's own wall limit applies
+    except (ImportError, AttributeError):
+        signal = None
+
+    def expire(_signum, _frame):
+        raise _IoTimeout()
+
+    previous = None
+    if signal is not None:
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        if io["mode"] == "call":
+            import json
+
+            args = [json.loads(line) for line in text.split("\n")]
+            return {"ev": "output", "i": index, "value": _typed(target(*args), 0)}
+        # What LiveCodeBench's `call_method` patches amount to: sys.stdin is a StringIO of
+        # the input (its readline patches land on the stdin that was replaced, so lines
+        # keep their "\n" and EOF reads ""), and open() of anything reads the input again.
+        out = _io.StringIO()
+        saved = (_sys.stdin, _sys.stdout, _builtins.open)
+        _sys.stdin, _sys.stdout = _io.StringIO(text), out
+        _builtins.open = lambda *a, **k: _io.StringIO(text)
+        try:
+            target()
+        except SystemExit:
+            pass
+        finally:
+            _sys.stdin, _sys.stdout, _builtins.open = saved
+        value = out.getvalue()
+        return {"ev": "output", "i": index, "text": value[:_IO_TEXT_CAP],
+                "cut": len(value) > _IO_TEXT_CAP}
+    finally:
+        if signal is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _typed(value, depth):
+    """A return value in JSON the harness can compare with Python's `==`: ints and floats
+    tagged (exact, any size), tuples, sets and dicts tagged, anything else by repr."""
+    if depth > 200:
+        return {"repr": "<nested too deep>"}
+    if value is None or value is True or value is False or type(value) is str:
+        return value
+    import numbers
+
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        try:
+            return {"int": str(int(value))}
+        except ValueError:  # more digits than str() converts
+            return {"repr": "<int too large>"}
+    if isinstance(value, numbers.Real):
+        return {"float": repr(float(value))}
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, list):
+        return [_typed(v, depth + 1) for v in value]
+    if isinstance(value, tuple):
+        return {"tuple": [_typed(v, depth + 1) for v in value]}
+    if isinstance(value, (set, frozenset)):
+        return {"set": [_typed(v, depth + 1) for v in value]}
+    if isinstance(value, dict):
+        return {"dict": [[_typed(k, depth + 1), _typed(v, depth + 1)] for k, v in value.items()]}
+    try:
+        text = repr(value)[:300]
+    except BaseException:  # noqa: BLE001
+        text = "<unprintable>"
+    return {"repr": text, "type": type(value).__name__}
 
 
 _PROBE_CAP = 4000

@@ -1,5 +1,6 @@
 //! The data model: native entries, HumanEval problems and samples, unified as `Problem`.
 
+mod io_problems;
 mod jsonl;
 mod problems;
 mod samples;
@@ -97,6 +98,8 @@ pub struct Problem {
     pub limits: LimitOverrides,
     /// The entry's domain (native entries), for per-domain summaries; HumanEval has none.
     pub domain: Option<String>,
+    /// Input/output tests (APPS, CodeContests, LiveCodeBench): one per test case, in order.
+    pub io: Option<crate::sandbox::expected::IoTests>,
 }
 
 impl From<Entry> for Problem {
@@ -110,6 +113,7 @@ impl From<Entry> for Problem {
             requirements: e.requirements,
             limits: e.limits.unwrap_or_default(),
             domain: Some(e.domain).filter(|d| !d.is_empty()),
+            io: None,
         }
     }
 }

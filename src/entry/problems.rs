@@ -16,20 +16,23 @@ pub fn load_problems(path: &Path) -> Result<Vec<Problem>> {
             humaneval(path, &rec)?
         } else if rec.value.contains_key("id") {
             Problem::from(native(path, &rec)?)
+        } else if let Some(read) = super::io_problems::detect(&rec) {
+            read(path, &rec)?
         } else {
             return Err(Error::input(
                 path,
                 rec.line,
                 "id",
-                "missing field (neither an assay entry with `id` nor a HumanEval problem with `task_id`)",
+                "missing field (neither an assay entry with `id`, a HumanEval problem with \
+                 `task_id`, nor an input/output problem of LiveCodeBench (`question_id`), \
+                 APPS (`problem_id`) or CodeContests (`name`, `public_tests`))",
             ));
         };
         if !seen.insert(problem.id.clone()) {
-            let field = if rec.value.contains_key("task_id") {
-                "task_id"
-            } else {
-                "id"
-            };
+            let field = ["task_id", "id", "question_id", "problem_id", "name"]
+                .into_iter()
+                .find(|k| rec.value.contains_key(*k))
+                .unwrap_or("id");
             return Err(Error::input(
                 path,
                 rec.line,
@@ -81,6 +84,7 @@ fn humaneval(path: &Path, rec: &Record) -> Result<Problem> {
         requirements: Vec::new(),
         limits: LimitOverrides::default(),
         domain: None,
+        io: None,
     })
 }
 

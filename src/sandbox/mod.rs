@@ -9,6 +9,7 @@ mod capture;
 pub mod check;
 pub mod docker;
 pub(crate) mod environment;
+pub mod expected;
 pub mod process;
 pub mod profile;
 pub mod runner;
@@ -205,6 +206,10 @@ pub struct Instrument {
     /// Expressions evaluated after the program, each reported as a [`Probe`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub probes: Vec<String>,
+    /// Input/output tests: each test feeds its input to the program and its output is
+    /// compared, outside the sandbox, with the expected one ([`expected`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io: Option<expected::IoTests>,
 }
 
 impl Instrument {

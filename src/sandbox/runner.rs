@@ -5,6 +5,7 @@
 //! execution ended as seen from outside, into the verdict. What the code prints on
 //! stdout never enters this decision.
 
+use super::expected::{self, Produced};
 use super::supervise::{Ending, KillReason, Termination};
 use super::{Coverage, ExecRequest, Probe, Status, TestVerdict, TimeoutKind};
 use serde::Deserialize;
@@ -12,8 +13,12 @@ use serde::Deserialize;
 /// The channel file descriptor number inside the sandbox.
 pub const CHANNEL_FD: i32 = 3;
 
-/// Bytes of channel data accepted before the rest is ignored (records are small).
+/// Bytes of channel data accepted before the rest is ignored (records are small, but an
+/// input/output test's `output` record carries up to 4 MiB of text, escaped: 8 MiB are allowed per test).
 const CHANNEL_CAP: usize = 1 << 20;
+/// What the kept `output` records of one execution may hold in all; past it a test is
+/// judged wrong (its output was not kept), so the harness's memory stays bounded.
+const OUTPUT_BUDGET: usize = 64 << 20;
 
 /// What a cold interpreter (`-c bootstrap::BOOTSTRAP`) reads on stdin: the runner, and
 /// the call of its `run_request` with the request.
@@ -49,6 +54,9 @@ pub fn request_value(req: &ExecRequest, nonce: &str) -> serde_json::Value {
     if !i.probes.is_empty() {
         value["probes"] = i.probes.clone().into();
     }
+    if let Some(io) = &i.io {
+        value["io"] = io.request_value();
+    }
     value
 }
 
@@ -81,6 +89,11 @@ enum Record {
         probe: ProbeRecord,
     },
     Coverage(Coverage),
+    Output {
+        i: usize,
+        #[serde(flatten)]
+        produced: Produced,
+    },
     Done,
 }
 
@@ -124,6 +137,8 @@ enum StepStatus {
     Crashed,
     /// `fail_fast`: not run after an earlier test failed.
     NotRun,
+    /// An input/output test's own time limit.
+    Timeout,
 }
 
 /// A step's verdict as the runner reported it.
@@ -155,6 +170,9 @@ pub struct Channel {
     pub protocol_error: Option<String>,
     probes: Vec<Option<Probe>>,
     coverage: Option<Coverage>,
+    /// Input/output tests: what each produced (`None` past [`OUTPUT_BUDGET`] too).
+    outputs: Vec<Option<Produced>>,
+    output_bytes: usize,
 }
 
 impl Channel {
@@ -172,12 +190,15 @@ impl Channel {
             protocol_error: None,
             probes: Vec::new(),
             coverage: None,
+            outputs: vec![None; tests],
+            output_bytes: 0,
         }
     }
 
     /// Feeds raw bytes from the channel.
     pub fn feed(&mut self, data: &[u8]) {
-        if self.done || self.received >= CHANNEL_CAP {
+        let cap = CHANNEL_CAP + OUTPUT_BUDGET.min(self.ended.len() * (8 << 20));
+        if self.done || self.received >= cap {
             return;
         }
         self.received += data.len();
@@ -232,6 +253,16 @@ impl Channel {
                 self.probes[i] = Some(Probe::from(probe));
             }
             Record::Coverage(c) => self.coverage = Some(c),
+            Record::Output { i, produced } => {
+                let size = match &produced {
+                    Produced::Text { text, .. } => text.len(),
+                    Produced::Value { value } => value.to_string().len(),
+                };
+                self.output_bytes += size;
+                if let Some(slot) = self.outputs.get_mut(i) {
+                    *slot = Some(produced).filter(|_| self.output_bytes <= OUTPUT_BUDGET);
+                }
+            }
             Record::Done => self.done = true,
         }
     }
@@ -263,6 +294,7 @@ impl From<StepRecord> for Step {
             StepStatus::Memory => Status::Memory,
             StepStatus::Crashed => Status::Crashed,
             StepStatus::NotRun => Status::NotRun,
+            StepStatus::Timeout => Status::Timeout,
         };
         let text = rec.text.unwrap_or_default();
         let detail = match (&rec.exc, rec.line) {
@@ -307,6 +339,9 @@ pub struct Decision {
 /// (`done` with the right nonce) can pass; everything else is judged from outside.
 pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
     let mut d = verdict(req, chan, ending);
+    if let Some(io) = &req.instrument.io {
+        judge_outputs(io, chan, &mut d);
+    }
     if chan.done {
         d.coverage = chan.coverage.clone();
         d.probes = (0..req.instrument.probes.len())
@@ -322,6 +357,35 @@ pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Deci
             .collect();
     }
     d
+}
+
+/// Input/output tests: a test that ran to its end passes only if what it produced is what
+/// was expected (compared here, on the harness's side); the first test that does not pass
+/// gives the execution's verdict, as for any other tests.
+fn judge_outputs(io: &expected::IoTests, chan: &Channel, d: &mut Decision) {
+    for (i, t) in d.tests.iter_mut().enumerate() {
+        if t.status != Status::Passed {
+            continue;
+        }
+        let judged = match (chan.outputs.get(i).cloned().flatten(), io.cases.get(i)) {
+            (Some(produced), Some(case)) => expected::judge(&io.mode, &produced, &case.expected),
+            _ => Err(
+                "no output kept for this test (the runner reported none, or the \
+                      execution's outputs were over 64 MiB)"
+                    .to_string(),
+            ),
+        };
+        if let Err(why) = judged {
+            t.status = Status::Failed;
+            t.message = why;
+        }
+    }
+    if d.status == Status::Passed {
+        if let Some(t) = d.tests.iter().find(|t| t.status != Status::Passed) {
+            d.status = t.status;
+            d.message = t.message.clone();
+        }
+    }
 }
 
 fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
@@ -401,7 +465,8 @@ fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
                 status: s.status,
                 message: s.detail.clone(),
                 exception_text: Some(s.text.clone()),
-                timeout: None,
+                // An input/output test's own limit: the wall clock, as the runner saw it.
+                timeout: (s.status == Status::Timeout).then_some(TimeoutKind::Wall),
                 tests,
                 coverage: None,
                 probes: Vec::new(),

@@ -154,12 +154,17 @@ pub async fn score(
         .zip(&completion_ids)
         .map(|(s, &completion_id)| {
             let p = by_id[s.task_id.as_str()];
+            let mut limits = req.limits.overridden(&p.limits);
+            let io = p.io.as_ref().map(|io| io.fit(&mut limits));
             let request = ExecRequest {
                 program: s.program(p),
                 tests: p.tests.clone(),
-                limits: req.limits.overridden(&p.limits),
+                limits,
                 requirements: p.requirements.clone(),
-                instrument: Default::default(),
+                instrument: crate::sandbox::Instrument {
+                    io,
+                    ..Default::default()
+                },
             };
             let instance = if req.dedupe_identical {
                 Instance::Repeat(0)
