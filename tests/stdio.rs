@@ -510,3 +510,55 @@ fn a_malformed_record_is_one_line_naming_file_line_and_field() {
         "{err}"
     );
 }
+
+/// `assay curate` reads the same formats (and HumanEval's) by their fields: it runs each
+/// reference on its tests and writes the records whose reference passes, as they came.
+#[test]
+fn curate_keeps_the_records_whose_reference_passes() {
+    let fx = Fixture::new();
+    let input = fx.path("mixed.jsonl");
+    let add = json!({"inputs": ["1 2\n", "5 5\n"], "outputs": ["3\n", "10\n"]});
+    let rows = [
+        json!({"problem_id": 1, "question": "Add two numbers.", "input_output": add.to_string(), "solutions": "[\"print(sum(map(int, input().split())))\"]"}),
+        json!({"problem_id": 2, "question": "Concatenate the two numbers as text.", "input_output": add.to_string(), "solutions": "[\"a, b = input().split()\\nprint(a + b)\"]"}),
+        json!({"name": "7_B. Max", "description": "The largest of the numbers.", "public_tests": {"input": ["3\n1 5 2\n"], "output": ["5\n"]}, "solutions": {"language": [3], "solution": ["input()\nprint(max(map(int, input().split())))\n"]}}),
+        livecodebench_record(&tasks()[3]),
+        common::add_problem(),
+    ];
+    write_jsonl(&input, &rows);
+    let out = assay()
+        .arg("curate")
+        .arg(&input)
+        .arg("-o")
+        .arg(fx.path("curated.jsonl"))
+        .arg("--report")
+        .arg(fx.path("report"))
+        .arg("--run-dir")
+        .arg(fx.path("run"))
+        .args(["--repeats", "2", "--jobs", "2", "--sandbox", "process"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kept = read_jsonl(&fx.path("curated.jsonl"));
+    // Written as they came, in their own formats.
+    assert_eq!(kept, [rows[0].clone(), rows[2].clone(), rows[4].clone()]);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.path("report/report.json")).unwrap())
+            .unwrap();
+    let text = report.to_string();
+    assert!(text.contains("no reference solution to check"), "{text}");
+    // The kept file is a problems file again.
+    let v = assay()
+        .arg("validate")
+        .arg(fx.path("curated.jsonl"))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&v.stdout).contains("3 entries valid"),
+        "{v:?}"
+    );
+}

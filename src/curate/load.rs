@@ -3,7 +3,7 @@
 //! rejections (curation keeps going), only unreadable inputs stop it.
 
 use super::{Candidate, Stage};
-use crate::entry::{native_entry, read_jsonl_lenient};
+use crate::entry::{foreign_problem, native_entry, read_jsonl_lenient};
 use crate::skills::{parse_skill, skill_files};
 use crate::{Error, Result};
 use std::collections::HashMap;
@@ -70,15 +70,30 @@ pub fn load(inputs: &[impl AsRef<Path>]) -> Result<Vec<Candidate>> {
                                 .unwrap_or_default()
                                 .to_string()
                         };
-                        match native_entry(path, &rec) {
-                            Ok(entry) => Candidate::new(origin, entry),
-                            Err(e) => Candidate::rejected(
+                        let foreign = if rec.value.contains_key("id") {
+                            None
+                        } else {
+                            foreign_problem(path, &rec)
+                        };
+                        match foreign {
+                            Some(Ok(problem)) => Candidate::foreign(origin, problem, rec.value),
+                            Some(Err(e)) => Candidate::rejected(
                                 origin,
-                                text("id"),
-                                text("domain"),
+                                text("task_id"),
+                                String::new(),
                                 Stage::Schema,
                                 e.to_string(),
                             ),
+                            None => match native_entry(path, &rec) {
+                                Ok(entry) => Candidate::new(origin, entry),
+                                Err(e) => Candidate::rejected(
+                                    origin,
+                                    text("id"),
+                                    text("domain"),
+                                    Stage::Schema,
+                                    e.to_string(),
+                                ),
+                            },
                         }
                     }
                 });

@@ -14,7 +14,7 @@ mod tests;
 
 use crate::entry::{write_jsonl, Entry};
 use crate::run::{self, Cancel, Instance, Job, Journal, Listener, RunOptions};
-use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox};
+use crate::sandbox::{Limits, Outcome, Sandbox};
 use crate::{Error, Result};
 use judge::Judgement;
 use report::{
@@ -31,10 +31,20 @@ pub struct Candidate {
     pub id: String,
     pub domain: String,
     pub entry: Option<Entry>,
+    /// A problem of another benchmark's format (HumanEval, LiveCodeBench, …): what it runs
+    /// as, and its record, which is what a kept one is written as (`entry` is its view
+    /// for the stages).
+    pub foreign: Option<Box<Foreign>>,
     /// (stage, reason) once rejected.
     pub rejection: Option<(Stage, String)>,
     pub outcomes: Vec<Outcome>,
     pub strength: Option<crate::strength::Strength>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Foreign {
+    pub problem: crate::entry::Problem,
+    pub record: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Candidate {
@@ -44,9 +54,41 @@ impl Candidate {
             id: entry.id.clone(),
             domain: entry.domain.clone(),
             entry: Some(entry),
+            foreign: None,
             rejection: None,
             outcomes: Vec::new(),
             strength: None,
+        }
+    }
+
+    fn foreign(
+        origin: String,
+        problem: crate::entry::Problem,
+        record: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        let mut entry = problem.as_entry();
+        // The task text, for the near-duplicate check and the report.
+        entry.description = ["question_content", "question", "description"]
+            .iter()
+            .find_map(|k| record.get(*k).and_then(|v| v.as_str()))
+            .unwrap_or_default()
+            .to_string();
+        let mut c = Candidate::new(origin, entry);
+        if problem.reference.trim().is_empty() {
+            c.reject(
+                Stage::Schema,
+                "no reference solution to check (this format has none)".into(),
+            );
+        }
+        c.foreign = Some(Box::new(Foreign { problem, record }));
+        c
+    }
+
+    /// What the candidate runs as: its own problem, or its entry's.
+    fn problem(&self) -> Option<crate::entry::Problem> {
+        match &self.foreign {
+            Some(f) => Some(f.problem.clone()),
+            None => self.entry.clone().map(crate::entry::Problem::from),
         }
     }
 
@@ -56,6 +98,7 @@ impl Candidate {
             id,
             domain,
             entry: None,
+            foreign: None,
             rejection: Some((stage, reason)),
             outcomes: Vec::new(),
             strength: None,
@@ -130,16 +173,8 @@ pub async fn curate(
     let mut jobs = Vec::new();
     let mut owners = Vec::new();
     for (i, c) in cands.iter().enumerate().filter(|(_, c)| c.alive()) {
-        let e = c.entry.as_ref().expect("alive");
-        let request = ExecRequest {
-            program: e.reference.clone(),
-            tests: e.tests.clone(),
-            limits: opts
-                .limits
-                .overridden(&e.limits.clone().unwrap_or_default()),
-            requirements: e.requirements.clone(),
-            instrument: Default::default(),
-        };
+        let p = c.problem().expect("alive");
+        let request = p.request(p.reference.clone(), &opts.limits);
         for repeat in 0..opts.repeats.max(1) {
             jobs.push(Job {
                 request: request.clone(),
@@ -222,17 +257,19 @@ pub async fn curate(
         ),
         None => None,
     };
-    let kept: Vec<&Entry> = cands
+    // A kept entry is written as it came: a native entry, or the record of its own format.
+    let kept = cands
         .iter()
         .filter(|c| c.alive())
-        .filter_map(|c| c.entry.as_ref())
-        .collect();
-
-    write_jsonl(
-        &opts.output,
-        kept.iter()
-            .map(|e| serde_json::to_value(e).expect("entry serializes")),
-    )?;
+        .filter_map(|c| match &c.foreign {
+            Some(f) => Some(serde_json::Value::Object(f.record.clone())),
+            None => c
+                .entry
+                .as_ref()
+                .map(|e| serde_json::to_value(e).expect("entry serializes")),
+        })
+        .collect::<Vec<_>>();
+    write_jsonl(&opts.output, &kept)?;
     let mut report = build_report(
         &cands,
         [
@@ -284,7 +321,16 @@ async fn measure_strength(
     cancel: &Cancel,
 ) -> Result<report::StrengthSummary> {
     let started = std::time::Instant::now();
-    let alive: Vec<usize> = (0..cands.len()).filter(|&i| cands[i].alive()).collect();
+    // Input/output problems have no test code to cover or mutants to kill.
+    let alive: Vec<usize> = (0..cands.len())
+        .filter(|&i| cands[i].alive())
+        .filter(|&i| {
+            cands[i]
+                .foreign
+                .as_ref()
+                .is_none_or(|f| f.problem.io.is_none())
+        })
+        .collect();
     let entries: Vec<&Entry> = alive
         .iter()
         .filter_map(|&i| cands[i].entry.as_ref())
@@ -342,7 +388,7 @@ fn record_run(
     let problems: Vec<Problem> = owners
         .iter()
         .filter(|&&i| seen.insert(i))
-        .filter_map(|&i| cands[i].entry.clone().map(Problem::from))
+        .filter_map(|&i| cands[i].problem())
         .collect();
     let mut repeat: BTreeMap<usize, u32> = BTreeMap::new();
     let samples: Vec<Sample> = owners

@@ -8,7 +8,7 @@ pub mod schema;
 
 pub(crate) use jsonl::{kind as jsonl_kind, read_lines, write_atomic, JsonlSink, MAX_LINE_BYTES};
 pub use jsonl::{read_jsonl, read_jsonl_lenient, write_json, write_jsonl, Record};
-pub use problems::{load_problems, native as native_entry};
+pub use problems::{foreign as foreign_problem, load_problems, native as native_entry};
 pub use samples::load_samples;
 
 use serde::{Deserialize, Serialize};
@@ -114,6 +114,52 @@ impl From<Entry> for Problem {
             limits: e.limits.unwrap_or_default(),
             domain: Some(e.domain).filter(|d| !d.is_empty()),
             io: None,
+        }
+    }
+}
+
+impl Problem {
+    /// The execution that judges `program` (a sample, or the reference) on this problem
+    /// under the run's limits: the one way `score` and `curate` build requests.
+    pub fn request(
+        &self,
+        program: String,
+        run_limits: &crate::sandbox::Limits,
+    ) -> crate::sandbox::ExecRequest {
+        let mut limits = run_limits.overridden(&self.limits);
+        let io = self.io.as_ref().map(|io| io.fit(&mut limits));
+        crate::sandbox::ExecRequest {
+            program,
+            tests: self.tests.clone(),
+            limits,
+            requirements: self.requirements.clone(),
+            instrument: crate::sandbox::Instrument {
+                io,
+                ..Default::default()
+            },
+        }
+    }
+
+    /// The problem as an entry, for curation's stages (syntax, import policy, dedupe,
+    /// quality, the report) when it came in another format.
+    pub fn as_entry(&self) -> Entry {
+        Entry {
+            id: self.id.clone(),
+            domain: self.domain.clone().unwrap_or_default(),
+            category: String::new(),
+            difficulty: String::new(),
+            description: String::new(),
+            prompt: self.prompt.clone(),
+            entry_point: self.entry_point.clone(),
+            reference: self.reference.clone(),
+            requirements: self.requirements.clone(),
+            tests: self.tests.clone(),
+            key_concepts: Vec::new(),
+            common_mistakes: Vec::new(),
+            tags: Vec::new(),
+            placeholders: Default::default(),
+            source: None,
+            limits: Some(self.limits.clone()).filter(|l| *l != LimitOverrides::default()),
         }
     }
 }

@@ -12,12 +12,10 @@ pub fn load_problems(path: &Path) -> Result<Vec<Problem>> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for rec in read_jsonl(path)? {
-        let problem = if rec.value.contains_key("task_id") {
-            humaneval(path, &rec)?
+        let problem = if let Some(problem) = foreign(path, &rec) {
+            problem?
         } else if rec.value.contains_key("id") {
             Problem::from(native(path, &rec)?)
-        } else if let Some(read) = super::io_problems::detect(&rec) {
-            read(path, &rec)?
         } else {
             return Err(Error::input(
                 path,
@@ -51,6 +49,16 @@ pub fn load_problems(path: &Path) -> Result<Vec<Problem>> {
         ));
     }
     Ok(out)
+}
+
+/// A problem of another benchmark's format (HumanEval, LiveCodeBench, APPS, CodeContests),
+/// told apart by its fields; `None` for anything else (a native entry has `id`).
+pub fn foreign(path: &Path, rec: &Record) -> Option<Result<Problem>> {
+    if rec.value.contains_key("task_id") {
+        Some(humaneval(path, rec))
+    } else {
+        super::io_problems::detect(rec).map(|read| read(path, rec))
+    }
 }
 
 /// A native entry, checked against the JSON Schema first so errors name the field.

@@ -9,7 +9,7 @@ mod retry;
 
 use crate::entry::{self, Problem};
 use crate::run::{self, Cancel, Instance, Journal, Listener, RunOptions};
-use crate::sandbox::{ExecRequest, Limits, Outcome, Sandbox, Status};
+use crate::sandbox::{Limits, Outcome, Sandbox, Status};
 use crate::Result;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -154,18 +154,7 @@ pub async fn score(
         .zip(&completion_ids)
         .map(|(s, &completion_id)| {
             let p = by_id[s.task_id.as_str()];
-            let mut limits = req.limits.overridden(&p.limits);
-            let io = p.io.as_ref().map(|io| io.fit(&mut limits));
-            let request = ExecRequest {
-                program: s.program(p),
-                tests: p.tests.clone(),
-                limits,
-                requirements: p.requirements.clone(),
-                instrument: crate::sandbox::Instrument {
-                    io,
-                    ..Default::default()
-                },
-            };
+            let request = p.request(s.program(p), &req.limits);
             let instance = if req.dedupe_identical {
                 Instance::Repeat(0)
             } else {
