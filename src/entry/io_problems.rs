@@ -224,6 +224,8 @@ fn apps(path: &Path, rec: &Record) -> Result<Problem> {
             // Call-based: the arguments, one JSON value per line, as LiveCodeBench takes them.
             Some(_) => IoCase {
                 input: match input {
+                    // Already LiveCodeBench's shape: one JSON argument per line.
+                    Value::String(lines) => lines.clone(),
                     Value::Array(args) => args
                         .iter()
                         .map(Value::to_string)
