@@ -6,6 +6,7 @@ mod samples;
 pub mod schema;
 
 pub(crate) use jsonl::{kind as jsonl_kind, read_lines, write_atomic, JsonlSink, MAX_LINE_BYTES};
+pub(crate) use jsonl::string_field;
 pub use jsonl::{read_jsonl, read_jsonl_lenient, write_json, write_jsonl, Record};
 pub use problems::{load_problems, native as native_entry};
 pub use samples::load_samples;
@@ -97,6 +98,8 @@ pub struct Problem {
     pub limits: LimitOverrides,
     /// The entry's domain (native entries), for per-domain summaries; HumanEval has none.
     pub domain: Option<String>,
+    /// A HumanEval+ / MBPP+ problem's inputs and tolerance (judged by `crate::evalplus`).
+    pub evalplus: Option<std::sync::Arc<crate::evalplus::Spec>>,
 }
 
 impl From<Entry> for Problem {
@@ -110,6 +113,7 @@ impl From<Entry> for Problem {
             requirements: e.requirements,
             limits: e.limits.unwrap_or_default(),
             domain: Some(e.domain).filter(|d| !d.is_empty()),
+            evalplus: None,
         }
     }
 }

@@ -6,13 +6,17 @@ use crate::error::{Error, Result};
 use std::collections::HashSet;
 use std::path::Path;
 
-/// Reads a problems file (`.jsonl` or gzip): every line is either a native entry (`id`)
-/// or a HumanEval problem (`task_id`). Ids must be unique.
+/// Reads a problems file (`.jsonl` or gzip): every line is either a native entry (`id`),
+/// a HumanEval+ / MBPP+ problem (`base_input`/`plus_input`), or a HumanEval problem
+/// (`task_id`). Ids must be unique.
 pub fn load_problems(path: &Path) -> Result<Vec<Problem>> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
+    let mut raw = crate::evalplus::load::RawInputs::default();
     for rec in read_jsonl(path)? {
-        let problem = if rec.value.contains_key("task_id") {
+        let problem = if crate::evalplus::load::is_evalplus(&rec) {
+            crate::evalplus::load::problem(path, &rec, &mut raw)?
+        } else if rec.value.contains_key("task_id") {
             humaneval(path, &rec)?
         } else if rec.value.contains_key("id") {
             Problem::from(native(path, &rec)?)
@@ -81,6 +85,7 @@ fn humaneval(path: &Path, rec: &Record) -> Result<Problem> {
         requirements: Vec::new(),
         limits: LimitOverrides::default(),
         domain: None,
+        evalplus: None,
     })
 }
 

@@ -205,6 +205,10 @@ pub struct Instrument {
     /// Expressions evaluated after the program, each reported as a [`Probe`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub probes: Vec<String>,
+    /// EvalPlus's differential testing: the entry point called on each input, the
+    /// values compared outside the sandbox (`crate::evalplus`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calls: Option<crate::evalplus::Calls>,
 }
 
 impl Instrument {
@@ -299,6 +303,10 @@ pub struct Outcome {
     /// With `Instrument::probes`: one per probe, in order (empty if the program failed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub probes: Vec<Probe>,
+    /// With `Instrument::calls` and no expected outputs (a reference run): each call's
+    /// value and time, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<crate::evalplus::CallResult>,
 }
 
 impl Outcome {
@@ -337,6 +345,7 @@ impl Outcome {
             backend: backend.to_string(),
             coverage: None,
             probes: Vec::new(),
+            calls: Vec::new(),
         }
     }
 
@@ -364,6 +373,7 @@ impl Outcome {
             backend: backend.to_string(),
             coverage: d.coverage,
             probes: d.probes,
+            calls: d.calls,
         }
     }
 

@@ -12,8 +12,9 @@ use serde::Deserialize;
 /// The channel file descriptor number inside the sandbox.
 pub const CHANNEL_FD: i32 = 3;
 
-/// Bytes of channel data accepted before the rest is ignored (records are small).
-const CHANNEL_CAP: usize = 1 << 20;
+/// Bytes of channel data accepted before the rest is ignored (records are small, but
+/// EvalPlus's `calls` report every returned value: up to 8 MiB each).
+const CHANNEL_CAP: usize = 64 << 20;
 
 /// What a cold interpreter (`-c bootstrap::BOOTSTRAP`) reads on stdin: the runner, and
 /// the call of its `run_request` with the request.
@@ -49,6 +50,9 @@ pub fn request_value(req: &ExecRequest, nonce: &str) -> serde_json::Value {
     if !i.probes.is_empty() {
         value["probes"] = i.probes.clone().into();
     }
+    if let Some(calls) = &i.calls {
+        value["calls"] = calls.request_value();
+    }
     value
 }
 
@@ -81,6 +85,11 @@ enum Record {
         probe: ProbeRecord,
     },
     Coverage(Coverage),
+    Call {
+        i: usize,
+        #[serde(flatten)]
+        call: crate::evalplus::CallRecord,
+    },
     Done,
 }
 
@@ -155,6 +164,7 @@ pub struct Channel {
     pub protocol_error: Option<String>,
     probes: Vec<Option<Probe>>,
     coverage: Option<Coverage>,
+    calls: Vec<Option<crate::evalplus::CallRecord>>,
 }
 
 impl Channel {
@@ -172,6 +182,7 @@ impl Channel {
             protocol_error: None,
             probes: Vec::new(),
             coverage: None,
+            calls: Vec::new(),
         }
     }
 
@@ -232,6 +243,15 @@ impl Channel {
                 self.probes[i] = Some(Probe::from(probe));
             }
             Record::Coverage(c) => self.coverage = Some(c),
+            Record::Call { i, call } => {
+                // Indices come from the runner, which numbers the inputs it was given.
+                if i < crate::evalplus::MAX_CALLS {
+                    if self.calls.len() <= i {
+                        self.calls.resize(i + 1, None);
+                    }
+                    self.calls[i] = Some(call);
+                }
+            }
             Record::Done => self.done = true,
         }
     }
@@ -301,6 +321,8 @@ pub struct Decision {
     /// What the runner measured (coverage) and evaluated (probes); only with `done`.
     pub coverage: Option<Coverage>,
     pub probes: Vec<Probe>,
+    /// A reference run's calls (`Instrument::calls` without expected outputs).
+    pub calls: Vec<crate::evalplus::CallResult>,
 }
 
 /// Decides the verdict from the channel and the ending. Only a completed protocol
@@ -320,6 +342,9 @@ pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Deci
                 })
             })
             .collect();
+    }
+    if let Some(calls) = &req.instrument.calls {
+        crate::evalplus::judge::decide(calls, &chan.calls, chan.done, &mut d);
     }
     d
 }
@@ -349,6 +374,7 @@ fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
                 tests,
                 coverage: None,
                 probes: Vec::new(),
+                calls: Vec::new(),
             };
         }
         let mut tests = Vec::with_capacity(req.tests.len());
@@ -385,6 +411,7 @@ fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
                 tests,
                 coverage: None,
                 probes: Vec::new(),
+                calls: Vec::new(),
             };
         }
         return match first_bad {
@@ -396,6 +423,7 @@ fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
                 tests,
                 coverage: None,
                 probes: Vec::new(),
+                calls: Vec::new(),
             },
             Some(s) => Decision {
                 status: s.status,
@@ -405,6 +433,7 @@ fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
                 tests,
                 coverage: None,
                 probes: Vec::new(),
+                calls: Vec::new(),
             },
         };
     }
@@ -468,6 +497,7 @@ fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
         tests,
         coverage: None,
         probes: Vec::new(),
+        calls: Vec::new(),
     }
 }
 
