@@ -103,6 +103,14 @@ impl Spec {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shared<T>(pub Arc<T>);
 
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 impl<T: Serialize> Serialize for Shared<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(s)
@@ -238,10 +246,6 @@ impl Prepared {
             },
         })
     }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.by_task.is_empty()
-    }
 }
 
 /// Test names of the per-input verdicts: `base/3`, `plus/0`.
@@ -250,5 +254,36 @@ pub(crate) fn input_name(index: usize, base: usize) -> String {
         format!("base/{index}")
     } else {
         format!("plus/{}", index - base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_expected_values_never_reach_the_sandbox() {
+        let calls = Calls {
+            entry_point: "f".into(),
+            inputs: Shared(Arc::new("[[1],[2]]".into())),
+            limits: vec![1.0, 1.0],
+            convert: Some("mbpp:2".into()),
+            base: 1,
+            check: Some(Shared(Arc::new(Check {
+                dataset: Dataset::Mbpp,
+                task_id: "Mbpp/2".into(),
+                atol: 0.0,
+                expected: vec![serde_json::json!({"int": "424242"}), serde_json::json!(7)],
+            }))),
+        };
+        let mut req = crate::fuzzing::request(0);
+        req.instrument.calls = Some(calls.clone());
+        let sent = crate::sandbox::runner::request_value(&req, "n").to_string();
+        assert!(sent.contains("\"inputs\":\"[[1],[2]]\""), "{sent}");
+        assert!(!sent.contains("424242") && !sent.contains("expected"), "{sent}");
+        // The host's copy (journal key, resume) does hold them.
+        assert!(serde_json::to_string(&req).unwrap().contains("424242"));
+        let back: Calls = serde_json::from_str(&serde_json::to_string(&calls).unwrap()).unwrap();
+        assert_eq!(back, calls);
     }
 }

@@ -5,8 +5,9 @@ use super::Options;
 use crate::entry::Problem;
 use crate::error::{Error, Result};
 use crate::sandbox::{Outcome, Status, TestVerdict};
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// EvalPlus's status of one section (`base` or `plus`) from the per-input verdicts, or
@@ -22,7 +23,7 @@ fn section_status<'a>(
     let mut any = false;
     let mut all_pass = true;
     let mut unfinished = false;
-    for (name, s) in tests.filter(|(n, _)| n.starts_with(&prefix)) {
+    for (_, s) in tests.filter(|(n, _)| n.starts_with(&prefix)) {
         any = true;
         all_pass &= s == Status::Passed;
         unfinished |= s == Status::NotRun;
@@ -72,7 +73,7 @@ pub(crate) fn write_eval_results(
     out: &Path,
 ) -> Result<()> {
     let by_id: HashMap<&str, &Problem> = problems.iter().map(|p| (p.id.as_str(), p)).collect();
-    let mut eval: Map<String, Value> = Map::new();
+    let mut eval: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     let mut hash = blake3::Hasher::new();
     for p in problems {
         hash.update(p.id.as_bytes());
@@ -111,53 +112,64 @@ pub(crate) fn write_eval_results(
             })
             .unwrap_or_default();
         let iter = || tests.iter().map(|(n, s)| (n.as_str(), *s));
-        let fail_tests = |section: &str, inputs: &[String]| -> Value {
+        // The first failing input, as its raw text (big ints and float digits kept).
+        let fail_tests = |section: &str, inputs: &[String]| -> Vec<Box<RawValue>> {
             let prefix = format!("{section}/");
-            let first = iter().find(|(n, s)| {
-                n.starts_with(&prefix) && *s != Status::Passed && *s != Status::NotRun
-            });
-            match first.and_then(|(n, _)| n[prefix.len()..].parse::<usize>().ok()) {
-                Some(i) if section_status(status, iter(), section) != Some("pass") => {
-                    let v = inputs
-                        .get(i)
-                        .and_then(|t| serde_json::from_str::<Value>(t).ok())
-                        .unwrap_or(Value::Null);
-                    json!([v])
-                }
-                _ => json!([]),
+            if section_status(status, iter(), section) == Some("pass") {
+                return Vec::new();
             }
+            iter()
+                .find(|(n, s)| n.starts_with(&prefix) && *s != Status::Passed && *s != Status::NotRun)
+                .and_then(|(n, _)| n[prefix.len()..].parse::<usize>().ok())
+                .and_then(|i| inputs.get(i))
+                .and_then(|t| RawValue::from_string(t.clone()).ok())
+                .into_iter()
+                .collect()
         };
         let solution = match (row.get("solution"), row.get("completion")) {
             (Some(Value::String(s)), _) => s.clone(),
             (_, Some(Value::String(c))) => format!("{}{c}", p.prompt),
             _ => String::new(),
         };
-        let plus_status = if opts.base_only {
-            Value::Null
-        } else {
-            json!(section_status(status, iter(), "plus"))
-        };
-        let entry = json!({
-            "task_id": task_id,
-            "solution": solution,
-            "base_status": section_status(status, iter(), "base"),
-            "plus_status": plus_status,
-            "base_fail_tests": fail_tests("base", &spec.base_input),
-            "plus_fail_tests": if opts.base_only { json!([]) } else { fail_tests("plus", &spec.plus_input) },
+        let plus = !opts.base_only;
+        eval.entry(task_id.to_string()).or_default().push(Row {
+            task_id: task_id.to_string(),
+            solution,
+            base_status: section_status(status, iter(), "base"),
+            plus_status: section_status(status, iter(), "plus").filter(|_| plus),
+            base_fail_tests: fail_tests("base", &spec.base_input),
+            plus_fail_tests: if plus {
+                fail_tests("plus", &spec.plus_input)
+            } else {
+                Vec::new()
+            },
         });
-        eval.entry(task_id.to_string())
-            .or_insert_with(|| json!([]))
-            .as_array_mut()
-            .expect("an array")
-            .push(entry);
     }
-    let doc = json!({
-        "date": now(),
-        "hash": hash.finalize().to_hex()[..32].to_string(),
-        "eval": eval,
-    });
+    let doc = Doc {
+        date: now(),
+        hash: hash.finalize().to_hex()[..32].to_string(),
+        eval,
+    };
     let text = serde_json::to_vec(&doc).map_err(|e| Error::Internal(e.to_string()))?;
     crate::entry::write_atomic(out, |f| std::io::Write::write_all(f, &text))
+}
+
+/// EvalPlus's `eval_results.json`.
+#[derive(serde::Serialize)]
+struct Doc {
+    date: String,
+    hash: String,
+    eval: BTreeMap<String, Vec<Row>>,
+}
+
+#[derive(serde::Serialize)]
+struct Row {
+    task_id: String,
+    solution: String,
+    base_status: Option<&'static str>,
+    plus_status: Option<&'static str>,
+    base_fail_tests: Vec<Box<RawValue>>,
+    plus_fail_tests: Vec<Box<RawValue>>,
 }
 
 #[cfg(test)]
