@@ -53,6 +53,11 @@ fn s(s: &str) -> Body {
     Body::Solution(s.to_string())
 }
 
+/// Ints beyond 64 bits, which serde_json's values cannot hold: the test writes them into
+/// the problems file as text (`build` replaces the quoted placeholders).
+const BIG_A: &str = "123456789012345678901234567890";
+const BIG_B: &str = "987654321098765432109876543210";
+
 const HAS_CLOSE: &str = "    for idx, elem in enumerate(numbers):\n        for idx2, elem2 in enumerate(numbers):\n            if idx != idx2:\n                distance = abs(elem - elem2)\n                if distance < threshold:\n                    return True\n\n    return False\n";
 const FIND_ZERO: &str = "    begin, end = -1., 1.\n    while poly(xs, begin) * poly(xs, end) > 0:\n        begin *= 2.0\n        end *= 2.0\n    while end - begin > 1e-10:\n        center = (begin + end) / 2.0\n        if poly(xs, center) * poly(xs, begin) > 0:\n            begin = center\n        else:\n            end = center\n    return begin\n";
 const REMOVE_DUP: &str = "    import collections\n    c = collections.Counter(numbers)\n    return [n for n in numbers if c[n] <= 1]\n";
@@ -100,7 +105,8 @@ fn humaneval_tasks() -> Vec<Task> {
             entry_point: "greatest_common_divisor",
             canonical: "    while b:\n        a, b = b, a % b\n    return a\n",
             base: json!([[3, 7], [10, 15], [49, 14], [144, 60]]),
-            plus: json!([[123456789012345678901234567890u128, 987654321098765432109876543210u128]]),
+            // Big ints (written into the file as bare numbers: see `build`).
+            plus: json!([[BIG_A, BIG_B]]),
             atol: 0.0,
             samples: vec![
                 ("right", c("    while b:\n        a, b = b, a % b\n    return a\n")),
@@ -335,6 +341,11 @@ fn build(fx: &Fixture, name: &str, tasks: &[Task], python: &str) -> Built {
     let p = fx.path(&format!("{name}-problems.jsonl"));
     let sp = fx.path(&format!("{name}-samples.jsonl"));
     write_jsonl(&p, &problems);
+    let text = std::fs::read_to_string(&p).unwrap();
+    let text = [BIG_A, BIG_B]
+        .iter()
+        .fold(text, |t, big| t.replace(&format!("\"{big}\""), big));
+    std::fs::write(&p, text).unwrap();
     write_jsonl(&sp, &samples);
     Built { problems: p, samples: sp, labels, solutions, grown: n_grown }
 }

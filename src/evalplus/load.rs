@@ -243,7 +243,6 @@ pub(crate) fn samples_dir(dir: &Path, problems: &[Problem]) -> Result<Vec<Sample
 
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     #[test]
     fn reads_a_record_and_keeps_the_inputs_raw() {
