@@ -100,6 +100,20 @@ fn humaneval_tasks() -> Vec<Task> {
             ],
         },
         Task {
+            task_id: "HumanEval/12",
+            prompt: "from typing import List, Optional\n\n\ndef longest(strings: List[str]) -> Optional[str]:\n    \"\"\" Out of list of strings, return the longest one. Return the first one in case of multiple\n    strings of the same length. Return None in case the input list is empty.\n    >>> longest([])\n\n    \"\"\"\n",
+            entry_point: "longest",
+            canonical: "    if not strings:\n        return None\n\n    maxlen = max(len(x) for x in strings)\n    for s in strings:\n        if len(s) == maxlen:\n            return s\n",
+            base: json!([[[]], [["x", "y", "z"]], [["x", "yyy", "zzzz", "www", "kkkk", "abc"]]]),
+            plus: json!([[["", "é", "ü"]]]),
+            atol: 0.0,
+            samples: vec![
+                ("right", c("    return max(strings, key=len) if strings else None\n")),
+                ("empty_string", c("    return max(strings, key=len) if strings else ''\n")),
+                ("last_longest", c("    best = None\n    for s in strings:\n        if best is None or len(s) >= len(best):\n            best = s\n    return best\n")),
+            ],
+        },
+        Task {
             task_id: "HumanEval/13",
             prompt: "def greatest_common_divisor(a: int, b: int) -> int:\n    \"\"\" Return a greatest common divisor of two integers a and b\n    >>> greatest_common_divisor(3, 5)\n    1\n    \"\"\"\n",
             entry_point: "greatest_common_divisor",
@@ -179,6 +193,21 @@ fn mbpp_tasks() -> Vec<Task> {
                 ("even", s("def is_not_prime(n):\n    return n % 2 == 0\n")),
                 ("ints", s("def is_not_prime(n):\n    return 1 if n == 1 or any(n % d == 0 for d in range(2, int(n ** 0.5) + 1)) else 0\n")),
                 ("slow", s("import time\ndef is_not_prime(n):\n    if n > 100:\n        time.sleep(2)\n    return n == 1 or any(n % d == 0 for d in range(2, int(n ** 0.5) + 1))\n")),
+            ],
+        },
+        Task {
+            task_id: "Mbpp/18",
+            prompt: "\"\"\"\nWrite a function to remove characters from the first string which are present in the second string.\nassert remove_dirty_chars(\"probasscurve\", \"pros\") == 'bacuve'\n\"\"\"\n",
+            entry_point: "remove_dirty_chars",
+            canonical: "def remove_dirty_chars(string, second_string): \n\tfor char in second_string:\n\t\tstring = string.replace(char, '')\n\treturn string\n",
+            base: json!([["probasscurve", "pros"], ["digitalindia", "talent"]]),
+            // No plus inputs and none grown (see `build`): EvalPlus passes an empty section.
+            plus: json!([]),
+            atol: 0.0,
+            samples: vec![
+                ("right", s("def remove_dirty_chars(a, b):\n    return ''.join(c for c in a if c not in b)\n")),
+                ("wrong", s("def remove_dirty_chars(a, b):\n    return a\n")),
+                ("syntax_error", s("def remove_dirty_chars(a, b)\n    return a\n")),
             ],
         },
         Task {
@@ -320,7 +349,7 @@ fn build(fx: &Fixture, name: &str, tasks: &[Task], python: &str) -> Built {
     let mut n_grown = 0;
     for t in tasks {
         let mut plus = t.plus.as_array().unwrap().clone();
-        let extra = &grown[t.task_id];
+        let extra: &[Value] = if plus.is_empty() { &[] } else { &grown[t.task_id] };
         n_grown += extra.len();
         plus.extend(extra.iter().cloned());
         problems.push(json!({"task_id": t.task_id, "prompt": t.prompt, "entry_point": t.entry_point,

@@ -194,6 +194,7 @@ pub(crate) async fn prepare(
                     task_id: p.id.clone(),
                     atol: spec.atol,
                     expected,
+                    plus: !opts.base_only,
                 }))),
             },
         );

@@ -168,13 +168,24 @@ pub struct Check {
     /// One typed value per input (the canonical solution's; for MBPP's not-None tasks,
     /// whether it was not None).
     pub expected: Vec<serde_json::Value>,
+    /// Whether the plus section is part of the run (not `--base-only`): a plus section
+    /// with no inputs then gets one verdict, `plus`, as EvalPlus passes an empty section
+    /// when the program runs.
+    #[serde(default)]
+    pub plus: bool,
+}
+
+/// A field that is there is `Some`, even when it is `null` (a function that returned
+/// None); only an absent one is `None`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
 }
 
 /// A call as the runner reports it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CallRecord {
     pub status: CallStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub value: Option<serde_json::Value>,
     #[serde(default)]
     pub secs: Option<f64>,
@@ -198,7 +209,11 @@ pub enum CallStatus {
 /// A reference run's call: the value (typed JSON) and seconds, or why there is none.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallResult {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub value: Option<serde_json::Value>,
     #[serde(default)]
     pub secs: f64,
@@ -274,6 +289,7 @@ mod tests {
                 task_id: "Mbpp/2".into(),
                 atol: 0.0,
                 expected: vec![serde_json::json!({"int": "424242"}), serde_json::json!(7)],
+                plus: true,
             }))),
         };
         let mut req = crate::fuzzing::request(0);
@@ -285,5 +301,11 @@ mod tests {
         assert!(serde_json::to_string(&req).unwrap().contains("424242"));
         let back: Calls = serde_json::from_str(&serde_json::to_string(&calls).unwrap()).unwrap();
         assert_eq!(back, calls);
+        // A returned None is a value, in the runner's record and back from the journal.
+        let r: CallRecord = serde_json::from_str(r#"{"status":"passed","value":null}"#).unwrap();
+        assert_eq!(r.value, Some(serde_json::Value::Null));
+        let c = CallResult { value: Some(serde_json::Value::Null), secs: 0.0, error: None };
+        let back: CallResult = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
     }
 }

@@ -23,7 +23,7 @@ fn section_status<'a>(
     let mut any = false;
     let mut all_pass = true;
     let mut unfinished = false;
-    for (_, s) in tests.filter(|(n, _)| n.starts_with(&prefix)) {
+    for (_, s) in tests.filter(|(n, _)| n.starts_with(&prefix) || *n == section) {
         any = true;
         all_pass &= s == Status::Passed;
         unfinished |= s == Status::NotRun;
@@ -43,7 +43,7 @@ fn section_status<'a>(
 fn is_evalplus(tests: &[TestVerdict]) -> bool {
     tests
         .first()
-        .is_some_and(|t| t.name.starts_with("base/") || t.name.starts_with("plus/"))
+        .is_some_and(|t| t.name.starts_with("base") || t.name.starts_with("plus"))
 }
 
 /// Adds `base_status` and `plus_status` to a result line of an EvalPlus problem.
