@@ -114,7 +114,7 @@ pub(crate) fn decide(
                         .get(i)
                         .cloned()
                 };
-                match compare(&**check, &calls.entry_point, &out, &exp, &mut atol, input) {
+                match compare(check, &calls.entry_point, &out, &exp, &mut atol, input) {
                     Ok(()) => verdict(Status::Passed, String::new(), ms),
                     Err(why) => verdict(Status::Failed, why, ms),
                 }

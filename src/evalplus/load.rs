@@ -20,8 +20,11 @@ pub(crate) fn is_evalplus(rec: &Record) -> bool {
 /// digit), which serde_json's values would not keep.
 #[derive(Default)]
 pub(crate) struct RawInputs {
-    lines: Option<HashMap<usize, (Vec<String>, Vec<String>)>>,
+    lines: Option<HashMap<usize, Sections>>,
 }
+
+/// One record's `base_input` and `plus_input`, each input as its JSON text.
+type Sections = (Vec<String>, Vec<String>);
 
 #[derive(serde::Deserialize)]
 struct Inputs<'a> {
@@ -32,7 +35,7 @@ struct Inputs<'a> {
 }
 
 impl RawInputs {
-    fn get(&mut self, path: &Path, line: usize) -> Result<(Vec<String>, Vec<String>)> {
+    fn get(&mut self, path: &Path, line: usize) -> Result<Sections> {
         if self.lines.is_none() {
             let mut lines = HashMap::new();
             crate::entry::read_lines(path, |l| {
