@@ -129,6 +129,9 @@ fn humaneval_tasks() -> Vec<Task> {
                 ("slow_on_big", c("    import math, time\n    if a > 10 ** 6:\n        time.sleep(2.5)\n    return math.gcd(a, b)\n")),
                 ("syntax_error", c("    return a +\n")),
                 ("exits", c("    import sys\n    sys.exit(0)\n")),
+                // An object equal to everything: EvalPlus compares it in the sample's own
+                // process (`out == exp` is its `__eq__`); assay compares outside.
+                ("forges_eq", c("    class Yes:\n        def __eq__(self, other):\n            return True\n    return Yes()\n")),
             ],
         },
         Task {
@@ -425,7 +428,7 @@ fn text(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_string)
 }
 
-fn run_assay(fx: &Fixture, b: &Built, samples: &Path, extra: &[&str], tag: &str) -> (Vec<Value>, PathBuf) {
+fn run_assay(fx: &Fixture, b: &Built, samples: &Path, extra: &[&str], tag: &str) -> (Vec<Value>, PathBuf, String) {
     let results = fx.path(&format!("{tag}-results.jsonl"));
     let eval_results = fx.path(&format!("{tag}-eval_results.json"));
     let out = assay()
@@ -451,7 +454,13 @@ fn run_assay(fx: &Fixture, b: &Built, samples: &Path, extra: &[&str], tag: &str)
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    (read_jsonl(&results), eval_results)
+    (read_jsonl(&results), eval_results, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The label of a task's k-th sample.
+fn sample_label(b: &Built, task: &str, k: usize) -> String {
+    let prefix = format!("{task} ");
+    b.labels.iter().filter(|l| l.starts_with(&prefix)).nth(k).unwrap()[prefix.len()..].to_string()
 }
 
 /// Compares per sample; returns the disagreements as `task label: evalplus vs assay`.
@@ -468,11 +477,13 @@ fn compare(b: &Built, theirs: &[(String, String)], ours: &[Value]) -> Vec<String
     differ
 }
 
+/// A sample whose return value's `__eq__` says True passes EvalPlus (the comparison runs
+/// in the sample's process) and fails assay (the value is compared outside, as what it is).
 /// EvalPlus 0.3.1's find_zero oracle skips the line that counts an input as done
 /// (`continue` before `progress.value += 1`), so every find_zero sample ends `fail`
 /// there; assay applies the oracle as written, |poly(xs, x)| <= atol.
 fn documented(label: &str) -> bool {
-    label.starts_with("HumanEval/32 ")
+    label.starts_with("HumanEval/32 ") || label.starts_with("HumanEval/13 forges_eq:")
 }
 
 #[test]
@@ -486,7 +497,8 @@ fn humaneval_plus_verdicts_match_evalplus() {
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
 
     let (theirs, their_doc) = run_evalplus(&fx, &python, "humaneval", &b);
-    let (ours, our_eval) = run_assay(&fx, &b, &b.samples, &[], "he");
+    let (ours, our_eval, log) = run_assay(&fx, &b, &b.samples, &[], "he");
+    assert!(log.contains("computing the expected outputs of 6 problems"), "{log}");
     let differ = compare(&b, &theirs, &ours);
     let undocumented: Vec<&String> = differ.iter().filter(|d| !documented(d)).collect();
     assert!(undocumented.is_empty(), "verdicts differ:\n{undocumented:#?}");
@@ -494,13 +506,16 @@ fn humaneval_plus_verdicts_match_evalplus() {
     let right_zero = b.labels.iter().position(|l| l == "HumanEval/32 right").unwrap();
     assert_eq!(theirs[right_zero].0, "fail");
     assert_eq!(ours[right_zero]["base_status"], "pass");
+    let forged = b.labels.iter().position(|l| l == "HumanEval/13 forges_eq").unwrap();
+    assert_eq!(theirs[forged], ("pass".into(), "pass".into()));
+    assert_eq!(ours[forged]["status"], "failed");
     // Not a vacuous agreement: every kind of verdict is in there.
     let all: Vec<&(String, String)> = theirs.iter().collect();
     assert!(all.iter().any(|s| s.0 == "pass" && s.1 == "pass"));
     assert!(all.iter().any(|s| s.0 == "pass" && s.1 == "fail"));
     assert!(all.iter().any(|s| s.0 == "fail"));
     eprintln!(
-        "HumanEval+: {} samples, {} agree, {} differ (documented: find_zero); {} plus inputs grown",
+        "HumanEval+: {} samples, {} agree, {} differ (documented: find_zero, the __eq__ forger); {} plus inputs grown",
         theirs.len(),
         theirs.len() - differ.len(),
         differ.len(),
@@ -526,6 +541,9 @@ fn humaneval_plus_verdicts_match_evalplus() {
             continue;
         }
         for (k, r) in rows.as_array().unwrap().iter().enumerate() {
+            if documented(&format!("{task} {}:", sample_label(&b, task, k))) {
+                continue;
+            }
             let m = &doc["eval"][task][k];
             for key in ["task_id", "solution", "base_status", "plus_status", "base_fail_tests", "plus_fail_tests"] {
                 assert_eq!(m[key], r[key], "{task} sample {k}: {key}");
@@ -544,7 +562,9 @@ fn humaneval_plus_verdicts_match_evalplus() {
         std::fs::write(folder.join(format!("{n}.py")), solution).unwrap();
         *n += 1;
     }
-    let (from_dir, _) = run_assay(&fx, &b, &dir, &[], "he-dir");
+    let (from_dir, _, log) = run_assay(&fx, &b, &dir, &[], "he-dir");
+    // The expected outputs came from the cache this time.
+    assert!(!log.contains("computing the expected outputs"), "{log}");
     let pairs = |rows: &[Value]| -> Vec<(String, String, String)> {
         rows.iter()
             .map(|r| (text(&r["task_id"]), text(&r["base_status"]), text(&r["plus_status"])))
@@ -553,7 +573,7 @@ fn humaneval_plus_verdicts_match_evalplus() {
     assert_eq!(pairs(&from_dir), pairs(&ours));
 
     // --base-only: the same base verdicts, no plus.
-    let (base_only, _) = run_assay(&fx, &b, &b.samples, &["--base-only"], "he-base");
+    let (base_only, _, _) = run_assay(&fx, &b, &b.samples, &["--base-only"], "he-base");
     for (i, r) in base_only.iter().enumerate() {
         assert_eq!(r["base_status"], ours[i]["base_status"], "{}", b.labels[i]);
         assert_eq!(r["plus_status"], Value::Null, "{}", b.labels[i]);
@@ -570,7 +590,7 @@ fn mbpp_plus_verdicts_match_evalplus() {
     let v = assay().arg("validate").arg(&b.problems).output().unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     let (theirs, _) = run_evalplus(&fx, &python, "mbpp", &b);
-    let (ours, _) = run_assay(&fx, &b, &b.samples, &[], "mbpp");
+    let (ours, _, _) = run_assay(&fx, &b, &b.samples, &[], "mbpp");
     let differ = compare(&b, &theirs, &ours);
     assert!(differ.is_empty(), "verdicts differ:\n{differ:#?}");
     // The tuple deserialisation and the special oracles decided something.
