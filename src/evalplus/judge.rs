@@ -351,6 +351,58 @@ mod tests {
         assert!(!cmp(&c, "f", json!([f("1.0")]), json!({"tuple": [f("1.0")]}), &mut atol, json!([])));
     }
 
+    fn decided(status: Status, records: Vec<Option<CallRecord>>, done: bool) -> Decision {
+        let calls = Calls {
+            entry_point: "f".into(),
+            inputs: crate::evalplus::Shared(std::sync::Arc::new("[[1],[2],[3]]".into())),
+            limits: vec![1.0; 3],
+            convert: None,
+            base: 2,
+            check: Some(crate::evalplus::Shared(std::sync::Arc::new(Check {
+                expected: vec![json!({"int": "1"}), json!({"int": "2"}), json!({"int": "3"})],
+                ..check(Dataset::HumanEval, 0.0)
+            }))),
+        };
+        let mut d = Decision {
+            status,
+            message: "wall-clock time limit".into(),
+            exception_text: None,
+            timeout: None,
+            tests: Vec::new(),
+            coverage: None,
+            probes: Vec::new(),
+            calls: Vec::new(),
+        };
+        decide(&calls, &records, done, &mut d);
+        d
+    }
+
+    fn rec(status: CallStatus, value: Option<Value>) -> Option<CallRecord> {
+        Some(CallRecord { status, value, secs: Some(0.001), exc: None, text: None })
+    }
+
+    #[test]
+    fn per_input_verdicts_and_the_sample_status() {
+        let ok = |v: &str| rec(CallStatus::Passed, Some(json!({"int": v})));
+        let d = decided(Status::Passed, vec![ok("1"), ok("2"), ok("3")], true);
+        assert_eq!(d.status, Status::Passed);
+        let names: Vec<_> = d.tests.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["base/0", "base/1", "plus/0"]);
+        // A wrong value and a per-input timeout: the first one decides the status.
+        let d = decided(Status::Passed, vec![ok("1"), rec(CallStatus::Timeout, None), ok("4")], true);
+        assert_eq!(d.status, Status::Timeout);
+        assert_eq!(d.tests[2].status, Status::Failed);
+        assert_eq!(d.tests[2].message, "expected 3, got 4");
+        // Killed during the second input: it gets the kill, the rest did not run.
+        let d = decided(Status::Timeout, vec![ok("1")], false);
+        let s: Vec<_> = d.tests.iter().map(|t| t.status).collect();
+        assert_eq!(s, [Status::Passed, Status::Timeout, Status::NotRun]);
+        // The program failed before any call: nothing ran, the program's status stays.
+        let d = decided(Status::Error, Vec::new(), true);
+        assert_eq!(d.status, Status::Error);
+        assert!(d.tests.iter().all(|t| t.status == Status::NotRun));
+    }
+
     #[test]
     fn special_oracles() {
         let c = check(Dataset::HumanEval, 1e-6);
