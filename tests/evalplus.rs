@@ -271,7 +271,12 @@ fn native_id(task: &Task) -> String {
 /// canonical solution as oracle): the arguments of the generated tests' calls, read back
 /// with Python's `ast.literal_eval`, keeping only calls the canonical answered (not the
 /// `raises` tests) and values JSON can carry.
-fn grown_inputs(fx: &Fixture, name: &str, tasks: &[Task], python: &str) -> BTreeMap<String, Vec<Value>> {
+fn grown_inputs(
+    fx: &Fixture,
+    name: &str,
+    tasks: &[Task],
+    python: &str,
+) -> BTreeMap<String, Vec<Value>> {
     let entries: Vec<Value> = tasks
         .iter()
         .map(|t| {
@@ -300,11 +305,22 @@ fn grown_inputs(fx: &Fixture, name: &str, tasks: &[Task], python: &str) -> BTree
         .arg(&input)
         .arg("-o")
         .arg(&output)
-        .args(["--max-new", "4", "--no-mutation-score", "--timeout", "5", "--run-dir"])
+        .args([
+            "--max-new",
+            "4",
+            "--no-mutation-score",
+            "--timeout",
+            "5",
+            "--run-dir",
+        ])
         .arg(fx.path(&format!("{name}-generate-run")))
         .output()
         .unwrap();
-    assert!(out.status.success(), "generate tests: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "generate tests: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let script = r#"
 import ast, json, sys
 out = {}
@@ -324,12 +340,25 @@ for line in open(sys.argv[1]):
                 break
 print(json.dumps(out))
 "#;
-    let out = Command::new(python).args(["-c", script]).arg(&output).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python)
+        .args(["-c", script])
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let grown: BTreeMap<String, Vec<Value>> = serde_json::from_slice(&out.stdout).unwrap();
     tasks
         .iter()
-        .map(|t| (t.task_id.to_string(), grown.get(&native_id(t)).cloned().unwrap_or_default()))
+        .map(|t| {
+            (
+                t.task_id.to_string(),
+                grown.get(&native_id(t)).cloned().unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
@@ -352,12 +381,18 @@ fn build(fx: &Fixture, name: &str, tasks: &[Task], python: &str) -> Built {
     let mut n_grown = 0;
     for t in tasks {
         let mut plus = t.plus.as_array().unwrap().clone();
-        let extra: &[Value] = if plus.is_empty() { &[] } else { &grown[t.task_id] };
+        let extra: &[Value] = if plus.is_empty() {
+            &[]
+        } else {
+            &grown[t.task_id]
+        };
         n_grown += extra.len();
         plus.extend(extra.iter().cloned());
-        problems.push(json!({"task_id": t.task_id, "prompt": t.prompt, "entry_point": t.entry_point,
+        problems.push(
+            json!({"task_id": t.task_id, "prompt": t.prompt, "entry_point": t.entry_point,
             "canonical_solution": t.canonical, "contract": "", "base_input": t.base,
-            "plus_input": plus, "atol": t.atol}));
+            "plus_input": plus, "atol": t.atol}),
+        );
         for (label, body) in &t.samples {
             samples.push(match body {
                 Body::Completion(text) => json!({"task_id": t.task_id, "completion": text}),
@@ -379,11 +414,22 @@ fn build(fx: &Fixture, name: &str, tasks: &[Task], python: &str) -> Built {
         .fold(text, |t, big| t.replace(&format!("\"{big}\""), big));
     std::fs::write(&p, text).unwrap();
     write_jsonl(&sp, &samples);
-    Built { problems: p, samples: sp, labels, solutions, grown: n_grown }
+    Built {
+        problems: p,
+        samples: sp,
+        labels,
+        solutions,
+        grown: n_grown,
+    }
 }
 
 /// EvalPlus's verdicts: (base_status, plus_status) per sample, in samples-file order.
-fn run_evalplus(fx: &Fixture, python: &str, dataset: &str, b: &Built) -> (Vec<(String, String)>, Value) {
+fn run_evalplus(
+    fx: &Fixture,
+    python: &str,
+    dataset: &str,
+    b: &Built,
+) -> (Vec<(String, String)>, Value) {
     let var = match dataset {
         "humaneval" => "HUMANEVAL_OVERRIDE_PATH",
         _ => "MBPP_OVERRIDE_PATH",
@@ -403,7 +449,10 @@ fn run_evalplus(fx: &Fixture, python: &str, dataset: &str, b: &Built) -> (Vec<(S
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let path = b.samples.to_string_lossy().replace(".jsonl", "_eval_results.json");
+    let path = b
+        .samples
+        .to_string_lossy()
+        .replace(".jsonl", "_eval_results.json");
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     (statuses(&doc, &b.samples), doc)
 }
@@ -428,7 +477,13 @@ fn text(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_string)
 }
 
-fn run_assay(fx: &Fixture, b: &Built, samples: &Path, extra: &[&str], tag: &str) -> (Vec<Value>, PathBuf, String) {
+fn run_assay(
+    fx: &Fixture,
+    b: &Built,
+    samples: &Path,
+    extra: &[&str],
+    tag: &str,
+) -> (Vec<Value>, PathBuf, String) {
     let results = fx.path(&format!("{tag}-results.jsonl"));
     let eval_results = fx.path(&format!("{tag}-eval_results.json"));
     let out = assay()
@@ -454,13 +509,22 @@ fn run_assay(fx: &Fixture, b: &Built, samples: &Path, extra: &[&str], tag: &str)
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    (read_jsonl(&results), eval_results, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        read_jsonl(&results),
+        eval_results,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// The label of a task's k-th sample.
 fn sample_label(b: &Built, task: &str, k: usize) -> String {
     let prefix = format!("{task} ");
-    b.labels.iter().filter(|l| l.starts_with(&prefix)).nth(k).unwrap()[prefix.len()..].to_string()
+    b.labels
+        .iter()
+        .filter(|l| l.starts_with(&prefix))
+        .nth(k)
+        .unwrap()[prefix.len()..]
+        .to_string()
 }
 
 /// Compares per sample; returns the disagreements as `task label: evalplus vs assay`.
@@ -492,21 +556,39 @@ fn humaneval_plus_verdicts_match_evalplus() {
     let fx = Fixture::new();
     let tasks = humaneval_tasks();
     let b = build(&fx, "he", &tasks, &python);
-    assert!(b.grown >= 8, "the mutation generator grew only {} inputs", b.grown);
+    assert!(
+        b.grown >= 8,
+        "the mutation generator grew only {} inputs",
+        b.grown
+    );
     let v = assay().arg("validate").arg(&b.problems).output().unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
 
     let (theirs, their_doc) = run_evalplus(&fx, &python, "humaneval", &b);
     let (ours, our_eval, log) = run_assay(&fx, &b, &b.samples, &[], "he");
-    assert!(log.contains("computing the expected outputs of 6 problems"), "{log}");
+    assert!(
+        log.contains("computing the expected outputs of 6 problems"),
+        "{log}"
+    );
     let differ = compare(&b, &theirs, &ours);
     let undocumented: Vec<&String> = differ.iter().filter(|d| !documented(d)).collect();
-    assert!(undocumented.is_empty(), "verdicts differ:\n{undocumented:#?}");
+    assert!(
+        undocumented.is_empty(),
+        "verdicts differ:\n{undocumented:#?}"
+    );
     // The documented difference is really there: EvalPlus fails the right find_zero.
-    let right_zero = b.labels.iter().position(|l| l == "HumanEval/32 right").unwrap();
+    let right_zero = b
+        .labels
+        .iter()
+        .position(|l| l == "HumanEval/32 right")
+        .unwrap();
     assert_eq!(theirs[right_zero].0, "fail");
     assert_eq!(ours[right_zero]["base_status"], "pass");
-    let forged = b.labels.iter().position(|l| l == "HumanEval/13 forges_eq").unwrap();
+    let forged = b
+        .labels
+        .iter()
+        .position(|l| l == "HumanEval/13 forges_eq")
+        .unwrap();
     assert_eq!(theirs[forged], ("pass".into(), "pass".into()));
     assert_eq!(ours[forged]["status"], "failed");
     // Not a vacuous agreement: every kind of verdict is in there.
@@ -523,7 +605,11 @@ fn humaneval_plus_verdicts_match_evalplus() {
     );
 
     // Per-input verdicts: the slow sample's big input timed out, the rest passed.
-    let slow = b.labels.iter().position(|l| l == "HumanEval/2 slow_on_big").unwrap();
+    let slow = b
+        .labels
+        .iter()
+        .position(|l| l == "HumanEval/2 slow_on_big")
+        .unwrap();
     let tests = ours[slow]["tests"].as_array().unwrap();
     let by_name = |n: &str| tests.iter().find(|t| t["name"] == n).unwrap()["status"].clone();
     assert_eq!(by_name("base/2"), "timeout");
@@ -545,7 +631,14 @@ fn humaneval_plus_verdicts_match_evalplus() {
                 continue;
             }
             let m = &doc["eval"][task][k];
-            for key in ["task_id", "solution", "base_status", "plus_status", "base_fail_tests", "plus_fail_tests"] {
+            for key in [
+                "task_id",
+                "solution",
+                "base_status",
+                "plus_status",
+                "base_fail_tests",
+                "plus_fail_tests",
+            ] {
                 assert_eq!(m[key], r[key], "{task} sample {k}: {key}");
             }
         }
@@ -567,7 +660,13 @@ fn humaneval_plus_verdicts_match_evalplus() {
     assert!(!log.contains("computing the expected outputs"), "{log}");
     let pairs = |rows: &[Value]| -> Vec<(String, String, String)> {
         rows.iter()
-            .map(|r| (text(&r["task_id"]), text(&r["base_status"]), text(&r["plus_status"])))
+            .map(|r| {
+                (
+                    text(&r["task_id"]),
+                    text(&r["base_status"]),
+                    text(&r["plus_status"]),
+                )
+            })
             .collect()
     };
     assert_eq!(pairs(&from_dir), pairs(&ours));
@@ -586,7 +685,11 @@ fn mbpp_plus_verdicts_match_evalplus() {
     let fx = Fixture::new();
     let tasks = mbpp_tasks();
     let b = build(&fx, "mbpp", &tasks, &python);
-    assert!(b.grown >= 6, "the mutation generator grew only {} inputs", b.grown);
+    assert!(
+        b.grown >= 6,
+        "the mutation generator grew only {} inputs",
+        b.grown
+    );
     let v = assay().arg("validate").arg(&b.problems).output().unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     let (theirs, _) = run_evalplus(&fx, &python, "mbpp", &b);
@@ -612,11 +715,19 @@ fn mbpp_plus_verdicts_match_evalplus() {
 fn a_bad_evalplus_record_is_one_line_naming_the_field() {
     let fx = Fixture::new();
     let p = fx.path("bad.jsonl");
-    write_jsonl(&p, &[json!({"task_id": "HumanEval/0", "prompt": "def f(x):\n", "entry_point": "f",
-        "canonical_solution": "    return x\n", "contract": "", "base_input": [[1]], "plus_input": [[2]], "atol": "0"})]);
+    write_jsonl(
+        &p,
+        &[
+            json!({"task_id": "HumanEval/0", "prompt": "def f(x):\n", "entry_point": "f",
+        "canonical_solution": "    return x\n", "contract": "", "base_input": [[1]], "plus_input": [[2]], "atol": "0"}),
+        ],
+    );
     let out = assay().arg("validate").arg(&p).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.jsonl:1: atol: expected a number, found a string"), "{err}");
+    assert!(
+        err.contains("bad.jsonl:1: atol: expected a number, found a string"),
+        "{err}"
+    );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }

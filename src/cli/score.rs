@@ -111,7 +111,9 @@ impl TryFrom<&EvalPlusArgs> for crate::evalplus::Options {
             ("--gt-time-limit-factor", a.gt_time_limit_factor),
         ] {
             if !v.is_finite() || v < 0.0 {
-                return Err(Error::Usage(format!("{flag} must be a number >= 0, not {v}")));
+                return Err(Error::Usage(format!(
+                    "{flag} must be a number >= 0, not {v}"
+                )));
             }
         }
         Ok(crate::evalplus::Options {

@@ -5,8 +5,8 @@ mod problems;
 mod samples;
 pub mod schema;
 
-pub(crate) use jsonl::{kind as jsonl_kind, read_lines, write_atomic, JsonlSink, MAX_LINE_BYTES};
 pub(crate) use jsonl::string_field;
+pub(crate) use jsonl::{kind as jsonl_kind, read_lines, write_atomic, JsonlSink, MAX_LINE_BYTES};
 pub use jsonl::{read_jsonl, read_jsonl_lenient, write_json, write_jsonl, Record};
 pub use problems::{load_problems, native as native_entry};
 pub use samples::load_samples;

@@ -130,7 +130,9 @@ pub(crate) async fn prepare(
         })?;
         for (o, &k) in outcomes.iter().zip(&owners) {
             let (p, spec) = specs[k];
-            let fail = |message: String| Error::input(&spec.path, spec.line, "canonical_solution", message);
+            let fail = |message: String| {
+                Error::input(&spec.path, spec.line, "canonical_solution", message)
+            };
             if o.status != Status::Passed {
                 return Err(fail(format!(
                     "the canonical solution of {} did not run: {}: {}",
@@ -168,8 +170,14 @@ pub(crate) async fn prepare(
         } else {
             spec.base_input.len() + spec.plus_input.len()
         };
-        let inputs: Vec<&String> = spec.base_input.iter().chain(&spec.plus_input).take(n).collect();
-        let not_none = spec.dataset == Dataset::Mbpp && MBPP_NOT_NONE.contains(&p.entry_point.as_str());
+        let inputs: Vec<&String> = spec
+            .base_input
+            .iter()
+            .chain(&spec.plus_input)
+            .take(n)
+            .collect();
+        let not_none =
+            spec.dataset == Dataset::Mbpp && MBPP_NOT_NONE.contains(&p.entry_point.as_str());
         let expected = r.values[..n]
             .iter()
             .map(|v| match not_none {

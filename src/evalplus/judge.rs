@@ -27,12 +27,7 @@ const MBPP_SET_EQ: &[&str] = &[
 pub(crate) const MBPP_NOT_NONE: &[&str] = &["check_str", "text_match_three", "text_starta_endb"];
 
 /// Completes the decision of an execution with the `calls` instrument.
-pub(crate) fn decide(
-    calls: &Calls,
-    records: &[Option<CallRecord>],
-    done: bool,
-    d: &mut Decision,
-) {
+pub(crate) fn decide(calls: &Calls, records: &[Option<CallRecord>], done: bool, d: &mut Decision) {
     let n = calls.limits.len();
     let Some(check) = &calls.check else {
         // A reference run: its values, for the expected outputs.
@@ -90,7 +85,11 @@ pub(crate) fn decide(
                 first_missing = false;
                 verdict(d.status, d.message.clone(), None)
             } else if done && !program_failed {
-                verdict(Status::Crashed, "no result reported for this input".into(), None)
+                verdict(
+                    Status::Crashed,
+                    "no result reported for this input".into(),
+                    None,
+                )
             } else {
                 verdict(Status::NotRun, String::new(), None)
             };
@@ -234,7 +233,12 @@ pub(crate) fn compare(
             return if p.abs() <= *atol {
                 Ok(())
             } else {
-                Err(format!("|poly(xs, {})| = {} > atol {}", out.repr(), p.abs(), atol))
+                Err(format!(
+                    "|poly(xs, {})| = {} > atol {}",
+                    out.repr(),
+                    p.abs(),
+                    atol
+                ))
             };
         }
         Dataset::HumanEval => {}
@@ -251,7 +255,8 @@ pub(crate) fn compare(
                 out.repr()
             ));
         }
-        if let (Val::List(a) | Val::Tuple(a), Val::List(b) | Val::Tuple(b)) = (out.base(), exp.base())
+        if let (Val::List(a) | Val::Tuple(a), Val::List(b) | Val::Tuple(b)) =
+            (out.base(), exp.base())
         {
             if a.len() != b.len() {
                 return Err(format!("expected {} items, got {}", b.len(), a.len()));
@@ -332,7 +337,10 @@ mod tests {
     }
 
     fn cmp(c: &Check, ep: &str, out: Value, exp: Value, atol: &mut f64, inp: Value) -> bool {
-        compare(c, ep, &Val::decode(&out), &Val::decode(&exp), atol, || Some(inp)).is_ok()
+        compare(c, ep, &Val::decode(&out), &Val::decode(&exp), atol, || {
+            Some(inp)
+        })
+        .is_ok()
     }
 
     #[test]
@@ -341,14 +349,42 @@ mod tests {
         let mut atol = 0.0;
         let f = |s: &str| json!({"float": s});
         // Exact ints: atol stays 0.
-        assert!(!cmp(&c, "f", json!({"int": "1"}), json!({"int": "2"}), &mut atol, json!([])));
+        assert!(!cmp(
+            &c,
+            "f",
+            json!({"int": "1"}),
+            json!({"int": "2"}),
+            &mut atol,
+            json!([])
+        ));
         assert_eq!(atol, 0.0);
         assert!(cmp(&c, "f", f("1.0000001"), f("1.0"), &mut atol, json!([])));
         assert_eq!(atol, 1e-6);
         // Now an int expectation is compared with the tolerance too, and the type.
-        assert!(!cmp(&c, "f", f("2.0000001"), json!({"int": "2"}), &mut atol, json!([])));
-        assert!(cmp(&c, "f", f("2.0"), json!({"int": "2"}), &mut atol, json!([])));
-        assert!(!cmp(&c, "f", json!([f("1.0")]), json!({"tuple": [f("1.0")]}), &mut atol, json!([])));
+        assert!(!cmp(
+            &c,
+            "f",
+            f("2.0000001"),
+            json!({"int": "2"}),
+            &mut atol,
+            json!([])
+        ));
+        assert!(cmp(
+            &c,
+            "f",
+            f("2.0"),
+            json!({"int": "2"}),
+            &mut atol,
+            json!([])
+        ));
+        assert!(!cmp(
+            &c,
+            "f",
+            json!([f("1.0")]),
+            json!({"tuple": [f("1.0")]}),
+            &mut atol,
+            json!([])
+        ));
     }
 
     fn decided(status: Status, records: Vec<Option<CallRecord>>, done: bool) -> Decision {
@@ -359,7 +395,11 @@ mod tests {
             convert: None,
             base: 2,
             check: Some(crate::evalplus::Shared(std::sync::Arc::new(Check {
-                expected: vec![json!({"int": "1"}), json!({"int": "2"}), json!({"int": "3"})],
+                expected: vec![
+                    json!({"int": "1"}),
+                    json!({"int": "2"}),
+                    json!({"int": "3"}),
+                ],
                 ..check(Dataset::HumanEval, 0.0)
             }))),
         };
@@ -378,7 +418,13 @@ mod tests {
     }
 
     fn rec(status: CallStatus, value: Option<Value>) -> Option<CallRecord> {
-        Some(CallRecord { status, value, secs: Some(0.001), exc: None, text: None })
+        Some(CallRecord {
+            status,
+            value,
+            secs: Some(0.001),
+            exc: None,
+            text: None,
+        })
     }
 
     #[test]
@@ -389,7 +435,11 @@ mod tests {
         let names: Vec<_> = d.tests.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["base/0", "base/1", "plus/0"]);
         // A wrong value and a per-input timeout: the first one decides the status.
-        let d = decided(Status::Passed, vec![ok("1"), rec(CallStatus::Timeout, None), ok("4")], true);
+        let d = decided(
+            Status::Passed,
+            vec![ok("1"), rec(CallStatus::Timeout, None), ok("4")],
+            true,
+        );
         assert_eq!(d.status, Status::Timeout);
         assert_eq!(d.tests[2].status, Status::Failed);
         assert_eq!(d.tests[2].message, "expected 3, got 4");
@@ -408,17 +458,78 @@ mod tests {
         let c = check(Dataset::HumanEval, 1e-6);
         let mut atol = 1e-6;
         let xs = json!([[-6, 11, -6, 1]]);
-        assert!(cmp(&c, "find_zero", json!({"float": "1.0000000001"}), json!({"float": "3.0"}), &mut atol, xs.clone()));
-        assert!(!cmp(&c, "find_zero", json!({"float": "1.5"}), json!({"float": "1.0"}), &mut atol, xs));
+        assert!(cmp(
+            &c,
+            "find_zero",
+            json!({"float": "1.0000000001"}),
+            json!({"float": "3.0"}),
+            &mut atol,
+            xs.clone()
+        ));
+        assert!(!cmp(
+            &c,
+            "find_zero",
+            json!({"float": "1.5"}),
+            json!({"float": "1.0"}),
+            &mut atol,
+            xs
+        ));
         let m = check(Dataset::Mbpp, 0.0);
         let mut atol = 0.0;
-        let s = |v: Vec<i64>| json!(v.into_iter().map(|i| json!({"int": i.to_string()})).collect::<Vec<_>>());
-        assert!(cmp(&m, "similar_elements", s(vec![2, 1, 2]), json!({"tuple": s(vec![1, 2])}), &mut atol, json!([])));
-        assert!(!cmp(&m, "similar_elements", s(vec![1]), s(vec![1, 2]), &mut atol, json!([])));
-        assert!(cmp(&m, "check_str", json!({"other": "Match"}), json!(true), &mut atol, json!([])));
-        assert!(!cmp(&m, "check_str", json!(null), json!(true), &mut atol, json!([])));
-        assert!(cmp(&m, "digit_distance_nums", json!({"int": "7"}), json!({"int": "5"}), &mut atol, json!([123, 256])));
-        assert!(!cmp(&m, "digit_distance_nums", json!({"int": "6"}), json!({"int": "5"}), &mut atol, json!([-123, 256])));
+        let s = |v: Vec<i64>| {
+            json!(v
+                .into_iter()
+                .map(|i| json!({"int": i.to_string()}))
+                .collect::<Vec<_>>())
+        };
+        assert!(cmp(
+            &m,
+            "similar_elements",
+            s(vec![2, 1, 2]),
+            json!({"tuple": s(vec![1, 2])}),
+            &mut atol,
+            json!([])
+        ));
+        assert!(!cmp(
+            &m,
+            "similar_elements",
+            s(vec![1]),
+            s(vec![1, 2]),
+            &mut atol,
+            json!([])
+        ));
+        assert!(cmp(
+            &m,
+            "check_str",
+            json!({"other": "Match"}),
+            json!(true),
+            &mut atol,
+            json!([])
+        ));
+        assert!(!cmp(
+            &m,
+            "check_str",
+            json!(null),
+            json!(true),
+            &mut atol,
+            json!([])
+        ));
+        assert!(cmp(
+            &m,
+            "digit_distance_nums",
+            json!({"int": "7"}),
+            json!({"int": "5"}),
+            &mut atol,
+            json!([123, 256])
+        ));
+        assert!(!cmp(
+            &m,
+            "digit_distance_nums",
+            json!({"int": "6"}),
+            json!({"int": "5"}),
+            &mut atol,
+            json!([-123, 256])
+        ));
         assert_eq!(surface_area(3.0, 4.0), 35.0);
     }
 }

@@ -120,7 +120,12 @@ pub(crate) fn problem(path: &Path, rec: &Record, raw: &mut RawInputs) -> Result<
         }
     };
     if !atol.is_finite() || atol < 0.0 {
-        return Err(Error::input(path, rec.line, "atol", "must be a number >= 0"));
+        return Err(Error::input(
+            path,
+            rec.line,
+            "atol",
+            "must be a number >= 0",
+        ));
     }
     let (base_input, plus_input) = raw.get(path, rec.line)?;
     let dataset = if task_id.starts_with("Mbpp/") {
@@ -213,7 +218,10 @@ pub(crate) fn samples_dir(dir: &Path, problems: &[Problem]) -> Result<Vec<Sample
                     &path,
                     1,
                     "encoding",
-                    format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to() + 1),
+                    format!(
+                        "not valid UTF-8 (byte {})",
+                        e.utf8_error().valid_up_to() + 1
+                    ),
                 )
             })?;
             let mut original = serde_json::Map::new();
@@ -255,11 +263,21 @@ mod tests {
         std::fs::write(&p, format!("{line}\n")).unwrap();
         let ps = crate::entry::load_problems(&p).unwrap();
         let spec = ps[0].evalplus.as_ref().unwrap();
-        assert_eq!(spec.base_input, ["[123456789012345678901234567890]", "[0.1]"]);
+        assert_eq!(
+            spec.base_input,
+            ["[123456789012345678901234567890]", "[0.1]"]
+        );
         assert_eq!(spec.plus_input, ["[1e-320]"]);
         assert_eq!(ps[0].reference, "def f(x):\n    return x\n");
-        std::fs::write(&p, line.replace(r#""plus_input":[[1e-320]]"#, r#""plus_input":[3]"#)).unwrap();
+        std::fs::write(
+            &p,
+            line.replace(r#""plus_input":[[1e-320]]"#, r#""plus_input":[3]"#),
+        )
+        .unwrap();
         let msg = crate::entry::load_problems(&p).unwrap_err().to_string();
-        assert!(msg.ends_with("plus.jsonl:1: plus_input: input 0 is a number, not a list of arguments"), "{msg}");
+        assert!(
+            msg.ends_with("plus.jsonl:1: plus_input: input 0 is a number, not a list of arguments"),
+            "{msg}"
+        );
     }
 }

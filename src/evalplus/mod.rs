@@ -296,7 +296,10 @@ mod tests {
         req.instrument.calls = Some(calls.clone());
         let sent = crate::sandbox::runner::request_value(&req, "n").to_string();
         assert!(sent.contains("\"inputs\":\"[[1],[2]]\""), "{sent}");
-        assert!(!sent.contains("424242") && !sent.contains("expected"), "{sent}");
+        assert!(
+            !sent.contains("424242") && !sent.contains("expected"),
+            "{sent}"
+        );
         // The host's copy (journal key, resume) does hold them.
         assert!(serde_json::to_string(&req).unwrap().contains("424242"));
         let back: Calls = serde_json::from_str(&serde_json::to_string(&calls).unwrap()).unwrap();
@@ -304,7 +307,11 @@ mod tests {
         // A returned None is a value, in the runner's record and back from the journal.
         let r: CallRecord = serde_json::from_str(r#"{"status":"passed","value":null}"#).unwrap();
         assert_eq!(r.value, Some(serde_json::Value::Null));
-        let c = CallResult { value: Some(serde_json::Value::Null), secs: 0.0, error: None };
+        let c = CallResult {
+            value: Some(serde_json::Value::Null),
+            secs: 0.0,
+            error: None,
+        };
         let back: CallResult = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
         assert_eq!(back, c);
     }

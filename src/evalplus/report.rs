@@ -52,8 +52,14 @@ pub(crate) fn annotate(m: &mut Map<String, Value>, o: &Outcome) {
         return;
     }
     let tests = || o.tests.iter().map(|t| (t.name.as_str(), t.status));
-    m.insert("base_status".into(), json!(section_status(o.status, tests(), "base")));
-    m.insert("plus_status".into(), json!(section_status(o.status, tests(), "plus")));
+    m.insert(
+        "base_status".into(),
+        json!(section_status(o.status, tests(), "base")),
+    );
+    m.insert(
+        "plus_status".into(),
+        json!(section_status(o.status, tests(), "plus")),
+    );
 }
 
 fn now() -> String {
@@ -119,7 +125,9 @@ pub(crate) fn write_eval_results(
                 return Vec::new();
             }
             iter()
-                .find(|(n, s)| n.starts_with(&prefix) && *s != Status::Passed && *s != Status::NotRun)
+                .find(|(n, s)| {
+                    n.starts_with(&prefix) && *s != Status::Passed && *s != Status::NotRun
+                })
                 .and_then(|(n, _)| n[prefix.len()..].parse::<usize>().ok())
                 .and_then(|i| inputs.get(i))
                 .and_then(|t| RawValue::from_string(t.clone()).ok())
@@ -178,13 +186,33 @@ mod tests {
 
     #[test]
     fn sections_are_named_as_evalplus_names_them() {
-        let t = [("base/0", Status::Passed), ("plus/0", Status::Failed), ("plus/1", Status::Passed)];
-        assert_eq!(section_status(Status::Failed, t.into_iter(), "base"), Some("pass"));
-        assert_eq!(section_status(Status::Failed, t.into_iter(), "plus"), Some("fail"));
-        let t = [("base/0", Status::Passed), ("plus/0", Status::Timeout), ("plus/1", Status::NotRun)];
-        assert_eq!(section_status(Status::Timeout, t.into_iter(), "plus"), Some("timeout"));
+        let t = [
+            ("base/0", Status::Passed),
+            ("plus/0", Status::Failed),
+            ("plus/1", Status::Passed),
+        ];
+        assert_eq!(
+            section_status(Status::Failed, t.into_iter(), "base"),
+            Some("pass")
+        );
+        assert_eq!(
+            section_status(Status::Failed, t.into_iter(), "plus"),
+            Some("fail")
+        );
+        let t = [
+            ("base/0", Status::Passed),
+            ("plus/0", Status::Timeout),
+            ("plus/1", Status::NotRun),
+        ];
+        assert_eq!(
+            section_status(Status::Timeout, t.into_iter(), "plus"),
+            Some("timeout")
+        );
         let t = [("base/0", Status::Timeout), ("base/1", Status::Passed)];
-        assert_eq!(section_status(Status::Timeout, t.into_iter(), "base"), Some("fail"));
+        assert_eq!(
+            section_status(Status::Timeout, t.into_iter(), "base"),
+            Some("fail")
+        );
         assert_eq!(section_status(Status::Timeout, t.into_iter(), "plus"), None);
     }
 }

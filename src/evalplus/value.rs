@@ -408,8 +408,14 @@ mod tests {
     fn equality_is_pythons() {
         assert!(py_eq(&v(json!({"int": "2"})), &v(json!({"float": "2.0"}))));
         assert!(py_eq(&v(json!(true)), &v(json!({"int": "1"}))));
-        assert!(!py_eq(&v(json!({"float": "nan"})), &v(json!({"float": "nan"}))));
-        assert!(!py_eq(&v(json!([{"int": "1"}])), &v(json!({"tuple": [{"int": "1"}]}))));
+        assert!(!py_eq(
+            &v(json!({"float": "nan"})),
+            &v(json!({"float": "nan"}))
+        ));
+        assert!(!py_eq(
+            &v(json!([{"int": "1"}])),
+            &v(json!({"tuple": [{"int": "1"}]}))
+        ));
         assert!(py_eq(
             &v(json!({"set": [{"int": "1"}, {"int": "2"}]})),
             &v(json!({"frozenset": [{"int": "2"}, {"float": "1.0"}]}))
@@ -420,9 +426,18 @@ mod tests {
         ));
         let big = "123456789012345678901234567890";
         assert!(py_eq(&v(json!({"int": big})), &v(json!({"int": big}))));
-        assert!(!py_eq(&v(json!({"int": big})), &v(json!({"float": "1.2345678901234568e29"}))));
-        assert!(py_eq(&v(json!({"float": "1.5", "type": "float64"})), &v(json!({"float": "1.5"}))));
-        assert!(!py_eq(&v(json!({"other": "ndarray"})), &v(json!({"other": "ndarray"}))));
+        assert!(!py_eq(
+            &v(json!({"int": big})),
+            &v(json!({"float": "1.2345678901234568e29"}))
+        ));
+        assert!(py_eq(
+            &v(json!({"float": "1.5", "type": "float64"})),
+            &v(json!({"float": "1.5"}))
+        ));
+        assert!(!py_eq(
+            &v(json!({"other": "ndarray"})),
+            &v(json!({"other": "ndarray"}))
+        ));
     }
 
     #[test]
@@ -430,12 +445,32 @@ mod tests {
         let f = |x: f64| json!({"float": format!("{x:?}")});
         assert!(allclose(&v(f(1.0)), &v(f(1.0 + 1e-7)), 1e-7, 1e-6));
         assert!(!allclose(&v(f(1.0)), &v(f(1.001)), 1e-7, 1e-6));
-        assert!(allclose(&v(json!([[f(1.0)], [f(1.0)]])), &v(json!([f(1.0), f(1.0)])), 1e-7, 1e-6));
-        assert!(!allclose(&v(json!([[f(1.0)], [f(2.0)]])), &v(json!([f(1.0), f(2.0)])), 1e-7, 1e-6));
-        assert!(!allclose(&v(json!([f(1.0), [f(1.0)]])), &v(json!([f(1.0), f(1.0)])), 1e-7, 1e-6));
+        assert!(allclose(
+            &v(json!([[f(1.0)], [f(1.0)]])),
+            &v(json!([f(1.0), f(1.0)])),
+            1e-7,
+            1e-6
+        ));
+        assert!(!allclose(
+            &v(json!([[f(1.0)], [f(2.0)]])),
+            &v(json!([f(1.0), f(2.0)])),
+            1e-7,
+            1e-6
+        ));
+        assert!(!allclose(
+            &v(json!([f(1.0), [f(1.0)]])),
+            &v(json!([f(1.0), f(1.0)])),
+            1e-7,
+            1e-6
+        ));
         assert!(!allclose(&v(json!("a")), &v(json!("a")), 1e-7, 1e-6));
         assert!(!allclose(&v(f(f64::NAN)), &v(f(f64::NAN)), 1e-7, 1e-6));
-        assert!(allclose(&v(json!({"float": "inf"})), &v(json!({"float": "inf"})), 1e-7, 1e-6));
+        assert!(allclose(
+            &v(json!({"float": "inf"})),
+            &v(json!({"float": "inf"})),
+            1e-7,
+            1e-6
+        ));
         assert!(allclose(&v(json!([])), &v(json!([])), 1e-7, 1e-6));
         assert!(is_floats(&v(json!([f(1.0), f(2.0)]))));
         assert!(!is_floats(&v(json!([f(1.0), {"int": "2"}]))));
