@@ -290,8 +290,11 @@ class _Calls:
 
     def __init__(self, spec):
         import copy
-        import signal
 
+        try:
+            import signal
+        except ImportError:  # WASI: no per-call limits, only the execution's wall limit
+            signal = None
         self.deepcopy = copy.deepcopy
         self.signal = signal if hasattr(signal, "setitimer") else None
         self.entry_point = spec["entry_point"]
