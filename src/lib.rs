@@ -11,6 +11,7 @@ pub mod compare;
 pub mod curate;
 pub mod entry;
 pub mod error;
+pub(crate) mod evalplus;
 pub mod export;
 #[cfg(any(test, fuzzing))]
 #[doc(hidden)]

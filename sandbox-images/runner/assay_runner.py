@@ -31,6 +31,17 @@ Optional request fields (src/sandbox/runner.rs `Instrument`; absent in plain run
                       reports an `output` record (the captured stdout, or the typed
                       return value) before its `end`; the harness compares it with the
                       expected output, which never enters the sandbox
+  "calls": {"entry_point", "inputs": "<JSON text: a list of argument lists>",
+            "limits": [seconds or 0], "convert": "mbpp:N" (optional)}
+                      EvalPlus's differential testing (src/evalplus/): the inputs are
+                      decoded before the program runs; after it, the entry point is
+                      called on a deep copy of each input under its own time limit
+                      (ITIMER_REAL, as EvalPlus's time_limit), and each call is reported
+                      as a `call` record: the returned value as typed JSON
+                      (`_typed`), its time, or the exception. The program's
+                      sys.stdout/stderr are swallowed meanwhile (EvalPlus's swallow_io).
+                      The harness compares the values outside the sandbox, against
+                      expected outputs that never enter it.
 """
 
 import builtins as _builtins
@@ -143,8 +154,11 @@ def run_request(request):
     io = request.get("io")
     if io is not None:
         _builtins.quit = None  # LiveCodeBench's reliability_guard (it leaves exit() alone)
+    calls = _Calls(request["calls"]) if request.get("calls") else None
     started = _clock()
     try:
+        if calls is not None:
+            calls.swallow()
         source = request["program"] if io is None else _io_source(request["program"], io)
         code = compile(source, "<program>", "exec")
         if coverage is not None:
@@ -160,6 +174,8 @@ def run_request(request):
     if record["status"] == "passed":
         for index, source in enumerate(request.get("probes") or ()):
             emit(_probe(index, source, namespace, failure))
+        if calls is not None:
+            calls.run(namespace, emit, failure)
         failed = False
         for index, test in enumerate(request["tests"]):
             if failed:
@@ -182,6 +198,8 @@ def run_request(request):
             emit(record)
             # Input/output tests stop at the first that raises, as LiveCodeBench does.
             failed = bool(fail_fast or io is not None) and record["status"] != "passed"
+    if calls is not None:
+        calls.restore()
     if coverage is not None:
         emit(coverage.stop())
     for stream in (_sys.stdout, _sys.stderr, _sys.__stdout__, _sys.__stderr__):
@@ -272,7 +290,7 @@ def _io_test(target, io, index):
             import json
 
             args = [json.loads(line) for line in text.split("\n")]
-            return {"ev": "output", "i": index, "value": _typed(target(*args), 0)}
+            return {"ev": "output", "i": index, "value": _typed(target(*args))}
         # What LiveCodeBench's `call_method` patches amount to: sys.stdin is a StringIO of
         # the input (its readline patches land on the stdin that was replaced, so lines
         # keep their "\n" and EOF reads ""), and open() of anything reads the input again.
@@ -293,41 +311,6 @@ def _io_test(target, io, index):
         if signal is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-
-
-def _typed(value, depth):
-    """A return value in JSON the harness can compare with Python's `==`: ints and floats
-    tagged (exact, any size), tuples, sets and dicts tagged, anything else by repr."""
-    if depth > 200:
-        return {"repr": "<nested too deep>"}
-    if value is None or value is True or value is False or type(value) is str:
-        return value
-    import numbers
-
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, numbers.Integral):
-        try:
-            return {"int": str(int(value))}
-        except ValueError:  # more digits than str() converts
-            return {"repr": "<int too large>"}
-    if isinstance(value, numbers.Real):
-        return {"float": repr(float(value))}
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, list):
-        return [_typed(v, depth + 1) for v in value]
-    if isinstance(value, tuple):
-        return {"tuple": [_typed(v, depth + 1) for v in value]}
-    if isinstance(value, (set, frozenset)):
-        return {"set": [_typed(v, depth + 1) for v in value]}
-    if isinstance(value, dict):
-        return {"dict": [[_typed(k, depth + 1), _typed(v, depth + 1)] for k, v in value.items()]}
-    try:
-        text = repr(value)[:300]
-    except BaseException:  # noqa: BLE001
-        text = "<unprintable>"
-    return {"repr": text, "type": type(value).__name__}
 
 
 _PROBE_CAP = 4000
@@ -357,6 +340,183 @@ def _probe(index, source, namespace, failure):
             roundtrip = False
     return {"ev": "probe", "i": index, "status": "passed", "repr": text[:_PROBE_CAP],
             "type": type(value).__name__, "roundtrip": roundtrip}
+
+
+_VALUE_CAP = 8 << 20
+
+
+def _typed(value, depth=0):
+    """A value as typed JSON, so the harness can compare it as Python would: str, bool,
+    None and lists are themselves; int {"int": decimal}, float {"float": repr} (nan,
+    inf), tuple/set/frozenset {"tuple"|"set"|"frozenset": [...]}, dict {"dict": [[k, v]]},
+    complex {"complex": [re, im]}; a subclass of one of these also names its type
+    ({"type": name}); numpy scalars through .item(); anything else {"other": type name}."""
+    if depth > 200:
+        raise RecursionError("nested too deep")
+    t = type(value)
+    if value is None or t is bool or t is str:
+        return value
+    if t is int:
+        return {"int": str(value)}
+    if t is float:
+        return {"float": repr(value)}
+    if t is list:
+        return [_typed(v, depth + 1) for v in value]
+    if t is tuple:
+        return {"tuple": [_typed(v, depth + 1) for v in value]}
+    if t is set or t is frozenset:
+        return {t.__name__: [_typed(v, depth + 1) for v in value]}
+    if t is dict:
+        return {"dict": [[_typed(k, depth + 1), _typed(v, depth + 1)] for k, v in value.items()]}
+    if t is complex:
+        return {"complex": [repr(value.real), repr(value.imag)]}
+    for base in (bool, int, float, str, list, tuple, set, frozenset, dict, complex):
+        if isinstance(value, base):
+            inner = _typed(base(value), depth + 1)
+            if not isinstance(inner, dict):
+                inner = {"value": inner}
+            inner["type"] = t.__name__
+            return inner
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "shape", None) == ():
+        inner = _typed(item(), depth + 1)
+        if not isinstance(inner, dict):
+            inner = {"value": inner}
+        inner["type"] = t.__name__
+        return inner
+    return {"other": t.__name__}
+
+
+class _CallTimeout(Exception):
+    pass
+
+
+class _Sink:
+    """sys.stdout/stderr while the program and the calls run: written text is dropped."""
+
+    encoding = "utf-8"
+
+    def write(self, text):
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+
+class _Calls:
+    """The `calls` instrument: the inputs, decoded before the program can touch the
+    decoder; then one call of the entry point per input."""
+
+    def __init__(self, spec):
+        import copy
+
+        try:
+            import signal
+        except ImportError:  # WASI: no per-call limits, only the execution's wall limit
+            signal = None
+        self.deepcopy = copy.deepcopy
+        self.signal = signal if hasattr(signal, "setitimer") else None
+        self.entry_point = spec["entry_point"]
+        self.limits = spec.get("limits") or []
+        inputs = _loads(spec["inputs"])
+        convert = spec.get("convert") or ""
+        if convert.startswith("mbpp:"):
+            inputs = _mbpp_deserialize(int(convert[5:]), inputs)
+        self.inputs = inputs
+        self.saved = None
+
+    def swallow(self):
+        self.saved = (_sys.stdout, _sys.stderr)
+        _sys.stdout = _sys.stderr = _Sink()
+
+    def restore(self):
+        if self.saved is not None:
+            _sys.stdout, _sys.stderr = self.saved
+
+    def run(self, namespace, emit, failure):
+        fn = namespace.get(self.entry_point)
+        sig = self.signal
+
+        def expire(signum, frame):
+            raise _CallTimeout("Timed out!")
+
+        for index, args in enumerate(self.inputs):
+            limit = self.limits[index] if index < len(self.limits) else 0
+            record = {"ev": "call", "i": index}
+            try:
+                try:
+                    args = self.deepcopy(args)
+                    if fn is None:
+                        raise NameError("name %r is not defined" % self.entry_point)
+                    if sig is not None and limit:
+                        sig.signal(sig.SIGALRM, expire)
+                        sig.setitimer(sig.ITIMER_REAL, limit)
+                    started = _time.time()
+                    out = fn(*args)
+                    secs = _time.time() - started
+                finally:
+                    if sig is not None and limit:
+                        sig.setitimer(sig.ITIMER_REAL, 0)
+                try:
+                    value = _typed(out)
+                    text = _dumps(value)
+                    if len(text) > _VALUE_CAP:
+                        value = {"other": "too large to report (%d bytes)" % len(text)}
+                except BaseException as exc:  # noqa: BLE001 - a value we cannot encode
+                    value = {"other": "unencodable (%s)" % type(exc).__name__}
+                record.update(status="passed", value=value, secs=secs)
+            except _CallTimeout:
+                record.update(status="timeout")
+            except BaseException as exc:  # noqa: BLE001 - the call's result
+                record.update(failure(exc, "<program>"))
+                if record["status"] == "passed":
+                    record["status"] = "error"
+            emit(record)
+
+
+def _mbpp_deserialize(task, inputs):
+    """EvalPlus 0.3.1's mbpp_deserialize_inputs (evalplus/data/mbpp.py), for task N."""
+    if task in (2, 116, 132, 143, 222, 261, 273, 394, 399, 421, 424, 429, 470, 560, 579,
+                596, 616, 630, 726, 740, 744, 809):
+        return [[tuple(lst) for lst in inp] for inp in inputs]
+    if task in (63, 64, 70, 94, 120, 237, 272, 299, 400, 409, 417, 438, 473, 614, 780):
+        return [[[tuple(lst) for lst in lst_lst] for lst_lst in inp] for inp in inputs]
+    if task in (75, 413, 444, 753):
+        return [[[tuple(lst) for lst in inp[0]]] + [inp[1]] for inp in inputs]
+    if task in (106, 750):
+        return [[inp[0]] + [tuple(inp[1])] for inp in inputs]
+    if task == 115:
+        return [[[set(item) if isinstance(item, list) and len(item) else {}
+                  for item in inp[0]]] for inp in inputs]
+    if task == 124:
+        return [(float(inp[0]), complex(inp[1])) for inp in inputs]
+    if task in (250, 405, 446, 617, 720, 763, 808):
+        return [[tuple(inp[0])] + [inp[1]] for inp in inputs]
+    if task in (259, 401, 445):
+        inputs = [[[tuple(lst) for lst in lst_lst] for lst_lst in inp] for inp in inputs]
+        return [[tuple(lst) for lst in inp] for inp in inputs]
+    if task == 278:
+        inputs = [[[tuple(item) if isinstance(item, list) else item for item in inp[0]]]
+                  for inp in inputs]
+        return [[tuple(lst) for lst in inp] for inp in inputs]
+    if task == 307:
+        return [[tuple(inp[0])] + [inp[1], inp[2]] for inp in inputs]
+    if task == 722:
+        return [[{key: tuple(value) for key, value in inp[0].items()}] + inp[1:]
+                for inp in inputs]
+    if task == 252:
+        return [[complex(inp[0])] for inp in inputs]
+    if task in (580, 615, 791):
+        def as_tuple(inp):
+            if isinstance(inp, list):
+                return tuple(as_tuple(item) for item in inp)
+            return inp
+
+        return [as_tuple(inp) for inp in inputs]
+    return inputs
 
 
 class _Coverage:

@@ -77,7 +77,52 @@ pub(super) struct ScoreArgs {
     #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = parse_count::<u32>)]
     retry_failed: u32,
     #[command(flatten)]
+    evalplus: EvalPlusArgs,
+    #[command(flatten)]
     wandb: WandbArgs,
+}
+
+/// HumanEval+ / MBPP+ problems (EvalPlus's flags, with its defaults).
+#[derive(clap::Args)]
+pub(super) struct EvalPlusArgs {
+    /// EvalPlus problems: the least time limit per input, in seconds (EvalPlus's
+    /// `--min-time-limit`); an input's limit is max(this, factor × the canonical
+    /// solution's time on it).
+    #[arg(long, default_value_t = crate::evalplus::DEFAULT_MIN_TIME_LIMIT, allow_negative_numbers = true)]
+    min_time_limit: f64,
+    /// EvalPlus problems: the factor on the canonical solution's time per input (EvalPlus's
+    /// `--gt-time-limit-factor`).
+    #[arg(long, default_value_t = crate::evalplus::DEFAULT_GT_TIME_LIMIT_FACTOR, allow_negative_numbers = true)]
+    gt_time_limit_factor: f64,
+    /// EvalPlus problems: the base inputs only (EvalPlus's `--base-only`).
+    #[arg(long)]
+    base_only: bool,
+    /// EvalPlus problems: also write EvalPlus's `eval_results.json` shape to this path.
+    #[arg(long, value_name = "PATH")]
+    evalplus_results: Option<PathBuf>,
+}
+
+impl TryFrom<&EvalPlusArgs> for crate::evalplus::Options {
+    type Error = Error;
+
+    fn try_from(a: &EvalPlusArgs) -> Result<Self, Error> {
+        for (flag, v) in [
+            ("--min-time-limit", a.min_time_limit),
+            ("--gt-time-limit-factor", a.gt_time_limit_factor),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                return Err(Error::Usage(format!(
+                    "{flag} must be a number >= 0, not {v}"
+                )));
+            }
+        }
+        Ok(crate::evalplus::Options {
+            min_time_limit: a.min_time_limit,
+            gt_time_limit_factor: a.gt_time_limit_factor,
+            base_only: a.base_only,
+            results: a.evalplus_results.clone(),
+        })
+    }
 }
 
 /// The `--fail-under` gate: pass@k must be at least `min`.
@@ -120,6 +165,12 @@ impl ScoreArgs {
         ];
         out.extend(self.output.clone().map(|p| ("--output", p)));
         out.extend(self.run_dir.clone().map(|p| ("--run-dir", p)));
+        out.extend(
+            self.evalplus
+                .evalplus_results
+                .clone()
+                .map(|p| ("--evalplus-results", p)),
+        );
         out
     }
 }
@@ -159,6 +210,7 @@ impl TryFrom<&ScoreArgs> for ScoreRequest {
             retries: 2,
             dedupe_identical: args.dedupe_identical,
             retry_failed: args.retry_failed,
+            evalplus: crate::evalplus::Options::try_from(&args.evalplus)?,
         })
     }
 }

@@ -58,6 +58,7 @@ fn problem(
         requirements: Vec::new(),
         limits: LimitOverrides::default(),
         domain: None,
+        evalplus: None,
         io: Some(IoTests {
             mode,
             cases,

@@ -6,6 +6,7 @@ mod problems;
 mod samples;
 pub mod schema;
 
+pub(crate) use jsonl::string_field;
 pub(crate) use jsonl::{kind as jsonl_kind, read_lines, write_atomic, JsonlSink, MAX_LINE_BYTES};
 pub use jsonl::{read_jsonl, read_jsonl_lenient, write_json, write_jsonl, Record};
 pub use problems::{foreign as foreign_problem, load_problems, native as native_entry};
@@ -100,6 +101,8 @@ pub struct Problem {
     pub domain: Option<String>,
     /// Input/output tests (APPS, CodeContests, LiveCodeBench): one per test case, in order.
     pub io: Option<crate::sandbox::expected::IoTests>,
+    /// A HumanEval+ / MBPP+ problem's inputs and tolerance (judged by `crate::evalplus`).
+    pub evalplus: Option<std::sync::Arc<crate::evalplus::Spec>>,
 }
 
 impl From<Entry> for Problem {
@@ -114,6 +117,7 @@ impl From<Entry> for Problem {
             limits: e.limits.unwrap_or_default(),
             domain: Some(e.domain).filter(|d| !d.is_empty()),
             io: None,
+            evalplus: None,
         }
     }
 }

@@ -6,13 +6,17 @@ use crate::error::{Error, Result};
 use std::collections::HashSet;
 use std::path::Path;
 
-/// Reads a problems file (`.jsonl` or gzip): every line is either a native entry (`id`)
-/// or a HumanEval problem (`task_id`). Ids must be unique.
+/// Reads a problems file (`.jsonl` or gzip): every line is either a native entry (`id`),
+/// a HumanEval+ / MBPP+ problem (`base_input`/`plus_input`), or a HumanEval problem
+/// (`task_id`). Ids must be unique.
 pub fn load_problems(path: &Path) -> Result<Vec<Problem>> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
+    let mut raw = crate::evalplus::load::RawInputs::default();
     for rec in read_jsonl(path)? {
-        let problem = if let Some(problem) = foreign(path, &rec) {
+        let problem = if crate::evalplus::load::is_evalplus(&rec) {
+            crate::evalplus::load::problem(path, &rec, &mut raw)?
+        } else if let Some(problem) = foreign(path, &rec) {
             problem?
         } else if rec.value.contains_key("id") {
             Problem::from(native(path, &rec)?)
@@ -54,7 +58,16 @@ pub fn load_problems(path: &Path) -> Result<Vec<Problem>> {
 /// A problem of another benchmark's format (HumanEval, LiveCodeBench, APPS, CodeContests),
 /// told apart by its fields; `None` for anything else (a native entry has `id`).
 pub fn foreign(path: &Path, rec: &Record) -> Option<Result<Problem>> {
-    if rec.value.contains_key("task_id") {
+    if crate::evalplus::load::is_evalplus(rec) {
+        // Its expected outputs are the reference's own: there is nothing to check it against.
+        Some(Err(Error::input(
+            path,
+            rec.line,
+            "base_input",
+            "a HumanEval+ / MBPP+ record is scored (`assay score`), not curated: its expected \
+             outputs are computed from its reference",
+        )))
+    } else if rec.value.contains_key("task_id") {
         Some(humaneval(path, rec))
     } else {
         super::io_problems::detect(rec).map(|read| read(path, rec))
@@ -93,6 +106,7 @@ fn humaneval(path: &Path, rec: &Record) -> Result<Problem> {
         limits: LimitOverrides::default(),
         domain: None,
         io: None,
+        evalplus: None,
     })
 }
 

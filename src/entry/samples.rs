@@ -9,6 +9,10 @@ use std::path::Path;
 
 /// Reads samples and checks every `task_id` names a known problem.
 pub fn load_samples(path: &Path, problems: &[Problem]) -> Result<Vec<Sample>> {
+    if path.is_dir() {
+        // EvalPlus's samples directory: `<task_id>/<N>.py`.
+        return crate::evalplus::load::samples_dir(path, problems);
+    }
     let known: HashMap<&str, ()> = problems.iter().map(|p| (p.id.as_str(), ())).collect();
     let mut out = Vec::new();
     for rec in read_jsonl(path)? {

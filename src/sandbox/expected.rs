@@ -102,6 +102,7 @@ pub fn judge(mode: &IoMode, produced: &Produced, expected: &str) -> Result<(), S
                 serde_json::from_str(expected)
                     .map_err(|e| format!("the expected output is not JSON ({e})"))?
             };
+            let value = &plain(value);
             // LiveCodeBench: "don't penalize model if it produces tuples instead of lists".
             let value = match value.get("tuple") {
                 Some(items) if value.as_object().is_some_and(|o| o.len() == 1) => items.clone(),
@@ -294,6 +295,30 @@ fn parse_exponent(e: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
+/// A typed value (`assay_runner.py` `_typed`) without the tags that name a subclass or a
+/// numpy scalar's type (`{"int": "3", "type": "int64"}`, `{"value": "a", "type": "S"}`):
+/// Python's `==` compares those as their base type does.
+fn plain(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as V;
+    match v {
+        V::Array(items) => V::Array(items.iter().map(plain).collect()),
+        V::Object(o) => {
+            let mut o = o.clone();
+            o.remove("type");
+            if o.len() == 1 {
+                if let Some(inner) = o.get("value") {
+                    return plain(inner);
+                }
+            }
+            for inner in o.values_mut() {
+                *inner = plain(inner);
+            }
+            V::Object(o)
+        }
+        other => other.clone(),
+    }
+}
+
 /// Python's `==` between a returned value (typed, from the runner) and a `json.loads`ed
 /// expected value: numbers by value across int, float and bool; lists only equal lists
 /// (a nested tuple is not a list); dicts by keys and values; sets never equal JSON.
@@ -483,6 +508,17 @@ mod tests {
             r#"{"1": 1}"#
         ));
         assert!(!eq(r#""1""#, "1"));
+        let call = IoMode::Call {
+            fn_name: "f".into(),
+        };
+        let tagged = |s: &str| Produced::Value { value: v(s) };
+        assert!(judge(
+            &call,
+            &tagged(r#"[{"int":"3","type":"int64"},{"value":"a","type":"S"}]"#),
+            r#"[3, "a"]"#
+        )
+        .is_ok());
+        assert!(judge(&call, &tagged(r#"{"other":"ndarray"}"#), "[0, 1]").is_err());
         let big = Produced::Value {
             value: v(r#"{"int":"123456789012345678901234567890123456789012"}"#),
         };

@@ -210,6 +210,10 @@ pub struct Instrument {
     /// compared, outside the sandbox, with the expected one ([`expected`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io: Option<expected::IoTests>,
+    /// EvalPlus's differential testing: the entry point called on each input, the
+    /// values compared outside the sandbox (`crate::evalplus`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calls: Option<crate::evalplus::Calls>,
 }
 
 impl Instrument {
@@ -304,6 +308,10 @@ pub struct Outcome {
     /// With `Instrument::probes`: one per probe, in order (empty if the program failed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub probes: Vec<Probe>,
+    /// With `Instrument::calls` and no expected outputs (a reference run): each call's
+    /// value and time, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<crate::evalplus::CallResult>,
 }
 
 impl Outcome {
@@ -342,6 +350,7 @@ impl Outcome {
             backend: backend.to_string(),
             coverage: None,
             probes: Vec::new(),
+            calls: Vec::new(),
         }
     }
 
@@ -369,6 +378,7 @@ impl Outcome {
             backend: backend.to_string(),
             coverage: d.coverage,
             probes: d.probes,
+            calls: d.calls,
         }
     }
 

@@ -13,9 +13,10 @@ use serde::Deserialize;
 /// The channel file descriptor number inside the sandbox.
 pub const CHANNEL_FD: i32 = 3;
 
-/// Bytes of channel data accepted before the rest is ignored (records are small, but an
-/// input/output test's `output` record carries up to 4 MiB of text, escaped: 8 MiB are allowed per test).
-const CHANNEL_CAP: usize = 1 << 20;
+/// Bytes of channel data accepted before the rest is ignored (records are small, but
+/// EvalPlus's `calls` report every returned value: up to 8 MiB each; an input/output
+/// test's `output` record, up to 4 MiB of text, escaped, adds up to 8 MiB per test).
+const CHANNEL_CAP: usize = 64 << 20;
 /// What the kept `output` records of one execution may hold in all; past it a test is
 /// judged wrong (its output was not kept), so the harness's memory stays bounded.
 const OUTPUT_BUDGET: usize = 64 << 20;
@@ -57,6 +58,9 @@ pub fn request_value(req: &ExecRequest, nonce: &str) -> serde_json::Value {
     if let Some(io) = &i.io {
         value["io"] = io.request_value();
     }
+    if let Some(calls) = &i.calls {
+        value["calls"] = calls.request_value();
+    }
     value
 }
 
@@ -93,6 +97,11 @@ enum Record {
         i: usize,
         #[serde(flatten)]
         produced: Produced,
+    },
+    Call {
+        i: usize,
+        #[serde(flatten)]
+        call: crate::evalplus::CallRecord,
     },
     Done,
 }
@@ -173,6 +182,7 @@ pub struct Channel {
     /// Input/output tests: what each produced (`None` past [`OUTPUT_BUDGET`] too).
     outputs: Vec<Option<Produced>>,
     output_bytes: usize,
+    calls: Vec<Option<crate::evalplus::CallRecord>>,
 }
 
 impl Channel {
@@ -192,6 +202,7 @@ impl Channel {
             coverage: None,
             outputs: vec![None; tests],
             output_bytes: 0,
+            calls: Vec::new(),
         }
     }
 
@@ -261,6 +272,15 @@ impl Channel {
                 self.output_bytes += size;
                 if let Some(slot) = self.outputs.get_mut(i) {
                     *slot = Some(produced).filter(|_| self.output_bytes <= OUTPUT_BUDGET);
+                }
+            }
+            Record::Call { i, call } => {
+                // Indices come from the runner, which numbers the inputs it was given.
+                if i < crate::evalplus::MAX_CALLS {
+                    if self.calls.len() <= i {
+                        self.calls.resize(i + 1, None);
+                    }
+                    self.calls[i] = Some(call);
                 }
             }
             Record::Done => self.done = true,
@@ -333,6 +353,8 @@ pub struct Decision {
     /// What the runner measured (coverage) and evaluated (probes); only with `done`.
     pub coverage: Option<Coverage>,
     pub probes: Vec<Probe>,
+    /// A reference run's calls (`Instrument::calls` without expected outputs).
+    pub calls: Vec<crate::evalplus::CallResult>,
 }
 
 /// Decides the verdict from the channel and the ending. Only a completed protocol
@@ -355,6 +377,9 @@ pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Deci
                 })
             })
             .collect();
+    }
+    if let Some(calls) = &req.instrument.calls {
+        crate::evalplus::judge::decide(calls, &chan.calls, chan.done, &mut d);
     }
     d
 }
@@ -413,6 +438,7 @@ fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
                 tests,
                 coverage: None,
                 probes: Vec::new(),
+                calls: Vec::new(),
             };
         }
         let mut tests = Vec::with_capacity(req.tests.len());
@@ -449,6 +475,7 @@ fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
                 tests,
                 coverage: None,
                 probes: Vec::new(),
+                calls: Vec::new(),
             };
         }
         return match first_bad {
@@ -460,6 +487,7 @@ fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
                 tests,
                 coverage: None,
                 probes: Vec::new(),
+                calls: Vec::new(),
             },
             Some(s) => Decision {
                 status: s.status,
@@ -470,6 +498,7 @@ fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
                 tests,
                 coverage: None,
                 probes: Vec::new(),
+                calls: Vec::new(),
             },
         };
     }
@@ -533,6 +562,7 @@ fn verdict(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
         tests,
         coverage: None,
         probes: Vec::new(),
+        calls: Vec::new(),
     }
 }
 

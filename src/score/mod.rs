@@ -30,6 +30,8 @@ pub struct ScoreRequest {
     pub dedupe_identical: bool,
     /// `--retry-failed N`: non-passing executions re-run up to N times to check stability.
     pub retry_failed: u32,
+    /// HumanEval+ / MBPP+ problems: time limits, `--base-only`, EvalPlus's results file.
+    pub evalplus: crate::evalplus::Options,
 }
 
 /// Samples and passes of one task.
@@ -149,23 +151,6 @@ pub async fn score(
     let Inputs { problems, samples } = inputs;
     let by_id: HashMap<&str, &Problem> = problems.iter().map(|p| (p.id.as_str(), p)).collect();
     let completion_ids = completion_ids(&samples);
-    let jobs: Vec<run::Job> = samples
-        .iter()
-        .zip(&completion_ids)
-        .map(|(s, &completion_id)| {
-            let p = by_id[s.task_id.as_str()];
-            let request = p.request(s.program(p), &req.limits);
-            let instance = if req.dedupe_identical {
-                Instance::Repeat(0)
-            } else {
-                Instance::Sample {
-                    task_id: s.task_id.clone(),
-                    completion_id,
-                }
-            };
-            run::Job { request, instance }
-        })
-        .collect();
     let output = req
         .output
         .clone()
@@ -186,12 +171,41 @@ pub async fn score(
         &problems,
     ));
     meta.output = output.display().to_string();
-    let retry_jobs = (req.retry_failed > 0).then(|| jobs.clone());
     let opts = RunOptions {
         jobs: req.jobs,
         retries: req.retries,
         cancel,
     };
+    let evalplus = crate::evalplus::expected::prepare(
+        Arc::clone(&sandbox),
+        &problems,
+        &req.limits,
+        &req.evalplus,
+        &run_dir,
+        &opts,
+    )
+    .await?;
+    let jobs: Vec<run::Job> = samples
+        .iter()
+        .zip(&completion_ids)
+        .map(|(s, &completion_id)| {
+            let p = by_id[s.task_id.as_str()];
+            let limits = req.limits.overridden(&p.limits);
+            let request = evalplus
+                .request(p, s.program(p), &limits)
+                .unwrap_or_else(|| p.request(s.program(p), &req.limits));
+            let instance = if req.dedupe_identical {
+                Instance::Repeat(0)
+            } else {
+                Instance::Sample {
+                    task_id: s.task_id.clone(),
+                    completion_id,
+                }
+            };
+            run::Job { request, instance }
+        })
+        .collect();
+    let retry_jobs = (req.retry_failed > 0).then(|| jobs.clone());
     let run_results = run_dir.join(crate::record::RESULTS);
     let mut stream = results::Stream::new(&run_results, &samples, &completion_ids);
     run::run_all(
@@ -222,6 +236,9 @@ pub async fn score(
         None => Vec::new(),
     };
     results::publish(&run_results, &output)?;
+    if let Some(path) = &req.evalplus.results {
+        crate::evalplus::report::write_eval_results(&output, &problems, &req.evalplus, path)?;
+    }
     let mut summary = summarize(&problems, &samples, &briefs, &req.ks);
     summary.backend = sandbox.name().to_string();
     summary.results = output.clone();

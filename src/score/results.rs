@@ -29,6 +29,7 @@ pub fn line(sample: &Sample, completion_id: usize, o: &Outcome) -> Value {
         m.insert("message".into(), json!(o.message));
     }
     m.insert("tests".into(), json!(o.tests));
+    crate::evalplus::report::annotate(&mut m, o);
     m.insert("wall_ms".into(), json!(round(o.wall_ms)));
     m.insert("cpu_ms".into(), json!(round(o.cpu_ms)));
     m.insert("peak_memory_kb".into(), json!(o.peak_memory_kb));
