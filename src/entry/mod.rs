@@ -1,5 +1,6 @@
 //! The data model: native entries, HumanEval problems and samples, unified as `Problem`.
 
+pub(crate) mod bigcodebench;
 mod jsonl;
 mod problems;
 mod samples;
@@ -97,6 +98,16 @@ pub struct Problem {
     pub limits: LimitOverrides,
     /// The entry's domain (native entries), for per-domain summaries; HumanEval has none.
     pub domain: Option<String>,
+    /// Code around every sample's program (BigCodeBench's calibration prefix and its test
+    /// module); empty for the other formats.
+    pub frame: Frame,
+}
+
+/// What a format puts before and after each sample's program.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Frame {
+    pub before: String,
+    pub after: String,
 }
 
 impl From<Entry> for Problem {
@@ -110,6 +121,7 @@ impl From<Entry> for Problem {
             requirements: e.requirements,
             limits: e.limits.unwrap_or_default(),
             domain: Some(e.domain).filter(|d| !d.is_empty()),
+            frame: Frame::default(),
         }
     }
 }
@@ -135,9 +147,14 @@ pub enum SampleBody {
 impl Sample {
     /// The program this sample stands for.
     pub fn program(&self, problem: &Problem) -> String {
-        match &self.body {
+        let body = match &self.body {
             SampleBody::Completion(c) => format!("{}{}", problem.prompt, c),
             SampleBody::Solution(s) => s.clone(),
+        };
+        let Frame { before, after } = &problem.frame;
+        if before.is_empty() && after.is_empty() {
+            return body;
         }
+        format!("{before}{body}{after}")
     }
 }

@@ -12,7 +12,9 @@ pub fn load_problems(path: &Path) -> Result<Vec<Problem>> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for rec in read_jsonl(path)? {
-        let problem = if rec.value.contains_key("task_id") {
+        let problem = if super::bigcodebench::is_task(&rec.value) {
+            super::bigcodebench::problem(path, &rec)?
+        } else if rec.value.contains_key("task_id") {
             humaneval(path, &rec)?
         } else if rec.value.contains_key("id") {
             Problem::from(native(path, &rec)?)
@@ -81,6 +83,7 @@ fn humaneval(path: &Path, rec: &Record) -> Result<Problem> {
         requirements: Vec::new(),
         limits: LimitOverrides::default(),
         domain: None,
+        frame: Default::default(),
     })
 }
 

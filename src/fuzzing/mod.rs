@@ -56,6 +56,7 @@ fn problem(id: &str) -> Problem {
         requirements: Vec::new(),
         limits: Default::default(),
         domain: None,
+        frame: Default::default(),
     }
 }
 
