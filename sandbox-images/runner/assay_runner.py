@@ -23,6 +23,16 @@ Optional request fields (src/sandbox/runner.rs `Instrument`; absent in plain run
   "coverage": true    lines and branch arms of "<program>" executed by the program and
                       its tests, reported as one `coverage` record before `done`
                       (sys.monitoring on 3.12+, sys.settrace otherwise; stdlib only)
+  "io": {"inputs": [str], "fn_name": str|null, "cap": n}
+                      input/output tests (one per test of the request, whose code is
+                      not run): without fn_name the program is compiled, not run, and
+                      runs once per input with it on stdin (a fresh "__main__"
+                      namespace; SystemExit ends the case); with fn_name the program
+                      runs once and the function is called with each input's JSON lines
+                      as arguments (a `Solution` class's method when the program has
+                      one). Each case's stdout, or the JSON of the value returned (a
+                      tuple as a list), goes back as an `output` record (at most `cap`
+                      characters) before its `end`: the harness compares it
 """
 
 import builtins as _builtins
@@ -132,12 +142,14 @@ def run_request(request):
     emit({"ev": "ready"})
     coverage = _Coverage() if request.get("coverage") else None
     fail_fast = request.get("fail_fast")
+    io_spec = request.get("io")
     started = _clock()
     try:
         code = compile(request["program"], "<program>", "exec")
         if coverage is not None:
             coverage.start(code)
-        exec(code, namespace)
+        if io_spec is None or io_spec.get("fn_name"):
+            exec(code, namespace)
         record = {"status": "passed"}
     except BaseException as exc:  # noqa: BLE001 - every escape is a verdict
         record = failure(exc, "<program>")
@@ -155,7 +167,12 @@ def run_request(request):
             emit({"ev": "start", "i": index})
             started = _clock()
             try:
-                exec(compile(test["code"], filename, "exec"), namespace)
+                if io_spec is not None:
+                    out = _io_case(io_spec, index, code, namespace, request["program"])
+                    cap = io_spec.get("cap") or 65536
+                    emit({"ev": "output", "i": index, "out": out[:cap], "truncated": len(out) > cap})
+                else:
+                    exec(compile(test["code"], filename, "exec"), namespace)
                 record = {"status": "passed"}
             except BaseException as exc:  # noqa: BLE001
                 record = failure(exc, filename)
@@ -171,6 +188,37 @@ def run_request(request):
             pass
     emit({"ev": "done"})
     _exit(0)
+
+
+def _io_case(spec, index, code, namespace, source):
+    """One input/output case: what the program printed with the input on stdin, or the
+    JSON of what the function returned for the input's JSON lines."""
+    import io
+    import json
+
+    text = spec["inputs"][index]
+    name = spec.get("fn_name")
+    if name:
+        args = [json.loads(line) for line in text.split("\n")]
+        if "class Solution" in source:
+            target = getattr(namespace["Solution"](), name)
+        else:
+            target = namespace[name]
+        value = target(*args)
+        if isinstance(value, tuple):
+            value = list(value)
+        return json.dumps(value)
+    stdin = io.TextIOWrapper(io.BytesIO(text.encode("utf-8")), encoding="utf-8")
+    out = io.StringIO()
+    saved = _sys.stdin, _sys.stdout
+    _sys.stdin, _sys.stdout = stdin, out
+    try:
+        exec(code, {"__name__": "__main__", "__builtins__": _builtins})
+    except SystemExit:
+        pass
+    finally:
+        _sys.stdin, _sys.stdout = saved
+    return out.getvalue()
 
 
 _PROBE_CAP = 4000

@@ -2,6 +2,7 @@
 
 pub(crate) mod bigcodebench;
 mod jsonl;
+pub(crate) mod stdio;
 mod problems;
 mod samples;
 pub mod schema;
@@ -101,6 +102,8 @@ pub struct Problem {
     /// Code around every sample's program (BigCodeBench's calibration prefix and its test
     /// module); empty for the other formats.
     pub frame: Frame,
+    /// Input/output pairs (`stdio`): the tests compare outputs rather than run code.
+    pub io: Option<crate::sandbox::IoTests>,
 }
 
 /// What a format puts before and after each sample's program.
@@ -122,6 +125,7 @@ impl From<Entry> for Problem {
             limits: e.limits.unwrap_or_default(),
             domain: Some(e.domain).filter(|d| !d.is_empty()),
             frame: Frame::default(),
+            io: None,
         }
     }
 }

@@ -14,6 +14,8 @@ pub fn load_problems(path: &Path) -> Result<Vec<Problem>> {
     for rec in read_jsonl(path)? {
         let problem = if super::bigcodebench::is_task(&rec.value) {
             super::bigcodebench::problem(path, &rec)?
+        } else if super::stdio::is_io_problem(&rec.value) {
+            super::stdio::problem(path, &rec)?
         } else if rec.value.contains_key("task_id") {
             humaneval(path, &rec)?
         } else if rec.value.contains_key("id") {
@@ -84,6 +86,7 @@ fn humaneval(path: &Path, rec: &Record) -> Result<Problem> {
         limits: LimitOverrides::default(),
         domain: None,
         frame: Default::default(),
+        io: None,
     })
 }
 

@@ -57,6 +57,7 @@ fn problem(id: &str) -> Problem {
         limits: Default::default(),
         domain: None,
         frame: Default::default(),
+        io: None,
     }
 }
 

@@ -205,6 +205,30 @@ pub struct Instrument {
     /// Expressions evaluated after the program, each reported as a [`Probe`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub probes: Vec<String>,
+    /// Input/output tests (`entry::stdio`): the tests are these cases, their outputs sent
+    /// back and compared here, outside the sandbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io: Option<IoTests>,
+}
+
+/// Input/output pairs, one per test of the request (in order). Only the inputs (and the
+/// function's name) go to the runner; the expected outputs stay in the harness.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IoTests {
+    pub cases: Vec<IoCase>,
+    /// Call-based: the function to call with each input's JSON lines as arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fn_name: Option<String>,
+    /// A case that ran longer than this (ms) is `timeout`, as LiveCodeBench's alarm per
+    /// test makes it (the execution's own wall limit covers every case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_test_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IoCase {
+    pub input: String,
+    pub expected: String,
 }
 
 impl Instrument {

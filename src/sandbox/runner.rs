@@ -49,7 +49,21 @@ pub fn request_value(req: &ExecRequest, nonce: &str) -> serde_json::Value {
     if !i.probes.is_empty() {
         value["probes"] = i.probes.clone().into();
     }
+    if let Some(io) = &i.io {
+        // The inputs only: what the output should be stays here.
+        let inputs: Vec<&str> = io.cases.iter().map(|c| c.input.as_str()).collect();
+        value["io"] = serde_json::json!({
+            "inputs": inputs,
+            "fn_name": io.fn_name,
+            "cap": io_output_cap(io.cases.len()),
+        });
+    }
     value
+}
+
+/// Bytes of one case's output the runner sends back: the channel's budget shared out.
+fn io_output_cap(cases: usize) -> usize {
+    ((CHANNEL_CAP - CHANNEL_CAP / 4) / cases.max(1)).clamp(4096, 256 << 10)
 }
 
 /// A fresh unguessable nonce for one execution.
@@ -81,6 +95,14 @@ enum Record {
         probe: ProbeRecord,
     },
     Coverage(Coverage),
+    /// With `Instrument::io`: what case `i` printed (or its function returned, as JSON),
+    /// cut at the request's cap.
+    Output {
+        i: usize,
+        out: String,
+        #[serde(default)]
+        truncated: bool,
+    },
     Done,
 }
 
@@ -155,6 +177,8 @@ pub struct Channel {
     pub protocol_error: Option<String>,
     probes: Vec<Option<Probe>>,
     coverage: Option<Coverage>,
+    /// `Instrument::io`: each case's output and whether it was cut.
+    outputs: Vec<Option<(String, bool)>>,
 }
 
 impl Channel {
@@ -172,6 +196,7 @@ impl Channel {
             protocol_error: None,
             probes: Vec::new(),
             coverage: None,
+            outputs: Vec::new(),
         }
     }
 
@@ -232,6 +257,18 @@ impl Channel {
                 self.probes[i] = Some(Probe::from(probe));
             }
             Record::Coverage(c) => self.coverage = Some(c),
+            Record::Output { i, out, truncated } => {
+                if i >= self.ended.len() {
+                    self.protocol_error.get_or_insert_with(|| {
+                        format!("runner reported the output of test {i} of {}", self.ended.len())
+                    });
+                    return;
+                }
+                if self.outputs.len() <= i {
+                    self.outputs.resize(i + 1, None);
+                }
+                self.outputs[i] = Some((out, truncated));
+            }
             Record::Done => self.done = true,
         }
     }
@@ -307,6 +344,16 @@ pub struct Decision {
 /// (`done` with the right nonce) can pass; everything else is judged from outside.
 pub(crate) fn decide(req: &ExecRequest, chan: &Channel, ending: &Ending) -> Decision {
     let mut d = verdict(req, chan, ending);
+    if let Some(io) = &req.instrument.io {
+        crate::entry::stdio::judge(io, &mut d.tests, &chan.outputs);
+        if d.status == Status::Passed {
+            if let Some(t) = d.tests.iter().find(|t| t.status != Status::Passed) {
+                d.status = t.status;
+                d.message = format!("{}: {}", t.name, t.message);
+                d.timeout = (t.status == Status::Timeout).then_some(TimeoutKind::Wall);
+            }
+        }
+    }
     if chan.done {
         d.coverage = chan.coverage.clone();
         d.probes = (0..req.instrument.probes.len())

@@ -65,15 +65,19 @@ pub async fn check(
 ) -> Result<GtReport> {
     let jobs = problems
         .iter()
-        .map(|p| run::Job {
-            request: ExecRequest {
-                program: p.reference.clone(),
-                tests: p.tests.clone(),
-                limits: req.limits.overridden(&p.limits),
-                requirements: p.requirements.clone(),
-                instrument: Default::default(),
-            },
-            instance: Instance::Repeat(0),
+        .map(|p| {
+            let (limits, instrument) =
+                crate::entry::stdio::execution(p, req.limits.overridden(&p.limits));
+            run::Job {
+                request: ExecRequest {
+                    program: p.reference.clone(),
+                    tests: p.tests.clone(),
+                    limits,
+                    requirements: p.requirements.clone(),
+                    instrument,
+                },
+                instance: Instance::Repeat(0),
+            }
         })
         .collect();
     let run_dir = req.run_dir.clone().unwrap_or_else(|| {

@@ -158,12 +158,14 @@ pub async fn score(
         .zip(&completion_ids)
         .map(|(s, &completion_id)| {
             let p = by_id[s.task_id.as_str()];
+            let (limits, instrument) =
+                entry::stdio::execution(p, req.limits.overridden(&p.limits));
             let request = ExecRequest {
                 program: s.program(p),
                 tests: p.tests.clone(),
-                limits: req.limits.overridden(&p.limits),
+                limits,
                 requirements: p.requirements.clone(),
-                instrument: Default::default(),
+                instrument,
             };
             let instance = if req.dedupe_identical {
                 Instance::Repeat(0)

@@ -100,6 +100,7 @@ pub(crate) fn problem(path: &Path, rec: &Record) -> Result<Problem> {
             before: format!("{GLOBALS}{code_prompt}\n    pass\n"),
             after: format!("\n{test}"),
         },
+        io: None,
     })
 }
 
