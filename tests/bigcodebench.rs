@@ -359,11 +359,17 @@ fn a_bad_record_is_one_line_naming_file_line_and_field() {
         write_jsonl(&tasks, &[ok.clone(), bad]);
         let samples = fx.path("samples.jsonl");
         write_jsonl(&samples, &[json!({"task_id": "T/0", "completion": "    return 1\n"})]);
-        let out = score(&fx, &tasks, &samples, &[]);
-        assert_eq!(out.status.code(), Some(2));
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let want = format!("tasks.jsonl:2: {field}: ");
-        assert!(stderr.contains(&want) && stderr.contains(why), "{stderr}");
-        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        let validate = assay().arg("validate").arg(&tasks).output().unwrap();
+        for out in [score(&fx, &tasks, &samples, &[]), validate] {
+            assert_eq!(out.status.code(), Some(2));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let want = format!("tasks.jsonl:2: {field}: ");
+            assert!(stderr.contains(&want) && stderr.contains(why), "{stderr}");
+            assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        }
     }
+    write_jsonl(&tasks, &[ok]);
+    let out = assay().arg("validate").arg(&tasks).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 entries valid"));
 }

@@ -215,3 +215,36 @@ fn bad_io_records_are_one_line_naming_the_field() {
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     }
 }
+
+#[test]
+fn codecontests_records_run_their_python_solution_as_the_reference() {
+    let fx = Fixture::new();
+    let problem = json!({
+        "name": "1_A. Plus one",
+        "description": "Print n + 1.",
+        "public_tests": {"input": ["1\n"], "output": ["2\n"]},
+        "private_tests": {"input": ["41\n"], "output": ["42\n"]},
+        "generated_tests": {"input": [], "output": []},
+        "solutions": {"language": [2, 3], "solution": ["int main() {}", "print(int(input()) + 1)"]},
+    });
+    let (p, s) = (fx.path("problems.jsonl"), fx.path("samples.jsonl"));
+    write_jsonl(&p, &[problem]);
+    let out = assay()
+        .args(["score", "--check-gt-only", "--problems"])
+        .arg(&p)
+        .args(["--sandbox", "process", "--timeout", "2", "--output"])
+        .arg(fx.path("gt.json"))
+        .arg("--run-dir")
+        .arg(fx.path("gt"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let gt: Value = serde_json::from_str(&std::fs::read_to_string(fx.path("gt.json")).unwrap()).unwrap();
+    assert_eq!(gt["passed"], 1);
+    write_jsonl(&s, &[json!({"task_id": "1_A. Plus one", "solution": "print(int(input()) + 2)"})]);
+    let out = score(&fx, &p, &s, "2");
+    assert_eq!(out.status.code(), Some(0));
+    let r = read_jsonl(&fx.path("results.jsonl"));
+    assert_eq!(r[0]["tests"].as_array().unwrap().len(), 2);
+    assert_eq!(r[0]["status"], "failed");
+}

@@ -249,7 +249,7 @@ mod tests {
         assert!(right("Infinity", "inf"));
         assert!(right("1.  2", "1 2"), "tokens split on any whitespace");
         assert!(!right("0.3333333", "0.33333333"));
-        assert!(!right("nan", "nan"), "NaN is never equal");
+        assert!(!right("nan", "NaN"), "as Decimals NaN is never equal (equal text would pass)");
         assert!(!right("1 2", "1 2 3"));
         assert!(right("1e", "1e"), "equal text passes before any number is read");
         assert!(!right("x 1", "x 1.0"), "a token that is not a number fails the line");
