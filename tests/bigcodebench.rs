@@ -58,8 +58,16 @@ fn bigcodebench_python() -> String {
 /// The test tasks and samples, written into `dir`.
 fn make_tasks(dir: &Path) -> (PathBuf, PathBuf) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bigcodebench/tasks.py");
-    let out = Command::new("python3").arg(&script).arg(dir).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (dir.join("tasks.jsonl"), dir.join("samples.jsonl"))
 }
 
@@ -71,7 +79,11 @@ fn bigcodebench(fx: &Fixture, tasks: &Path, samples: &Path, split: &str, gt: boo
     let python = bigcodebench_python();
     let driver = fx.path("bigcodebench_driver.py");
     std::fs::write(&driver, DRIVER).unwrap();
-    let log = fx.path(if gt { "bigcodebench-gt.log" } else { "bigcodebench.log" });
+    let log = fx.path(if gt {
+        "bigcodebench-gt.log"
+    } else {
+        "bigcodebench.log"
+    });
     let status = Command::new(&python)
         .arg(&driver)
         .arg(split)
@@ -116,7 +128,16 @@ fn score(fx: &Fixture, tasks: &Path, samples: &Path, extra: &[&str]) -> std::pro
         .arg(tasks)
         .arg("--samples")
         .arg(samples)
-        .args(["--sandbox", "process", "--jobs", "2", "--k", "1", "--timeout", ASSAY_TIMEOUT])
+        .args([
+            "--sandbox",
+            "process",
+            "--jobs",
+            "2",
+            "--k",
+            "1",
+            "--timeout",
+            ASSAY_TIMEOUT,
+        ])
         .arg("--output")
         .arg(fx.path("assay_results.jsonl"))
         .arg("--run-dir")
@@ -143,7 +164,11 @@ fn assay_failing(result: &Value) -> BTreeSet<String> {
 }
 
 fn last_line(trace: &str) -> &str {
-    trace.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("")
+    trace
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
 }
 
 #[test]
@@ -151,7 +176,12 @@ fn verdicts_and_failing_tests_agree_with_bigcodebench() {
     let fx = Fixture::new();
     let (tasks, samples) = make_tasks(fx.dir.path());
     bigcodebench(&fx, &tasks, &samples, "complete", false);
-    let out = score(&fx, &tasks, &samples, &["--split", "complete", "--format", "json"]);
+    let out = score(
+        &fx,
+        &tasks,
+        &samples,
+        &["--split", "complete", "--format", "json"],
+    );
     assert!(
         out.status.code() == Some(0),
         "assay score failed: {}",
@@ -191,7 +221,10 @@ fn verdicts_and_failing_tests_agree_with_bigcodebench() {
             // Killed before reporting: BigCodeBench has no names to compare.
             timeouts += 1;
             if mine["status"] != "timeout" {
-                differences.push(format!("{task} ({kind}): bigcodebench timeout, assay {}", mine["status"]));
+                differences.push(format!(
+                    "{task} ({kind}): bigcodebench timeout, assay {}",
+                    mine["status"]
+                ));
             }
             continue;
         }
@@ -227,18 +260,25 @@ fn verdicts_and_failing_tests_agree_with_bigcodebench() {
         given.len(),
         seen.len()
     );
-    assert!(differences.is_empty(), "differences:\n{}", differences.join("\n"));
+    assert!(
+        differences.is_empty(),
+        "differences:\n{}",
+        differences.join("\n")
+    );
     assert!(seen.len() >= 20 && timeouts >= 1 && traces >= 20);
     let passing = ours.iter().filter(|r| r["status"] == "passed").count();
-    assert!(passing > 20 && passing < ours.len() - 20, "{passing} passing: the set tells apart little");
+    assert!(
+        passing > 20 && passing < ours.len() - 20,
+        "{passing} passing: the set tells apart little"
+    );
 
     // pass@1, from both tools' files.
-    let theirs: Value = serde_json::from_str(
-        &std::fs::read_to_string(fx.path("samples_pass_at_k.json")).unwrap(),
-    )
-    .unwrap();
+    let theirs: Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.path("samples_pass_at_k.json")).unwrap())
+            .unwrap();
     let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(fx.path("run/summary.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(fx.path("run/summary.json")).unwrap())
+            .unwrap();
     let (a, b) = (
         theirs["pass@1"].as_f64().unwrap(),
         summary["pass_at_k"]["pass@1"].as_f64().unwrap(),
@@ -269,21 +309,37 @@ fn check_gt_only_lists_the_failing_references_as_bigcodebench_does() {
         .arg(fx.path("cache"))
         .output()
         .unwrap();
-    assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
     let theirs: Vec<String> = serde_json::from_slice(&read.stdout).unwrap();
     assert_eq!(theirs, ["BigCodeBenchTest/16"]);
 
     let out = assay()
         .args(["score", "--check-gt-only", "--problems"])
         .arg(&tasks)
-        .args(["--sandbox", "process", "--jobs", "2", "--timeout", ASSAY_TIMEOUT])
+        .args([
+            "--sandbox",
+            "process",
+            "--jobs",
+            "2",
+            "--timeout",
+            ASSAY_TIMEOUT,
+        ])
         .arg("--output")
         .arg(fx.path("gt.json"))
         .arg("--run-dir")
         .arg(fx.path("gt-run"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(fx.path("gt.json")).unwrap()).unwrap();
     let ours: Vec<String> = serde_json::from_value(report["failed_tasks"].clone()).unwrap();
@@ -321,9 +377,27 @@ fn a_library_no_profile_has_makes_the_task_unsupported_and_named() {
     write_jsonl(
         &tasks,
         &[
-            record("T/plot", "['matplotlib', 'numpy']", "import matplotlib\ndef task_func():\n", "    return 1\n", test),
-            record("T/ml", "['numpy', 'random']", "import numpy as np\ndef task_func():\n", "    return int(np.ones(1)[0])\n", test),
-            record("T/std", "['random', 'os.path']", "def task_func():\n", "    return 1\n", test),
+            record(
+                "T/plot",
+                "['matplotlib', 'numpy']",
+                "import matplotlib\ndef task_func():\n",
+                "    return 1\n",
+                test,
+            ),
+            record(
+                "T/ml",
+                "['numpy', 'random']",
+                "import numpy as np\ndef task_func():\n",
+                "    return int(np.ones(1)[0])\n",
+                test,
+            ),
+            record(
+                "T/std",
+                "['random', 'os.path']",
+                "def task_func():\n",
+                "    return 1\n",
+                test,
+            ),
         ],
     );
     let samples = fx.path("samples.jsonl");
@@ -336,7 +410,12 @@ fn a_library_no_profile_has_makes_the_task_unsupported_and_named() {
         ],
     );
     let out = score(&fx, &tasks, &samples, &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let results = read_jsonl(&fx.path("assay_results.jsonl"));
     assert_eq!(results[0]["status"], "unsupported");
     let message = results[0]["message"].as_str().unwrap();
@@ -358,7 +437,10 @@ fn a_bad_record_is_one_line_naming_file_line_and_field() {
     for (bad, field, why) in cases {
         write_jsonl(&tasks, &[ok.clone(), bad]);
         let samples = fx.path("samples.jsonl");
-        write_jsonl(&samples, &[json!({"task_id": "T/0", "completion": "    return 1\n"})]);
+        write_jsonl(
+            &samples,
+            &[json!({"task_id": "T/0", "completion": "    return 1\n"})],
+        );
         let validate = assay().arg("validate").arg(&tasks).output().unwrap();
         for out in [score(&fx, &tasks, &samples, &[]), validate] {
             assert_eq!(out.status.code(), Some(2));
@@ -370,6 +452,11 @@ fn a_bad_record_is_one_line_naming_file_line_and_field() {
     }
     write_jsonl(&tasks, &[ok]);
     let out = assay().arg("validate").arg(&tasks).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 entries valid"));
 }

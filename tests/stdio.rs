@@ -65,7 +65,12 @@ fn stdin_outputs_are_judged_by_livecodebench_rules() {
     write_jsonl(&p, &problems);
     write_jsonl(&s, &samples);
     let out = score(&fx, &p, &s, "2");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let results = read_jsonl(&fx.path("results.jsonl"));
     let mut wrong = Vec::new();
     for ((problem, _, passes, why), r) in cases.iter().zip(&results) {
@@ -90,19 +95,39 @@ fn stdin_outputs_are_judged_by_livecodebench_rules() {
             .clone()
     };
     assert_eq!(by_id("raises")["tests"][0]["status"], "error");
-    let m = by_id("extra-line")["tests"][0]["message"].as_str().unwrap().to_string();
+    let m = by_id("extra-line")["tests"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(m.contains("mismatched output length"), "{m}");
-    let m = by_id("float-close")["tests"][0]["message"].as_str().unwrap().to_string();
+    let m = by_id("float-close")["tests"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(m.contains("wrong answer at line 0"), "{m}");
 }
 
-fn score(fx: &Fixture, problems: &std::path::Path, samples: &std::path::Path, timeout: &str) -> std::process::Output {
+fn score(
+    fx: &Fixture,
+    problems: &std::path::Path,
+    samples: &std::path::Path,
+    timeout: &str,
+) -> std::process::Output {
     assay()
         .args(["score", "--problems"])
         .arg(problems)
         .arg("--samples")
         .arg(samples)
-        .args(["--sandbox", "process", "--jobs", "2", "--k", "1", "--timeout", timeout])
+        .args([
+            "--sandbox",
+            "process",
+            "--jobs",
+            "2",
+            "--k",
+            "1",
+            "--timeout",
+            timeout,
+        ])
         .arg("--output")
         .arg(fx.path("results.jsonl"))
         .arg("--run-dir")
@@ -132,15 +157,28 @@ fn each_pair_is_a_test_with_its_own_time_limit() {
         ],
     );
     let out = score(&fx, &p, &s, "0.5");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r = read_jsonl(&fx.path("results.jsonl"));
     let statuses = |i: usize| -> Vec<String> {
-        r[i]["tests"].as_array().unwrap().iter().map(|t| t["status"].as_str().unwrap().to_string()).collect()
+        r[i]["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["status"].as_str().unwrap().to_string())
+            .collect()
     };
     // The reference's answer to the third pair is 4, the record says 5: a wrong answer.
     assert_eq!(statuses(0), ["passed", "passed", "failed"]);
     assert_eq!(r[0]["status"], "failed");
-    assert_eq!(statuses(1)[..2], ["passed".to_string(), "timeout".to_string()]);
+    assert_eq!(
+        statuses(1)[..2],
+        ["passed".to_string(), "timeout".to_string()]
+    );
     assert_eq!(r[1]["status"], "timeout");
     // 0.6 s on the first pair is past 0.5 s per test, though within the 1.5 s of all three.
     assert_eq!(statuses(2), ["timeout", "passed", "failed"]);
@@ -155,7 +193,8 @@ fn each_pair_is_a_test_with_its_own_time_limit() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let gt: Value = serde_json::from_str(&std::fs::read_to_string(fx.path("gt.json")).unwrap()).unwrap();
+    let gt: Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.path("gt.json")).unwrap()).unwrap();
     assert_eq!(gt["failed_tasks"], json!(["7"]));
     assert_eq!(gt["results"][0]["failing_tests"], json!(["case_2"]));
 }
@@ -186,7 +225,12 @@ fn call_based_problems_compare_returned_values() {
         ],
     );
     let out = score(&fx, &p, &s, "2");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r = read_jsonl(&fx.path("results.jsonl"));
     let status: Vec<&str> = r.iter().map(|x| x["status"].as_str().unwrap()).collect();
     // List from typing is there (LiveCodeBench's imports); a tuple counts as a list; the
@@ -202,8 +246,14 @@ fn bad_io_records_are_one_line_naming_the_field() {
     let fx = Fixture::new();
     let (p, s) = (fx.path("problems.jsonl"), fx.path("samples.jsonl"));
     let bad = [
-        (json!({"question_id": "q", "question_content": "x", "public_test_cases": "eJzLSM3JyQcABiwCFQ=="}), "public_test_cases"),
-        (json!({"problem_id": 1, "question": "x", "input_output": json!({"inputs": ["1"], "outputs": []}).to_string()}), "input_output"),
+        (
+            json!({"question_id": "q", "question_content": "x", "public_test_cases": "eJzLSM3JyQcABiwCFQ=="}),
+            "public_test_cases",
+        ),
+        (
+            json!({"problem_id": 1, "question": "x", "input_output": json!({"inputs": ["1"], "outputs": []}).to_string()}),
+            "input_output",
+        ),
     ];
     for (record, field) in bad {
         write_jsonl(&p, &[record]);
@@ -211,7 +261,10 @@ fn bad_io_records_are_one_line_naming_the_field() {
         let out = score(&fx, &p, &s, "1");
         assert_eq!(out.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains(&format!("problems.jsonl:1: {field}: ")), "{stderr}");
+        assert!(
+            stderr.contains(&format!("problems.jsonl:1: {field}: ")),
+            "{stderr}"
+        );
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     }
 }
@@ -238,10 +291,19 @@ fn codecontests_records_run_their_python_solution_as_the_reference() {
         .arg(fx.path("gt"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let gt: Value = serde_json::from_str(&std::fs::read_to_string(fx.path("gt.json")).unwrap()).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let gt: Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.path("gt.json")).unwrap()).unwrap();
     assert_eq!(gt["passed"], 1);
-    write_jsonl(&s, &[json!({"task_id": "1_A. Plus one", "solution": "print(int(input()) + 2)"})]);
+    write_jsonl(
+        &s,
+        &[json!({"task_id": "1_A. Plus one", "solution": "print(int(input()) + 2)"})],
+    );
     let out = score(&fx, &p, &s, "2");
     assert_eq!(out.status.code(), Some(0));
     let r = read_jsonl(&fx.path("results.jsonl"));

@@ -124,9 +124,7 @@ impl FromStr for Gate {
 
 impl ScoreArgs {
     pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
-        let mut out = vec![
-            ("--problems", self.problems.clone()),
-        ];
+        let mut out = vec![("--problems", self.problems.clone())];
         out.extend(self.samples.clone().map(|p| ("--samples", p)));
         out.extend(self.output.clone().map(|p| ("--output", p)));
         out.extend(self.run_dir.clone().map(|p| ("--run-dir", p)));
@@ -224,13 +222,20 @@ fn check_gt_only(args: &ScoreArgs, req: &ScoreRequest) -> anyhow::Result<i32> {
                 outln!("failed tasks: {}", report.failed_tasks.join(", "));
             }
             if !report.excluded_tasks.is_empty() {
-                outln!("not judged (unsupported or sandbox error): {}", report.excluded_tasks.join(", "));
+                outln!(
+                    "not judged (unsupported or sandbox error): {}",
+                    report.excluded_tasks.join(", ")
+                );
             }
             outln!("report: {}", report.output.display());
         }
         Format::Json => outln!("{}", serde_json::to_string_pretty(&report)?),
     }
-    Ok(if report.failed_tasks.is_empty() { EXIT_OK } else { EXIT_GATE })
+    Ok(if report.failed_tasks.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_GATE
+    })
 }
 
 pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {

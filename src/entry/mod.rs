@@ -2,10 +2,10 @@
 
 pub(crate) mod bigcodebench;
 mod jsonl;
-pub(crate) mod stdio;
 mod problems;
 mod samples;
 pub mod schema;
+pub(crate) mod stdio;
 
 pub(crate) use jsonl::{kind as jsonl_kind, read_lines, write_atomic, JsonlSink, MAX_LINE_BYTES};
 pub use jsonl::{read_jsonl, read_jsonl_lenient, write_json, write_jsonl, Record};

@@ -260,7 +260,10 @@ impl Channel {
             Record::Output { i, out, truncated } => {
                 if i >= self.ended.len() {
                     self.protocol_error.get_or_insert_with(|| {
-                        format!("runner reported the output of test {i} of {}", self.ended.len())
+                        format!(
+                            "runner reported the output of test {i} of {}",
+                            self.ended.len()
+                        )
                     });
                     return;
                 }

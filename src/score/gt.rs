@@ -92,7 +92,8 @@ pub async fn check(
         retries: req.retries,
         cancel,
     };
-    let outcomes = run::collect_all(Arc::clone(&sandbox), jobs, &mut journal, &opts, listener).await?;
+    let outcomes =
+        run::collect_all(Arc::clone(&sandbox), jobs, &mut journal, &opts, listener).await?;
     let results: Vec<GtTask> = problems
         .iter()
         .zip(&outcomes)

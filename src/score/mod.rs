@@ -158,8 +158,7 @@ pub async fn score(
         .zip(&completion_ids)
         .map(|(s, &completion_id)| {
             let p = by_id[s.task_id.as_str()];
-            let (limits, instrument) =
-                entry::stdio::execution(p, req.limits.overridden(&p.limits));
+            let (limits, instrument) = entry::stdio::execution(p, req.limits.overridden(&p.limits));
             let request = ExecRequest {
                 program: s.program(p),
                 tests: p.tests.clone(),

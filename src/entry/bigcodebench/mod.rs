@@ -117,7 +117,13 @@ fn test_methods(test: &str) -> std::result::Result<Vec<String>, String> {
             _ => None,
         })
         .collect();
-    let find = |name: &str| classes.iter().rev().find(|c| c.name.as_str() == name).copied();
+    let find = |name: &str| {
+        classes
+            .iter()
+            .rev()
+            .find(|c| c.name.as_str() == name)
+            .copied()
+    };
     let root = find("TestCases").ok_or("the test module defines no class TestCases")?;
     let mut names = Vec::new();
     let mut todo = vec![root];
@@ -175,7 +181,12 @@ fn requirements(libs: &Value) -> std::result::Result<Vec<String>, String> {
     };
     let mut out: Vec<String> = Vec::new();
     for name in names {
-        let top = name.trim().split('.').next().unwrap_or_default().to_string();
+        let top = name
+            .trim()
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .to_string();
         if top.is_empty() {
             return Err(format!("{name:?} is not an import name"));
         }

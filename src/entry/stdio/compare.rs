@@ -82,7 +82,10 @@ fn py_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
         match v {
             V::Bool(x) => Some((Some(i128::from(*x)), f64::from(u8::from(*x)))),
             V::Number(n) => {
-                let int = n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
+                let int = n
+                    .as_i64()
+                    .map(i128::from)
+                    .or_else(|| n.as_u64().map(i128::from));
                 Some((int, n.as_f64()?))
             }
             _ => None,
@@ -91,7 +94,9 @@ fn py_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     match (a, b) {
         (V::Null, V::Null) => true,
         (V::String(x), V::String(y)) => x == y,
-        (V::Array(x), V::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| py_eq(p, q)),
+        (V::Array(x), V::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| py_eq(p, q))
+        }
         (V::Object(x), V::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| py_eq(v, w)))
         }
@@ -133,9 +138,15 @@ fn decimals_equal(a: &str, b: &str) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 enum Dec {
     NaN,
-    Inf { negative: bool },
+    Inf {
+        negative: bool,
+    },
     /// `digits` × 10^`exp`, digits without leading or trailing zeros (empty: zero).
-    Finite { negative: bool, digits: String, exp: i128 },
+    Finite {
+        negative: bool,
+        digits: String,
+        exp: i128,
+    },
 }
 
 impl Dec {
@@ -181,9 +192,9 @@ impl Dec {
                 if digits.is_empty() || !digit_run(digits) {
                     return None;
                 }
-                let v = digits
-                    .bytes()
-                    .fold(0i128, |acc, b| acc.saturating_mul(10).saturating_add(i128::from(b - b'0')));
+                let v = digits.bytes().fold(0i128, |acc, b| {
+                    acc.saturating_mul(10).saturating_add(i128::from(b - b'0'))
+                });
                 if neg {
                     -v
                 } else {
@@ -208,8 +219,16 @@ impl Dec {
             (Dec::NaN, _) | (_, Dec::NaN) => false,
             (Dec::Inf { negative: a }, Dec::Inf { negative: b }) => a == b,
             (
-                Dec::Finite { negative: na, digits: da, exp: ea },
-                Dec::Finite { negative: nb, digits: db, exp: eb },
+                Dec::Finite {
+                    negative: na,
+                    digits: da,
+                    exp: ea,
+                },
+                Dec::Finite {
+                    negative: nb,
+                    digits: db,
+                    exp: eb,
+                },
             ) => {
                 if da.is_empty() || db.is_empty() {
                     return da.is_empty() && db.is_empty();
@@ -249,10 +268,19 @@ mod tests {
         assert!(right("Infinity", "inf"));
         assert!(right("1.  2", "1 2"), "tokens split on any whitespace");
         assert!(!right("0.3333333", "0.33333333"));
-        assert!(!right("nan", "NaN"), "as Decimals NaN is never equal (equal text would pass)");
+        assert!(
+            !right("nan", "NaN"),
+            "as Decimals NaN is never equal (equal text would pass)"
+        );
         assert!(!right("1 2", "1 2 3"));
-        assert!(right("1e", "1e"), "equal text passes before any number is read");
-        assert!(!right("x 1", "x 1.0"), "a token that is not a number fails the line");
+        assert!(
+            right("1e", "1e"),
+            "equal text passes before any number is read"
+        );
+        assert!(
+            !right("x 1", "x 1.0"),
+            "a token that is not a number fails the line"
+        );
         assert!(!right("-inf", "inf"));
     }
 
@@ -268,7 +296,9 @@ mod tests {
 
     #[test]
     fn decimal_reading_follows_cpython() {
-        for ok in ["1.", ".5", "1e+5", "1E-3", "NaN123", "snan", "in_f", "1._5", "_1"] {
+        for ok in [
+            "1.", ".5", "1e+5", "1E-3", "NaN123", "snan", "in_f", "1._5", "_1",
+        ] {
             assert!(Dec::parse(ok).is_some(), "{ok}");
         }
         for bad in [".", "e5", "1e", "0x10", "+-1", "1e5.0", "_", "nan0x"] {

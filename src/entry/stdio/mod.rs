@@ -93,7 +93,10 @@ pub(crate) fn problem(path: &Path, rec: &Record) -> Result<Problem> {
                 format!("{} inputs but {} outputs", inputs.len(), outputs.len()),
             ));
         }
-        let fn_name = io.get("fn_name").and_then(Value::as_str).map(str::to_string);
+        let fn_name = io
+            .get("fn_name")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let cases = inputs
             .iter()
             .zip(&outputs)
@@ -101,7 +104,11 @@ pub(crate) fn problem(path: &Path, rec: &Record) -> Result<Problem> {
                 // APPS call-based: inputs are argument lists, outputs usually [value].
                 Some(_) => {
                     let args = match i {
-                        Value::Array(a) => a.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n"),
+                        Value::Array(a) => a
+                            .iter()
+                            .map(|v| v.to_string())
+                            .collect::<Vec<_>>()
+                            .join("\n"),
                         other => other.to_string(),
                     };
                     let want = match o {
@@ -134,7 +141,10 @@ pub(crate) fn problem(path: &Path, rec: &Record) -> Result<Problem> {
             for item in items {
                 let get = |k: &str| item.get(k).map(as_text);
                 let (Some(input), Some(output)) = (get("input"), get("output")) else {
-                    return Err(bad(field, "a test case without `input` and `output`".into()));
+                    return Err(bad(
+                        field,
+                        "a test case without `input` and `output`".into(),
+                    ));
                 };
                 let is_functional = get("testtype").as_deref() == Some("functional");
                 if *functional.get_or_insert(is_functional) != is_functional {
@@ -172,14 +182,25 @@ pub(crate) fn problem(path: &Path, rec: &Record) -> Result<Problem> {
             };
             let (inputs, outputs) = (list("input")?, list("output")?);
             if inputs.len() != outputs.len() {
-                return Err(bad(field, format!("{} inputs but {} outputs", inputs.len(), outputs.len())));
+                return Err(bad(
+                    field,
+                    format!("{} inputs but {} outputs", inputs.len(), outputs.len()),
+                ));
             }
             cases.extend(inputs.into_iter().zip(outputs));
         }
         let reference = match json_field(path, rec, "solutions")? {
             Some(s) => {
-                let langs = s.get("language").and_then(Value::as_array).cloned().unwrap_or_default();
-                let sols = s.get("solution").and_then(Value::as_array).cloned().unwrap_or_default();
+                let langs = s
+                    .get("language")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let sols = s
+                    .get("solution")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 sols.iter()
                     .zip(&langs)
                     .find(|(_, l)| l.as_i64() == Some(3))
@@ -233,8 +254,22 @@ pub(crate) fn problem(path: &Path, rec: &Record) -> Result<Problem> {
 /// The standard modules LiveCodeBench's grader imports (each module, and `*` from it)
 /// before a program, with its recursion limit: programs may lean on them.
 const PRELUDE_MODULES: &[&str] = &[
-    "string", "re", "datetime", "collections", "heapq", "bisect", "copy", "math", "random",
-    "statistics", "itertools", "functools", "operator", "io", "sys", "json",
+    "string",
+    "re",
+    "datetime",
+    "collections",
+    "heapq",
+    "bisect",
+    "copy",
+    "math",
+    "random",
+    "statistics",
+    "itertools",
+    "functools",
+    "operator",
+    "io",
+    "sys",
+    "json",
 ];
 
 fn prelude() -> String {
@@ -296,7 +331,9 @@ pub(crate) fn judge(
         };
         let why = match outputs.get(i).and_then(Option::as_ref) {
             None => Some("the runner reported no output for this test".to_string()),
-            Some((_, true)) => Some("wrong answer: the output is past the cap the runner sends back".to_string()),
+            Some((_, true)) => {
+                Some("wrong answer: the output is past the cap the runner sends back".to_string())
+            }
             Some((out, false)) => match &io.fn_name {
                 None => compare::wrong_answer(out, &case.expected),
                 Some(_) => compare::wrong_return(out, &case.expected),
