@@ -244,6 +244,16 @@ fn verdicts_and_failing_tests_agree_with_bigcodebench() {
                 continue;
             };
             let want = last_line(trace.as_str().unwrap());
+            if test["status"] == "timeout" {
+                // BigCodeBench's alarm raised in this method; assay stopped the execution.
+                if !want.ends_with("TimeoutException: Timed out!") {
+                    differences.push(format!(
+                        "{task} ({kind}) {}: assay timeout, bigcodebench {want:?}",
+                        test["name"]
+                    ));
+                }
+                continue;
+            }
             let message = test["message"].as_str().unwrap();
             if !message.contains("Traceback (most recent call last)") || !message.contains(want) {
                 differences.push(format!(
@@ -265,7 +275,12 @@ fn verdicts_and_failing_tests_agree_with_bigcodebench() {
         "differences:\n{}",
         differences.join("\n")
     );
-    assert!(seen.len() >= 20 && timeouts >= 1 && traces >= 20);
+    assert!(seen.len() >= 20 && traces >= 20);
+    // The endless loops: BigCodeBench says `timeout` when it kills the child before it
+    // reports, or fails the method its alarm interrupted (load decides which); assay
+    // stops the execution either way.
+    let stopped = ours.iter().filter(|r| r["status"] == "timeout").count();
+    assert_eq!(stopped, 2);
     let passing = ours.iter().filter(|r| r["status"] == "passed").count();
     assert!(
         passing > 20 && passing < ours.len() - 20,

@@ -43,7 +43,13 @@ def task(n, code_prompt, doc, canonical, test, libs, wrong=(), completion=None):
     if completion is not None:
         SAMPLES.append({"task_id": tid, "_kind": "completion", "completion": completion})
     for kind, body in wrong:
-        if kind.startswith("program:"):
+        if kind.startswith("bare:"):
+            # The signature alone, without the prompt's imports: only the calibration
+            # prefix (code_prompt + pass, put first by the evaluator) supplies them.
+            signature = code_prompt.rstrip("\n").split("\n")[-1] + "\n"
+            body = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ") + "\n"
+            SAMPLES.append({"task_id": tid, "_kind": kind, "solution": signature + body})
+        elif kind.startswith("program:"):
             SAMPLES.append({"task_id": tid, "_kind": kind, "solution": textwrap.dedent(body).lstrip("\n")})
         else:
             body = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ") + "\n"
@@ -123,7 +129,7 @@ task(3, """
             self.assertEqual(task_func('"a,b",c'), ["a,b", "c"])
     """, ["csv", "io"], wrong=[
         ("fails test_quoted", "return line.split(',')"),
-        ("relies on the calibration's imports", "return next(csv.reader(io.StringIO(line)))"),
+        ("bare: relies on the calibration's imports", "return next(csv.reader(io.StringIO(line)))"),
     ])
 
 task(4, """
@@ -175,7 +181,7 @@ task(6, """
             self.assertEqual(len(task_func(100)), 25)
     """, ["math"], wrong=[
         ("fails test_small and test_more (1 is not prime)", "return [p for p in range(1, n) if all(p % d for d in range(2, math.isqrt(p) + 1))]"),
-        ("does not define task_func: the calibration stub answers None", "pass"),
+        ("program: does not define task_func: the calibration stub answers None", "x = 1\n"),
     ])
 
 task(7, """
@@ -393,7 +399,7 @@ task(17, """
             self.assertAlmostEqual(float(np.linalg.norm(task_func([1, 2, 3]))), 1.0)
     """, ["numpy"], wrong=[
         ("fails test_zero (nan)", "a = np.asarray(arr, dtype=float)\nwith np.errstate(all='ignore'):\n    return a / np.linalg.norm(a)"),
-        ("relies on the calibration's numpy import", "a = np.asarray(arr, dtype=float)\nn = np.linalg.norm(a)\nreturn a if n == 0 else a / n"),
+        ("bare: relies on the calibration's numpy import", "a = np.asarray(arr, dtype=float)\nn = np.linalg.norm(a)\nreturn a if n == 0 else a / n"),
     ])
 
 task(18, """
