@@ -17,8 +17,18 @@ pub(super) struct ScoreArgs {
     #[arg(long)]
     problems: PathBuf,
     /// Samples: `{task_id, completion}` or `{task_id, solution}` per line.
-    #[arg(long)]
-    samples: PathBuf,
+    #[arg(long, required_unless_present = "check_gt_only")]
+    samples: Option<PathBuf>,
+    /// BigCodeBench's split the samples answer (`complete` or `instruct`): recorded in the
+    /// summary. As in BigCodeBench's evaluator it changes no verdict: a `completion` is
+    /// appended to `complete_prompt` whatever the split, a `solution` is taken whole.
+    #[arg(long, value_enum)]
+    split: Option<Split>,
+    /// Run every problem's reference once (no samples), list the tasks whose reference
+    /// does not pass and write the report to `--output` (default `<problems>_gt.json`), as
+    /// BigCodeBench's `--check-gt-only`.
+    #[arg(long, conflicts_with_all = ["shard", "retry_failed", "fail_under"])]
+    check_gt_only: bool,
     /// Values of k for pass@k (pass@1 is always computed).
     #[arg(
         long,
@@ -159,10 +169,8 @@ impl FromStr for Gate {
 
 impl ScoreArgs {
     pub(super) fn files(&self) -> Vec<(&'static str, PathBuf)> {
-        let mut out = vec![
-            ("--problems", self.problems.clone()),
-            ("--samples", self.samples.clone()),
-        ];
+        let mut out = vec![("--problems", self.problems.clone())];
+        out.extend(self.samples.clone().map(|p| ("--samples", p)));
         out.extend(self.output.clone().map(|p| ("--output", p)));
         out.extend(self.run_dir.clone().map(|p| ("--run-dir", p)));
         out.extend(
@@ -201,7 +209,7 @@ impl TryFrom<&ScoreArgs> for ScoreRequest {
         ks.dedup();
         Ok(ScoreRequest {
             problems: args.problems.clone(),
-            samples: args.samples.clone(),
+            samples: args.samples.clone().unwrap_or_default(),
             ks,
             limits,
             output: args.output.clone(),
@@ -215,14 +223,84 @@ impl TryFrom<&ScoreArgs> for ScoreRequest {
     }
 }
 
+/// BigCodeBench's two splits (`--split`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum Split {
+    Complete,
+    Instruct,
+}
+
+impl Split {
+    fn as_str(self) -> &'static str {
+        match self {
+            Split::Complete => "complete",
+            Split::Instruct => "instruct",
+        }
+    }
+}
+
+/// `--check-gt-only`: the references alone; exit 1 when some reference fails.
+fn check_gt_only(args: &ScoreArgs, req: &ScoreRequest) -> anyhow::Result<i32> {
+    let options = BackendOptions::try_from(&args.sandbox)?;
+    let problems = crate::entry::load_problems(&req.problems)?;
+    let gt = score::gt::GtRequest {
+        problems: req.problems.clone(),
+        limits: req.limits.clone(),
+        jobs: req.jobs,
+        retries: req.retries,
+        output: req.output.clone(),
+        run_dir: req.run_dir.clone(),
+    };
+    let show_progress = args.format == Format::Text;
+    let report = runtime()?.block_on(async {
+        let sandbox = select::start(args.sandbox.kind(), &options).await?;
+        let mut progress = crate::term::Progress::new(show_progress, "references");
+        let cancel = crate::term::on_signals()?;
+        score::gt::check(sandbox, &gt, &problems, &mut progress, cancel).await
+    })?;
+    match args.format {
+        Format::Text => {
+            if let Some(split) = args.split {
+                outln!("split: {}", split.as_str());
+            }
+            outln!(
+                "ground truth: {} of {} references pass (pass rate {:.3}) on the {} sandbox",
+                report.passed,
+                report.tasks - report.excluded_tasks.len(),
+                report.gt_pass_rate,
+                report.backend
+            );
+            if !report.failed_tasks.is_empty() {
+                outln!("failed tasks: {}", report.failed_tasks.join(", "));
+            }
+            if !report.excluded_tasks.is_empty() {
+                outln!(
+                    "not judged (unsupported or sandbox error): {}",
+                    report.excluded_tasks.join(", ")
+                );
+            }
+            outln!("report: {}", report.output.display());
+        }
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    Ok(if report.failed_tasks.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_GATE
+    })
+}
+
 pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {
     let req = ScoreRequest::try_from(&args)?;
+    if args.check_gt_only {
+        return check_gt_only(&args, &req);
+    }
     let options = BackendOptions::try_from(&args.sandbox)?;
     // Load errors surface before any sandbox starts.
     let inputs = score::load(&req)?;
     let tracker = start_tracking(&args.wandb)?;
     let show_progress = args.format == Format::Text;
-    let summary = runtime()?.block_on(async {
+    let mut summary = runtime()?.block_on(async {
         let sandbox = select::start(args.sandbox.kind(), &options).await?;
         let mut progress = crate::term::Progress::new(show_progress, "score");
         let cancel = crate::term::on_signals()?;
@@ -233,6 +311,10 @@ pub(super) fn score(args: ScoreArgs) -> anyhow::Result<i32> {
             None => score::score(sandbox, &req, inputs, &mut progress, cancel).await,
         }
     })?;
+    summary.split = args.split.map(Split::as_str);
+    if let (Format::Text, Some(split)) = (args.format, args.split) {
+        outln!("split: {}", split.as_str());
+    }
     match (args.format, args.shard) {
         (Format::Text, Some(spec)) => {
             outln!("shard {spec}: the tasks below are this shard's; `assay merge` the shards' run dirs for the whole run");

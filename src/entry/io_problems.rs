@@ -59,6 +59,7 @@ fn problem(
         limits: LimitOverrides::default(),
         domain: None,
         evalplus: None,
+        frame: Default::default(),
         io: Some(IoTests {
             mode,
             cases,

@@ -1,5 +1,6 @@
 //! The data model: native entries, HumanEval problems and samples, unified as `Problem`.
 
+pub(crate) mod bigcodebench;
 mod io_problems;
 mod jsonl;
 mod problems;
@@ -103,6 +104,16 @@ pub struct Problem {
     pub io: Option<crate::sandbox::expected::IoTests>,
     /// A HumanEval+ / MBPP+ problem's inputs and tolerance (judged by `crate::evalplus`).
     pub evalplus: Option<std::sync::Arc<crate::evalplus::Spec>>,
+    /// Code around every sample's program (BigCodeBench's calibration prefix and its test
+    /// module); empty for the other formats.
+    pub frame: Frame,
+}
+
+/// What a format puts before and after each sample's program.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Frame {
+    pub before: String,
+    pub after: String,
 }
 
 impl From<Entry> for Problem {
@@ -118,6 +129,7 @@ impl From<Entry> for Problem {
             domain: Some(e.domain).filter(|d| !d.is_empty()),
             io: None,
             evalplus: None,
+            frame: Frame::default(),
         }
     }
 }
@@ -189,9 +201,14 @@ pub enum SampleBody {
 impl Sample {
     /// The program this sample stands for.
     pub fn program(&self, problem: &Problem) -> String {
-        match &self.body {
+        let body = match &self.body {
             SampleBody::Completion(c) => format!("{}{}", problem.prompt, c),
             SampleBody::Solution(s) => s.clone(),
+        };
+        let Frame { before, after } = &problem.frame;
+        if before.is_empty() && after.is_empty() {
+            return body;
         }
+        format!("{before}{body}{after}")
     }
 }

@@ -55,8 +55,8 @@ pub fn load_problems(path: &Path) -> Result<Vec<Problem>> {
     Ok(out)
 }
 
-/// A problem of another benchmark's format (HumanEval, LiveCodeBench, APPS, CodeContests),
-/// told apart by its fields; `None` for anything else (a native entry has `id`).
+/// A problem of another benchmark's format (HumanEval, BigCodeBench, LiveCodeBench, APPS,
+/// CodeContests), told apart by its fields; `None` for anything else (a native entry has `id`).
 pub fn foreign(path: &Path, rec: &Record) -> Option<Result<Problem>> {
     if crate::evalplus::load::is_evalplus(rec) {
         // Its expected outputs are the reference's own: there is nothing to check it against.
@@ -67,6 +67,8 @@ pub fn foreign(path: &Path, rec: &Record) -> Option<Result<Problem>> {
             "a HumanEval+ / MBPP+ record is scored (`assay score`), not curated: its expected \
              outputs are computed from its reference",
         )))
+    } else if super::bigcodebench::is_task(&rec.value) {
+        Some(super::bigcodebench::problem(path, rec))
     } else if rec.value.contains_key("task_id") {
         Some(humaneval(path, rec))
     } else {
@@ -107,6 +109,7 @@ fn humaneval(path: &Path, rec: &Record) -> Result<Problem> {
         domain: None,
         io: None,
         evalplus: None,
+        frame: Default::default(),
     })
 }
 

@@ -142,6 +142,7 @@ pub(crate) fn problem(path: &Path, rec: &Record, raw: &mut RawInputs) -> Result<
         requirements: Vec::new(),
         limits: LimitOverrides::default(),
         domain: None,
+        frame: Default::default(),
         io: None,
         evalplus: Some(Arc::new(Spec {
             dataset,

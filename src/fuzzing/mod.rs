@@ -58,6 +58,7 @@ fn problem(id: &str) -> Problem {
         domain: None,
         io: None,
         evalplus: None,
+        frame: Default::default(),
     }
 }
 

@@ -29,7 +29,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 /// An object with some of the fields the loaders look for, each of any type.
 fn record() -> impl Strategy<Value = Value> {
-    const KEYS: [&str; 10] = [
+    const KEYS: [&str; 24] = [
         "task_id",
         "completion",
         "solution",
@@ -40,6 +40,22 @@ fn record() -> impl Strategy<Value = Value> {
         "id",
         "tests",
         "domain",
+        // BigCodeBench
+        "complete_prompt",
+        "code_prompt",
+        "instruct_prompt",
+        "libs",
+        // LiveCodeBench, APPS, CodeContests
+        "question_id",
+        "question_content",
+        "public_test_cases",
+        "metadata",
+        "problem_id",
+        "question",
+        "input_output",
+        "name",
+        "description",
+        "public_tests",
     ];
     proptest::collection::vec((proptest::sample::select(&KEYS[..]), json_value()), 0..8).prop_map(
         |fields| {

@@ -154,17 +154,25 @@ impl InputDigest {
     }
 
     /// The benchmark: every problem's id, prompt, tests, requirements and limit
-    /// overrides, in id order.
+    /// overrides (and frame and input/output pairs, when it has them), in id order.
     pub fn benchmark(path: &Path, problems: &[Problem]) -> InputDigest {
         let mut tasks = BTreeMap::new();
         for p in problems {
-            let content = serde_json::json!({
+            let mut content = serde_json::json!({
                 "prompt": p.prompt,
                 "entry_point": p.entry_point,
                 "tests": p.tests,
                 "requirements": p.requirements,
                 "limits": p.limits,
             });
+            // BigCodeBench's test module and calibration, input/output pairs: only when
+            // present, so the other formats' hashes stay what they were.
+            if p.frame != crate::entry::Frame::default() {
+                content["frame"] = serde_json::json!([p.frame.before, p.frame.after]);
+            }
+            if let Some(io) = &p.io {
+                content["io"] = serde_json::json!(io);
+            }
             let h = blake3::hash(content.to_string().as_bytes());
             tasks.insert(p.id.clone(), h.to_hex()[..16].to_string());
         }

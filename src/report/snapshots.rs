@@ -37,6 +37,7 @@ fn summary() -> Summary {
         elapsed_secs: 1.5,
         run_dir: "runs/x".into(),
         stability: Default::default(),
+        split: None,
     }
 }
 

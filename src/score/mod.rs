@@ -1,5 +1,6 @@
 //! `assay score`: every sample through the sandbox, results in input order, pass@k.
 
+pub mod gt;
 pub mod passk;
 pub use passk::PassAt;
 mod brief;
@@ -69,6 +70,9 @@ pub struct Summary {
     pub run_dir: PathBuf,
     /// `--retry-failed`: how many retried samples changed their verdict.
     pub stability: crate::record::summary::StabilityCounts,
+    /// `--split` (BigCodeBench), as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split: Option<&'static str>,
 }
 
 /// Writes a results file (one line per sample, input order), as `score` does.
@@ -311,5 +315,6 @@ pub(crate) fn summarize(
         elapsed_secs: 0.0,
         run_dir: PathBuf::new(),
         stability: Default::default(),
+        split: None,
     }
 }
