@@ -524,6 +524,8 @@ fn curate_keeps_the_records_whose_reference_passes() {
         json!({"name": "7_B. Max", "description": "The largest of the numbers.", "public_tests": {"input": ["3\n1 5 2\n"], "output": ["5\n"]}, "solutions": {"language": [3], "solution": ["input()\nprint(max(map(int, input().split())))\n"]}}),
         livecodebench_record(&tasks()[3]),
         common::add_problem(),
+        bigcodebench("BigCodeBench/1", "    return a + b\n"),
+        bigcodebench("BigCodeBench/2", "    return a - b\n"),
     ];
     write_jsonl(&input, &rows);
     let out = assay()
@@ -545,7 +547,15 @@ fn curate_keeps_the_records_whose_reference_passes() {
     );
     let kept = read_jsonl(&fx.path("curated.jsonl"));
     // Written as they came, in their own formats.
-    assert_eq!(kept, [rows[0].clone(), rows[2].clone(), rows[4].clone()]);
+    assert_eq!(
+        kept,
+        [
+            rows[0].clone(),
+            rows[2].clone(),
+            rows[4].clone(),
+            rows[5].clone()
+        ]
+    );
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(fx.path("report/report.json")).unwrap())
             .unwrap();
@@ -558,7 +568,21 @@ fn curate_keeps_the_records_whose_reference_passes() {
         .output()
         .unwrap();
     assert!(
-        String::from_utf8_lossy(&v.stdout).contains("3 entries valid"),
+        String::from_utf8_lossy(&v.stdout).contains("4 entries valid"),
         "{v:?}"
     );
+}
+
+/// A BigCodeBench task: `task_func(a, b)` with a unittest suite of two methods.
+fn bigcodebench(id: &str, canonical: &str) -> Value {
+    json!({
+        "task_id": id,
+        "complete_prompt": "def task_func(a, b):\n    \"\"\"Add a and b.\"\"\"\n",
+        "instruct_prompt": "Write task_func(a, b) that adds a and b.",
+        "canonical_solution": canonical,
+        "code_prompt": "def task_func(a, b):\n",
+        "test": "import unittest\nclass TestCases(unittest.TestCase):\n    def test_small(self):\n        self.assertEqual(task_func(1, 2), 3)\n    def test_zero(self):\n        self.assertEqual(task_func(0, 0), 0)\n",
+        "entry_point": "task_func",
+        "libs": "[]",
+    })
 }
