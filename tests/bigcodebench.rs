@@ -53,14 +53,7 @@ evaluate(split=sys.argv[1], subset="full", samples=sys.argv[2], execution="local
 "#;
 
 fn bigcodebench_python() -> String {
-    let fetch = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-bigcodebench-venv");
-    let out = Command::new(&fetch).output().unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/fetch-bigcodebench-venv failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    common::venv_python("fetch-bigcodebench-venv")
 }
 
 /// The test tasks and samples, written into `dir`.

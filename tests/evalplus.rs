@@ -17,14 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn evalplus_python() -> String {
-    let fetch = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-evalplus-venv");
-    let out = Command::new(&fetch).output().unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/fetch-evalplus-venv failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    common::venv_python("fetch-evalplus-venv")
 }
 
 /// A task: EvalPlus fields, and its samples as (label, completion or whole solution).

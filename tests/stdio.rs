@@ -177,14 +177,7 @@ fn input_output(fn_name: Option<&str>, cases: &[(String, String)]) -> String {
 }
 
 fn lcb_python() -> String {
-    let fetch = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-lcb-venv");
-    let out = Command::new(&fetch).output().unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/fetch-lcb-venv failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    common::venv_python("fetch-lcb-venv")
 }
 
 /// LiveCodeBench's verdict on each (input_output, code).

@@ -12,14 +12,7 @@ use std::process::Command;
 /// statsmodels, krippendorff, scikit-learn, datasets), JSON on stdin, JSON on stdout.
 pub fn stats_python(script: &str, input: &Value) -> Value {
     use std::io::Write;
-    let fetch = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fetch-stats-venv");
-    let out = Command::new(&fetch).output().unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/fetch-stats-venv failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let python = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let python = venv_python("fetch-stats-venv");
     let mut child = Command::new(&python)
         .args(["-c", script])
         .stdin(std::process::Stdio::piped())
@@ -40,6 +33,21 @@ pub fn stats_python(script: &str, input: &Value) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The python of a reference tool's venv: `scripts/<fetch>` installs it (cached,
+/// idempotent) and prints its path.
+pub fn venv_python(fetch: &str) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts")
+        .join(fetch);
+    let out = Command::new(&script).output().unwrap();
+    assert!(
+        out.status.success(),
+        "scripts/{fetch} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 pub fn assay() -> Command {
