@@ -232,11 +232,12 @@ fn samples_unreadable_are_refused_naming_the_flag() {
         &["fake.jsonl.gz:1: gzip: not a valid gzip file"],
     );
     std::fs::create_dir(d.path("a-dir")).unwrap();
-    let msg = d.refused(
-        &score("problems.jsonl", "a-dir"),
-        &["--samples a-dir: Is a directory"],
+    // A directory is read as EvalPlus's samples layout; an empty one is refused so.
+    let msg = d.refused(&score("problems.jsonl", "a-dir"), &[]);
+    assert_eq!(
+        msg,
+        "error: --samples a-dir: no samples: the directory has no <task_id>/<N>.py files (EvalPlus's samples layout)\n"
     );
-    assert_eq!(msg, "error: --samples a-dir: Is a directory\n");
     // The flag, the path, the cause once.
     let msg = d.refused(&score("problems.jsonl", "x.jsonl"), &[]);
     assert_eq!(msg, "error: --samples x.jsonl: No such file or directory\n");

@@ -243,12 +243,13 @@ pub(crate) fn samples_dir(dir: &Path, problems: &[Problem]) -> Result<Vec<Sample
         }
     }
     if found.is_empty() {
-        return Err(Error::input(
-            dir,
-            1,
-            "task_id",
-            "no samples: the directory has no <task_id>/<N>.py files",
-        ));
+        // Not a line of a file: the directory given as `--samples` (the CLI names the flag).
+        return Err(Error::Read {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other(
+                "no samples: the directory has no <task_id>/<N>.py files (EvalPlus's samples layout)",
+            ),
+        });
     }
     found.sort_by_key(|(rank, n, _)| (*rank, *n));
     Ok(found.into_iter().map(|(_, _, s)| s).collect())
