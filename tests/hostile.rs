@@ -101,7 +101,14 @@ fn run_suite(backend: &str, env: &[(&str, &str)]) {
     let fx = Fixture::new();
     let marker = format!("assayhostile{}", std::process::id());
     // A listener on the host's loopback: a sandbox that reaches it has network access.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    // Never on `inbound_port`: the host's own prober connects there (a fresh-clone CI run
+    // failed once so, the kernel having handed the released port to this listener).
+    let listener = loop {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        if l.local_addr().unwrap().port() != inbound_port() {
+            break l;
+        }
+    };
     let port = listener.local_addr().unwrap().port();
     listener.set_nonblocking(true).unwrap();
     let connected = Arc::new(AtomicBool::new(false));
