@@ -4,9 +4,9 @@
 //! the first expected value that `is_floats`), `type(out) == type(exp)`, equal lengths
 //! and `np.allclose(out, exp, rtol=1e-07, atol=atol)`.
 
-use super::value::{allclose, as_set, is_floats, py_eq, Val};
 use super::{input_name, CallRecord, CallResult, CallStatus, Calls, Check, Dataset};
 use crate::entry::Level;
+use crate::python::value::{allclose, as_set, is_floats, py_eq, Val};
 use crate::sandbox::runner::Decision;
 use crate::sandbox::{Status, TestVerdict, TimeoutKind};
 use serde_json::Value;

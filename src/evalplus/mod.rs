@@ -25,7 +25,6 @@ pub(crate) mod expected;
 pub(crate) mod judge;
 pub(crate) mod load;
 pub(crate) mod report;
-pub(crate) mod value;
 
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;

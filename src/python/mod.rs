@@ -1,8 +1,10 @@
 //! Python source through a real parser (rustpython-parser): syntax checks, comment
-//! tokens, the import/call policy walk and normalized-AST hashes for dedupe.
+//! tokens, the import/call policy walk and normalized-AST hashes for dedupe; and Python
+//! values as the runner reports them, with Python's and numpy's comparisons (`value`).
 
 mod normalize;
 pub mod policy;
+pub(crate) mod value;
 
 pub use normalize::normalized_hash;
 

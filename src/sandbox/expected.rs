@@ -4,6 +4,7 @@
 //! (`lcb_runner/evaluation/testing_util.py`): `grade_stdio` for programs that read stdin,
 //! `grade_call_based` for a function (`fn_name`).
 
+use crate::python::value::{py_eq, Val};
 use serde::{Deserialize, Serialize};
 
 /// How the program is driven.
@@ -93,28 +94,29 @@ pub fn judge(mode: &IoMode, produced: &Produced, expected: &str) -> Result<(), S
             // `json.loads` keeps it; inside a list it is compared as a float.
             let literal = expected.trim();
             let digits = literal.strip_prefix('-').unwrap_or(literal);
-            let expected: serde_json::Value = if !digits.is_empty()
+            let (want, shown) = if !digits.is_empty()
                 && digits.bytes().all(|b| b.is_ascii_digit())
                 && literal.parse::<i64>().is_err()
             {
-                serde_json::json!({ "int": literal })
+                (Val::Int(literal.to_string()), literal.to_string())
             } else {
-                serde_json::from_str(expected)
-                    .map_err(|e| format!("the expected output is not JSON ({e})"))?
+                let json: serde_json::Value = serde_json::from_str(expected)
+                    .map_err(|e| format!("the expected output is not JSON ({e})"))?;
+                (Val::from_json(&json), json.to_string())
             };
-            let value = &plain(value);
+            let got = Val::decode(value);
             // LiveCodeBench: "don't penalize model if it produces tuples instead of lists".
-            let value = match value.get("tuple") {
-                Some(items) if value.as_object().is_some_and(|o| o.len() == 1) => items.clone(),
-                _ => value.clone(),
+            let got = match got.base() {
+                Val::Tuple(items) => Val::List(items.clone()),
+                _ => got,
             };
-            if py_eq(&value, &expected) {
+            if py_eq(&got, &want) {
                 Ok(())
             } else {
                 Err(format!(
                     "Wrong Answer: got {}, expected {}",
-                    truncate(&describe(&value)),
-                    truncate(&expected.to_string())
+                    truncate(&got.repr()),
+                    truncate(&shown)
                 ))
             }
         }
@@ -295,156 +297,6 @@ fn parse_exponent(e: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
-/// A typed value (`assay_runner.py` `_typed`) without the tags that name a subclass or a
-/// numpy scalar's type (`{"int": "3", "type": "int64"}`, `{"value": "a", "type": "S"}`):
-/// Python's `==` compares those as their base type does.
-fn plain(v: &serde_json::Value) -> serde_json::Value {
-    use serde_json::Value as V;
-    match v {
-        V::Array(items) => V::Array(items.iter().map(plain).collect()),
-        V::Object(o) => {
-            let mut o = o.clone();
-            o.remove("type");
-            if o.len() == 1 {
-                if let Some(inner) = o.get("value") {
-                    return plain(inner);
-                }
-            }
-            for inner in o.values_mut() {
-                *inner = plain(inner);
-            }
-            V::Object(o)
-        }
-        other => other.clone(),
-    }
-}
-
-/// Python's `==` between a returned value (typed, from the runner) and a `json.loads`ed
-/// expected value: numbers by value across int, float and bool; lists only equal lists
-/// (a nested tuple is not a list); dicts by keys and values; sets never equal JSON.
-fn py_eq(got: &serde_json::Value, want: &serde_json::Value) -> bool {
-    use serde_json::Value as V;
-    if let Some(g) = number(got) {
-        return number(want).is_some_and(|w| g.eq_num(&w));
-    }
-    match (got, want) {
-        (V::Null, V::Null) => true,
-        (V::String(a), V::String(b)) => a == b,
-        (V::Array(a), V::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| py_eq(x, y))
-        }
-        (V::Object(o), V::Object(w)) => match o.get("dict").and_then(|d| d.as_array()) {
-            Some(pairs) if o.len() == 1 => {
-                pairs.len() == w.len()
-                    && pairs
-                        .iter()
-                        .all(|pair| match pair.as_array().map(|p| p.as_slice()) {
-                            Some([V::String(k), v]) => w.get(k).is_some_and(|e| py_eq(v, e)),
-                            _ => false,
-                        })
-            }
-            _ => false,
-        },
-        _ => false,
-    }
-}
-
-/// A number on either side: a JSON number or bool, or the runner's `{"int": "…"}` /
-/// `{"float": "…"}`.
-#[derive(Debug)]
-enum Num {
-    Int(i128),
-    Float(f64),
-    /// An integer too large for i128, as its decimal digits.
-    Big(String),
-}
-
-impl Num {
-    fn eq_num(&self, other: &Num) -> bool {
-        match (self, other) {
-            (Num::Int(a), Num::Int(b)) => a == b,
-            (Num::Big(a), Num::Big(b)) => a == b,
-            (Num::Int(i), Num::Big(s)) | (Num::Big(s), Num::Int(i)) => i.to_string() == *s,
-            (Num::Float(a), Num::Float(b)) => a == b,
-            (Num::Int(i), Num::Float(f)) | (Num::Float(f), Num::Int(i)) => {
-                f.fract() == 0.0 && f.is_finite() && (*i as f64) == *f && (*f as i128) == *i
-            }
-            (Num::Big(s), Num::Float(f)) | (Num::Float(f), Num::Big(s)) => {
-                f.is_finite() && f.fract() == 0.0 && format!("{f:.0}") == *s
-            }
-        }
-    }
-}
-
-fn number(v: &serde_json::Value) -> Option<Num> {
-    use serde_json::Value as V;
-    match v {
-        V::Bool(b) => Some(Num::Int(*b as i128)),
-        V::Number(n) => Some(match n.as_i64() {
-            Some(i) => Num::Int(i.into()),
-            None => match n.as_u64() {
-                Some(u) => Num::Int(u.into()),
-                None => Num::Float(n.as_f64()?),
-            },
-        }),
-        V::Object(o) if o.len() == 1 => {
-            if let Some(V::String(s)) = o.get("int") {
-                return Some(
-                    s.parse::<i128>()
-                        .map(Num::Int)
-                        .unwrap_or(Num::Big(s.clone())),
-                );
-            }
-            if let Some(V::String(s)) = o.get("float") {
-                return Some(Num::Float(match s.as_str() {
-                    "inf" => f64::INFINITY,
-                    "-inf" => f64::NEG_INFINITY,
-                    other => other.parse().unwrap_or(f64::NAN),
-                }));
-            }
-            None
-        }
-        _ => None,
-    }
-}
-
-/// A typed value back in Python's notation, for messages.
-fn describe(v: &serde_json::Value) -> String {
-    use serde_json::Value as V;
-    let list = |items: &[V]| items.iter().map(describe).collect::<Vec<_>>().join(", ");
-    match v {
-        V::Null => "None".into(),
-        V::Bool(b) => if *b { "True" } else { "False" }.into(),
-        V::String(s) => format!("{s:?}"),
-        V::Number(n) => n.to_string(),
-        V::Array(a) => format!("[{}]", list(a)),
-        V::Object(o) => {
-            if let Some(V::String(s)) = o.get("int").or_else(|| o.get("float")) {
-                return s.clone();
-            }
-            if let Some(V::Array(a)) = o.get("tuple") {
-                return format!("({})", list(a));
-            }
-            if let Some(V::Array(a)) = o.get("set") {
-                return format!("{{{}}}", list(a));
-            }
-            if let Some(V::String(r)) = o.get("repr") {
-                return r.clone();
-            }
-            if let Some(V::Array(pairs)) = o.get("dict") {
-                let items: Vec<String> = pairs
-                    .iter()
-                    .filter_map(|p| p.as_array())
-                    .filter(|p| p.len() == 2)
-                    .map(|p| format!("{}: {}", describe(&p[0]), describe(&p[1])))
-                    .collect();
-                return format!("{{{}}}", items.join(", "));
-            }
-            v.to_string()
-        }
-    }
-}
-
 /// LiveCodeBench's `truncatefn`: at most 300 characters, the middle cut out.
 fn truncate(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
@@ -495,7 +347,10 @@ mod tests {
     #[test]
     fn values_compare_as_python_equality() {
         let v = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
-        let eq = |a: &str, b: &str| py_eq(&v(a), &v(b));
+        let call = IoMode::Call {
+            fn_name: "f".into(),
+        };
+        let eq = |a: &str, b: &str| judge(&call, &Produced::Value { value: v(a) }, b).is_ok();
         assert!(eq(r#"{"int":"3"}"#, "3"));
         assert!(eq(r#"{"float":"3.0"}"#, "3"));
         assert!(eq("true", "1"));
@@ -508,9 +363,6 @@ mod tests {
             r#"{"1": 1}"#
         ));
         assert!(!eq(r#""1""#, "1"));
-        let call = IoMode::Call {
-            fn_name: "f".into(),
-        };
         let tagged = |s: &str| Produced::Value { value: v(s) };
         assert!(judge(
             &call,
@@ -522,38 +374,14 @@ mod tests {
         let big = Produced::Value {
             value: v(r#"{"int":"123456789012345678901234567890123456789012"}"#),
         };
-        assert!(judge(
-            &IoMode::Call {
-                fn_name: "f".into()
-            },
-            &big,
-            "123456789012345678901234567890123456789012"
-        )
-        .is_ok());
-        assert!(judge(
-            &IoMode::Call {
-                fn_name: "f".into()
-            },
-            &big,
-            "123456789012345678901234567890123456789013"
-        )
-        .is_err());
+        assert!(judge(&call, &big, "123456789012345678901234567890123456789012").is_ok());
+        assert!(judge(&call, &big, "123456789012345678901234567890123456789013").is_err());
         let small = Produced::Value {
             value: v(r#"{"int":"170141183460469231731687303715884105727"}"#),
         };
-        assert!(judge(
-            &IoMode::Call {
-                fn_name: "f".into()
-            },
-            &small,
-            "170141183460469231731687303715884105727"
-        )
-        .is_ok());
+        assert!(judge(&call, &small, "170141183460469231731687303715884105727").is_ok());
         let tuple = Produced::Value {
             value: v(r#"{"tuple":[{"int":"1"},{"int":"2"}]}"#),
-        };
-        let call = IoMode::Call {
-            fn_name: "f".into(),
         };
         assert!(judge(&call, &tuple, "[1, 2]").is_ok());
         assert!(judge(&call, &tuple, "[2, 1]")

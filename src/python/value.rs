@@ -90,6 +90,20 @@ impl Val {
         }
     }
 
+    /// A plain JSON value as Python's `json.loads` gives it (objects are dicts with str
+    /// keys; no runner tags), e.g. an expected output.
+    pub(crate) fn from_json(v: &Value) -> Val {
+        match v {
+            Value::Array(a) => Val::List(a.iter().map(Val::from_json).collect()),
+            Value::Object(m) => Val::Dict(
+                m.iter()
+                    .map(|(k, v)| (Val::Str(k.clone()), Val::from_json(v)))
+                    .collect(),
+            ),
+            scalar => Val::decode(scalar),
+        }
+    }
+
     /// The value without its subclass wrapper (what `==` and numpy see).
     pub(crate) fn base(&self) -> &Val {
         match self {
