@@ -230,6 +230,34 @@ class _IoTimeout(BaseException):
     """A test's own time limit ran out (a BaseException: `except Exception` cannot eat it)."""
 
 
+class _TimeLimit:
+    """One call's own time limit, as EvalPlus's `time_limit` and LiveCodeBench's alarm:
+    ITIMER_REAL raising `error` (none for 0 secs, and none on WASI, which has no timers:
+    there only the execution's own wall limit applies)."""
+
+    def __init__(self, secs, error):
+        self.secs, self.error, self.signal = secs, error, None
+
+    def __enter__(self):
+        try:
+            import signal
+            signal.setitimer
+        except (ImportError, AttributeError):
+            return
+        if self.secs:
+            def expire(_signum, _frame):
+                raise self.error()
+
+            self.signal = signal
+            self.previous = signal.signal(signal.SIGALRM, expire)
+            signal.setitimer(signal.ITIMER_REAL, self.secs)
+
+    def __exit__(self, *_exc):
+        if self.signal is not None:
+            self.signal.setitimer(self.signal.ITIMER_REAL, 0)
+            self.signal.signal(self.signal.SIGALRM, self.previous)
+
+
 def _io_source(program, io):
     if io["mode"] == "call":
         return _IO_PRELUDE + "\n\n" + program
@@ -270,22 +298,7 @@ def _io_test(target, io, index):
     import io as _io
 
     text = io["inputs"][index]
-    limit = io["limit"]
-    signal = None
-    try:
-        import signal
-        signal.setitimer  # WASI has no timers: only the execution's own wall limit applies
-    except (ImportError, AttributeError):
-        signal = None
-
-    def expire(_signum, _frame):
-        raise _IoTimeout()
-
-    previous = None
-    if signal is not None:
-        previous = signal.signal(signal.SIGALRM, expire)
-        signal.setitimer(signal.ITIMER_REAL, limit)
-    try:
+    with _TimeLimit(io["limit"], _IoTimeout):
         if io["mode"] == "call":
             import json
 
@@ -307,10 +320,6 @@ def _io_test(target, io, index):
         value = out.getvalue()
         return {"ev": "output", "i": index, "text": value[:_IO_TEXT_CAP],
                 "cut": len(value) > _IO_TEXT_CAP}
-    finally:
-        if signal is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
 
 
 _PROBE_CAP = 4000
@@ -413,12 +422,7 @@ class _Calls:
     def __init__(self, spec):
         import copy
 
-        try:
-            import signal
-        except ImportError:  # WASI: no per-call limits, only the execution's wall limit
-            signal = None
         self.deepcopy = copy.deepcopy
-        self.signal = signal if hasattr(signal, "setitimer") else None
         self.entry_point = spec["entry_point"]
         self.limits = spec.get("limits") or []
         inputs = _loads(spec["inputs"])
@@ -438,28 +442,17 @@ class _Calls:
 
     def run(self, namespace, emit, failure):
         fn = namespace.get(self.entry_point)
-        sig = self.signal
-
-        def expire(signum, frame):
-            raise _CallTimeout("Timed out!")
-
         for index, args in enumerate(self.inputs):
             limit = self.limits[index] if index < len(self.limits) else 0
             record = {"ev": "call", "i": index}
             try:
-                try:
-                    args = self.deepcopy(args)
-                    if fn is None:
-                        raise NameError("name %r is not defined" % self.entry_point)
-                    if sig is not None and limit:
-                        sig.signal(sig.SIGALRM, expire)
-                        sig.setitimer(sig.ITIMER_REAL, limit)
+                args = self.deepcopy(args)
+                if fn is None:
+                    raise NameError("name %r is not defined" % self.entry_point)
+                with _TimeLimit(limit, _CallTimeout):
                     started = _time.time()
                     out = fn(*args)
                     secs = _time.time() - started
-                finally:
-                    if sig is not None and limit:
-                        sig.setitimer(sig.ITIMER_REAL, 0)
                 try:
                     value = _typed(out)
                     text = _dumps(value)
